@@ -1,0 +1,93 @@
+# moat — plain Makefile.  `make` builds everything into build/.
+# Freestanding code (PAL, library OS images, extensions, lib/rt) is built
+# without the host libc; host-side code (monitor, tools) is ordinary C.
+
+CC       ?= gcc
+BUILD    ?= build
+WARN     := -std=gnu11 -Wall -Wextra -Werror
+OPT      ?= -O2 -g
+# Inside the picoprocess: no libc, no stack protector (no TLS canary: the app
+# owns %fs), and no loops turned back into memcpy calls inside memcpy.
+FREE     := $(WARN) $(OPT) -ffreestanding -fno-stack-protector -fvisibility=hidden \
+            -fno-tree-loop-distribute-patterns -fno-plt -Iinclude
+PAL_CFLAGS   := $(FREE) -fPIE -Ipal
+IMAGE_CFLAGS := $(FREE) -fPIC
+HOST_CFLAGS  ?= $(WARN) $(OPT) -Iinclude
+HOST_LDFLAGS ?=
+# A library OS image: a self-contained ELF shared object.
+IMAGE_LDFLAGS := -shared -nostdlib -Wl,-z,defs -Wl,--hash-style=both -Wl,-Bsymbolic \
+                 -Wl,-z,noexecstack -Wl,-z,now
+
+RT_SRC   := $(wildcard lib/rt/*.c)
+PAL_SRC  := $(wildcard pal/common/*.c pal/linux/*.c pal/linux/*.S)
+LIBOS_SRC := $(wildcard libos/*.c)
+CONF_SRC := $(wildcard tests/pal/*.c)
+MOAT_SRC := $(wildcard monitor/*.c)
+
+obj = $(patsubst %,$(BUILD)/obj/$(1)/%.o,$(2))
+
+RT_PAL_OBJ   := $(call obj,pal,$(RT_SRC))
+RT_IMAGE_OBJ := $(call obj,image,$(RT_SRC))
+PAL_OBJ      := $(call obj,pal,$(PAL_SRC))
+LIBOS_OBJ    := $(call obj,image,$(LIBOS_SRC))
+CONF_OBJ     := $(call obj,image,$(CONF_SRC))
+MOAT_OBJ     := $(call obj,host,$(MOAT_SRC))
+
+IMAGES := $(BUILD)/libos.so $(BUILD)/tests/pal_conformance.so
+BENCH_IMAGES := $(patsubst bench/images/%.c,$(BUILD)/bench/%.so,$(wildcard bench/images/*.c))
+
+.PHONY: all run test check-abi bench clean asan fuzz
+all: $(BUILD)/moat $(BUILD)/pal $(IMAGES) check-abi
+
+$(BUILD)/obj/pal/%.o: % $(wildcard include/moat/*.h pal/*.h pal/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(PAL_CFLAGS) -c $< -o $@
+$(BUILD)/obj/image/%.o: % $(wildcard include/moat/*.h libos/*.h tests/pal/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(IMAGE_CFLAGS) -c $< -o $@
+$(BUILD)/obj/host/%.o: % $(wildcard include/moat/*.h monitor/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+# The PAL: a static position-independent executable that relocates itself.
+$(BUILD)/pal: $(PAL_OBJ) $(RT_PAL_OBJ)
+	$(CC) -static-pie -nostdlib -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
+	      -Wl,-z,norelro -Wl,-e,_start -o $@ $^ -lgcc
+
+$(BUILD)/libos.so: $(LIBOS_OBJ) $(RT_IMAGE_OBJ)
+	$(CC) $(IMAGE_LDFLAGS) -o $@ $^ -lgcc
+$(BUILD)/tests/pal_conformance.so: $(CONF_OBJ) $(RT_IMAGE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(IMAGE_LDFLAGS) -o $@ $^ -lgcc
+$(BUILD)/bench/%.so: $(BUILD)/obj/image/bench/images/%.c.o $(RT_IMAGE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(IMAGE_LDFLAGS) -o $@ $^ -lgcc
+
+$(BUILD)/moat: $(MOAT_OBJ)
+	$(CC) $(HOST_LDFLAGS) -o $@ $^
+
+# The closed-ABI check: no system call instruction in any image above the PAL.
+check-abi: $(BUILD)/pal $(IMAGES)
+	@tools/check-closed-abi --pal $(BUILD)/pal $(IMAGES) > $(BUILD)/closed-abi.txt || \
+	  { cat $(BUILD)/closed-abi.txt; exit 1; }
+
+run: all
+	$(BUILD)/moat run -- hello from a picoprocess
+
+test: 
+	tools/install-deps test
+	$(MAKE) all
+	$(MAKE) asan
+	tests/run.sh
+
+# Host-side code again under AddressSanitizer and UBSan, into build/asan/.
+asan:
+	$(MAKE) BUILD=$(BUILD)/asan HOST_CFLAGS="$(WARN) -O1 -g -Iinclude -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	        HOST_LDFLAGS="-fsanitize=address,undefined" $(BUILD)/asan/moat
+
+bench: all $(BENCH_IMAGES)
+	tools/install-deps bench
+	bench/run.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,306 @@
+/*
+ * moat Dk ABI, version 1.
+ *
+ * The closed interface between a picoprocess's library OS (or an extension
+ * layer) and the layer below it: 45 downcalls, 3 upcalls, 13 stream
+ * providers, with the names of the original Drawbridge design.
+ *
+ * The ABI is not linked: the layer below hands the layer above a table of
+ * entry points (struct dk_abi) and start parameters (struct dk_start_params);
+ * the layer above fills in its upcall table (struct dk_upcalls).  A layer
+ * therefore depends on nothing but this header.  docs/ABI.md specifies every
+ * call; this header is the machine-readable half of that document.
+ *
+ * Conventions, for every downcall unless its entry in docs/ABI.md says
+ * otherwise:
+ *   - The result is 0 on success or a negated DK_E_* code (so "rc < 0"
+ *     means failure).  Outputs go through pointer arguments, which are
+ *     written only on success.
+ *   - Every call is safe to use from any thread at the same time.
+ *   - A handle is an opaque 64-bit value; 0 (DK_HANDLE_NONE) is never valid.
+ *     A closed or forged handle gives -DK_E_BAD_HANDLE, never a crash.
+ *   - A pointer the PAL cannot read or write gives -DK_E_BAD_POINTER.
+ *   - Times are nanoseconds; timeouts are microseconds.
+ *
+ * Freestanding: this header needs only the compiler's <stddef.h>/<stdint.h>.
+ */
+#ifndef MOAT_DK_H
+#define MOAT_DK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DK_ABI_VERSION 1u
+
+typedef uint64_t DK_HANDLE;
+#define DK_HANDLE_NONE ((DK_HANDLE)0)
+
+/* ---- errors: a small enum, returned negated ---------------------------- */
+enum dk_error {
+	DK_OK = 0,
+	DK_E_INVALID = 1,          /* an argument is out of range or malformed */
+	DK_E_BAD_HANDLE = 2,       /* not a handle, closed, or the wrong kind */
+	DK_E_BAD_POINTER = 3,      /* a pointer argument is not accessible */
+	DK_E_NO_MEMORY = 4,        /* out of memory or address space */
+	DK_E_NOT_FOUND = 5,        /* no such stream, name or symbol */
+	DK_E_EXISTS = 6,           /* already exists / range already in use */
+	DK_E_DENIED = 7,           /* the host or the sandbox refuses access */
+	DK_E_TIMEOUT = 8,          /* a wait ran out of time */
+	DK_E_INTERRUPTED = 9,      /* an exception was raised in the waiting thread */
+	DK_E_WOULD_BLOCK = 10,     /* non-blocking stream has nothing to give */
+	DK_E_LIMIT = 11,           /* a count or size limit would be exceeded */
+	DK_E_NOT_IMPLEMENTED = 12, /* the call exists but this PAL lacks it */
+	DK_E_UNSUPPORTED = 13,     /* not supported by this kind of handle or URI */
+	DK_E_NOT_DIRECTORY = 14,
+	DK_E_IS_DIRECTORY = 15,
+	DK_E_NOT_EMPTY = 16,       /* directory not empty */
+	DK_E_NO_SPACE = 17,        /* the storage is full */
+	DK_E_CLOSED = 18,          /* the peer closed the stream (broken pipe) */
+	DK_E_REFUSED = 19,         /* connection refused */
+	DK_E_RESET = 20,           /* connection reset */
+	DK_E_ADDRESS_IN_USE = 21,
+	DK_E_STILL_RUNNING = 22,   /* a process or thread has not exited yet */
+	DK_E_NAME_TOO_LONG = 23,
+	DK_E_CROSS_DEVICE = 24,    /* rename across file systems */
+	DK_E_READ_ONLY = 25,       /* the stream or file system is read-only */
+	DK_E_LOOP = 26,            /* too many symbolic links */
+	DK_E_IO = 27,              /* the host reported an I/O error */
+	DK_E_BUSY = 28,
+	DK_E_COUNT_ = 29
+};
+
+/* ---- memory --------------------------------------------------------- */
+#define DK_PROT_NONE 0u
+#define DK_PROT_READ 1u
+#define DK_PROT_WRITE 2u
+#define DK_PROT_EXEC 4u
+
+#define DK_MEM_RESERVE 1u  /* claim address space (inaccessible until committed) */
+#define DK_MEM_COMMIT 2u   /* back the range with zeroed memory and set prot */
+
+#define DK_MEM_DECOMMIT 1u /* drop the contents, keep the reservation */
+#define DK_MEM_RELEASE 2u  /* give the address range back */
+
+/* ---- threads, waits, exceptions ---------------------------------------- */
+#define DK_WAIT_INFINITE UINT64_MAX
+
+typedef void (*dk_thread_fn)(void *param);
+
+/* Exception codes passed to LibOsExceptionDispatch. */
+enum dk_exception_code {
+	DK_EXC_MEMORY_FAULT = 1, /* SIGSEGV: addr is the faulting address */
+	DK_EXC_BUS_ERROR = 2,    /* SIGBUS: e.g. a mapped file shrank */
+	DK_EXC_ARITHMETIC = 3,   /* SIGFPE: divide by zero, overflow */
+	DK_EXC_ILLEGAL = 4,      /* SIGILL: illegal instruction */
+	DK_EXC_BREAKPOINT = 5,   /* SIGTRAP: int3, single step */
+	DK_EXC_RAISED = 6,       /* DkThreadRaiseException: arg is the caller's */
+	DK_EXC_SYSCALL = 7,      /* reserved: a trapped system call instruction */
+};
+
+/* Register state of the interrupted thread.  The dispatcher may change any
+ * field; the thread resumes from the context as it is when the dispatcher
+ * returns DK_EXC_RESUME. */
+struct dk_context {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp;
+	uint64_t rip, rflags;
+	void *fpstate; /* host FXSAVE/XSAVE area, or NULL; opaque to the ABI */
+};
+
+struct dk_exception_info {
+	uint32_t code;      /* enum dk_exception_code */
+	uint32_t host_code; /* the host's sub-code (si_code on Linux), for diagnosis */
+	uint64_t addr;      /* faulting data address, or 0 */
+	uint64_t arg;       /* DK_EXC_RAISED: the raiser's argument */
+	uint64_t error;     /* hardware error code (page-fault bits), or 0 */
+};
+
+#define DK_EXC_RESUME 0    /* resume from the (possibly changed) context */
+#define DK_EXC_UNHANDLED 1 /* the PAL ends the process, as the host would */
+
+/* ---- streams ----------------------------------------------------------- */
+/*
+ * URI syntax of the 13 providers (docs/ABI.md has the details):
+ *   file:PATH                 a host file or directory (PATH as the sandbox sees it)
+ *   null:                     reads give end-of-stream, writes are discarded
+ *   stdin:  stdout:  stderr:  the picoprocess's console
+ *   pipe.server:NAME          listen on a named pipe, scoped to one sandbox
+ *   pipe.client:NAME          connect to it
+ *   tcp.server:ADDR:PORT      listen (ADDR is IPv4 "1.2.3.4" or IPv6 "[::1]")
+ *   tcp.client:ADDR:PORT      connect
+ *   tcp:LADDR:LPORT,ADDR:PORT connect from a given local address and port
+ *   dns:NAME                  resolve NAME; read the addresses, one per line
+ *   http.server:URL  http.application:NAME   (not implemented in version 1)
+ * A server handle accepts a connection when read: DkStreamRead with a buffer
+ * of sizeof(DK_HANDLE) bytes stores the new connection's handle there.
+ */
+#define DK_URI_MAX 4096
+
+#define DK_ACCESS_READ 1u
+#define DK_ACCESS_WRITE 2u
+#define DK_ACCESS_APPEND 4u /* every write goes to the end (files) */
+
+#define DK_CREATE_NEVER 0u  /* open an existing stream only */
+#define DK_CREATE_ALWAYS 1u /* open, or create if missing */
+#define DK_CREATE_NEW 2u    /* create; -DK_E_EXISTS if it exists */
+#define DK_CREATE_TRUNCATE 4u /* flag: truncate an existing file to 0 */
+
+#define DK_OPT_NONBLOCK 1u  /* reads/writes give -DK_E_WOULD_BLOCK, never wait */
+#define DK_OPT_DIRECTORY 2u /* file: the stream is (or is created as) a directory */
+#define DK_OPT_NOFOLLOW 4u  /* file: do not follow a final symbolic link */
+
+#define DK_MAP_SHARED 1u    /* writes reach the stream and other mappings */
+#define DK_MAP_PRIVATE 2u   /* copy-on-write */
+#define DK_MAP_FIXED 4u     /* map exactly at *addr, replacing what is there */
+
+enum dk_stream_type {
+	DK_STREAM_FILE = 1,
+	DK_STREAM_DIRECTORY = 2,
+	DK_STREAM_SYMLINK = 3,
+	DK_STREAM_CONSOLE = 4, /* stdin:, stdout:, stderr:, null: */
+	DK_STREAM_PIPE = 5,    /* pipe.client: or an accepted pipe */
+	DK_STREAM_PIPE_SERVER = 6,
+	DK_STREAM_TCP = 7,
+	DK_STREAM_TCP_SERVER = 8,
+	DK_STREAM_DNS = 9,
+	DK_STREAM_PROCESS = 10, /* a process handle read/written as a stream */
+	DK_STREAM_DEVICE = 11,  /* a host device node or other special file */
+};
+
+struct dk_stream_attr {
+	uint32_t type;       /* enum dk_stream_type */
+	uint32_t mode;       /* permission bits (0777 and setuid/setgid/sticky) */
+	uint64_t size;       /* bytes; for sockets/pipes: bytes ready to read */
+	uint64_t device;     /* identity of the containing file system */
+	uint64_t inode;      /* identity within it */
+	uint64_t links;
+	uint64_t blocks;     /* 512-byte blocks allocated */
+	uint64_t atime_ns, mtime_ns, ctime_ns; /* since the epoch */
+	uint32_t readable, writable; /* non-zero if the caller may */
+};
+
+/* DkStreamMapPeBinary's description of a mapped executable image. */
+struct dk_image_info {
+	uint64_t base;       /* load bias: add to the image's virtual addresses */
+	uint64_t start, end; /* lowest and highest+1 address mapped */
+	uint64_t entry;      /* entry point, relocated */
+	uint64_t phdr;       /* address of the program headers in memory, or 0 */
+	uint32_t phnum, phent;
+	uint32_t type;       /* 2 = fixed-address executable, 3 = position independent */
+	uint32_t reserved;
+	char interp[256];    /* the PT_INTERP path, or "" */
+};
+
+/* ---- time ------------------------------------------------------------- */
+#define DK_CLOCK_REALTIME 0u  /* since the epoch */
+#define DK_CLOCK_MONOTONIC 1u /* since an arbitrary point; never goes back */
+
+/* ---- start parameters and tables ---------------------------------------- */
+struct dk_start_params {
+	uint32_t abi_version; /* DK_ABI_VERSION of the layer below */
+	uint32_t size;        /* sizeof(struct dk_start_params) of the layer below */
+	int argc;
+	const char *const *argv;     /* argv[0] is the library OS image's URI */
+	const char *const *envp;     /* NULL-terminated */
+	const char *const *settings; /* "key=value" from the launcher; NULL-terminated */
+	DK_HANDLE parent_process;    /* stream to the parent picoprocess, or NONE */
+	DK_HANDLE first_thread;      /* the thread running LibOsInitialize */
+	uint64_t image_base, image_size; /* where this layer's image is mapped */
+	uint64_t page_size;
+	uint64_t alloc_granularity;
+	uint32_t cpu_count;
+	uint32_t reserved;
+	uint64_t memory_total;   /* bytes of host memory the sandbox may use */
+	uint64_t process_id;     /* unique within the sandbox, 1 for the first */
+	uint64_t sandbox_id;     /* random, names the sandbox (e.g. for pipes) */
+};
+
+struct dk_abi;
+
+/* The upcalls.  The layer below owns this table and passes it to
+ * LibOsInitialize, which fills it in before it creates threads or expects
+ * exceptions.  A NULL entry means "not handled". */
+struct dk_upcalls {
+	/* Runs in each new thread; must call fn(param) and may wrap it. */
+	void (*LibOsThreadStart)(dk_thread_fn fn, void *param);
+	/* Runs on the faulting or interrupted thread, on a separate stack. */
+	int (*LibOsExceptionDispatch)(const struct dk_exception_info *info,
+				      struct dk_context *ctx);
+};
+
+/* The one symbol a library OS (or extension) image must export.  Its return
+ * value, if it returns, is the process's exit code. */
+typedef int LibOsInitialize_fn(const struct dk_abi *dk,
+			       const struct dk_start_params *start,
+			       struct dk_upcalls *upcalls);
+#define DK_LIBOS_ENTRY "LibOsInitialize"
+
+/* The 45 downcalls, in the seed's order. */
+struct dk_abi {
+	uint32_t abi_version;
+	uint32_t size; /* sizeof(struct dk_abi) */
+
+	/* memory (3) */
+	int (*DkVirtualMemoryAlloc)(void **addr, size_t size, uint32_t alloc_type, uint32_t prot);
+	int (*DkVirtualMemoryFree)(void *addr, size_t size, uint32_t free_type);
+	int (*DkVirtualMemoryProtect)(void *addr, size_t size, uint32_t prot);
+
+	/* threads and synchronisation (16) */
+	int (*DkThreadCreate)(dk_thread_fn fn, void *param, uint32_t flags, DK_HANDLE *thread);
+	int (*DkThreadDelayExecution)(uint64_t microseconds, uint64_t *remaining);
+	int (*DkThreadYieldExecution)(void);
+	void (*DkThreadExit)(int exit_code) __attribute__((noreturn));
+	int (*DkThreadGetParameter)(void **param);
+	int (*DkThreadRaiseException)(DK_HANDLE thread, uint64_t arg);
+	int (*DkNotificationEventCreate)(int initially_set, DK_HANDLE *event);
+	int (*DkSynchronizationEventCreate)(int initially_set, DK_HANDLE *event);
+	int (*DkSemaphoreCreate)(uint32_t initial, uint32_t maximum, DK_HANDLE *sem);
+	int (*DkSemaphoreRelease)(DK_HANDLE sem, uint32_t count, uint32_t *previous);
+	int (*DkSemaphorePeek)(DK_HANDLE sem, uint32_t *count);
+	int (*DkEventSet)(DK_HANDLE event);
+	int (*DkEventClear)(DK_HANDLE event);
+	int (*DkEventPeek)(DK_HANDLE event, int *is_set);
+	int (*DkObjectsWaitAny)(size_t count, const DK_HANDLE *handles, uint64_t timeout_us,
+				size_t *signaled);
+	int (*DkAbortEventRegister)(DK_HANDLE event);
+
+	/* child processes (3) */
+	int (*DkProcessCreate)(const char *image_uri, const char *const *args, DK_HANDLE *process);
+	int (*DkProcessGetExitCode)(DK_HANDLE process, int *exit_code);
+	void (*DkProcessExit)(int exit_code) __attribute__((noreturn));
+
+	/* I/O streams (14) */
+	int (*DkStreamOpen)(const char *uri, uint32_t access, uint32_t create, uint32_t options,
+			    uint32_t mode, DK_HANDLE *stream);
+	int (*DkStreamRead)(DK_HANDLE stream, uint64_t offset, void *buf, size_t *count);
+	int (*DkStreamWrite)(DK_HANDLE stream, uint64_t offset, const void *buf, size_t *count);
+	int (*DkStreamMap)(DK_HANDLE stream, void **addr, uint32_t prot, uint32_t flags,
+			   uint64_t offset, size_t size);
+	int (*DkStreamMapPeBinary)(DK_HANDLE stream, void *addr_hint, struct dk_image_info *info);
+	int (*DkStreamUnmap)(void *addr, size_t size);
+	int (*DkStreamSetLength)(DK_HANDLE stream, uint64_t length);
+	int (*DkStreamFlush)(DK_HANDLE stream);
+	int (*DkStreamDelete)(const char *uri);
+	int (*DkStreamGetEvent)(DK_HANDLE stream, DK_HANDLE *event);
+	int (*DkStreamRename)(const char *old_uri, const char *new_uri);
+	int (*DkStreamEnumerateChildren)(DK_HANDLE directory, char *buf, size_t *size);
+	int (*DkStreamAttributesQuery)(const char *uri, struct dk_stream_attr *attr);
+	int (*DkStreamAttributesQueryByHandle)(DK_HANDLE stream, struct dk_stream_attr *attr);
+
+	/* other (9) */
+	int (*DkSystemTimeQuery)(uint32_t clock, uint64_t *ns);
+	int (*DkRandomBitsRead)(void *buf, size_t size);
+	int (*DkInstructionCacheFlush)(const void *addr, size_t size);
+	int (*DkObjectReference)(DK_HANDLE object);
+	int (*DkObjectClose)(DK_HANDLE object);
+	int (*DkInputEventRead)(DK_HANDLE device, void *event, size_t *size);
+	int (*DkFrameBufferExport)(DK_HANDLE device, void **framebuffer, uint32_t *width,
+				   uint32_t *height, uint32_t *stride);
+	int (*DkFrameBufferNotifyUpdate)(DK_HANDLE device, uint32_t x, uint32_t y, uint32_t width,
+					 uint32_t height);
+	int (*DkDebugStringPrint)(const char *text);
+};
+
+#define DK_DOWNCALL_COUNT 45
+
+#endif

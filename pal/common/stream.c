@@ -1,0 +1,409 @@
+/*
+ * The I/O stream downcalls (14), host-independent half: argument checks,
+ * fault-safe copies of the caller's memory, handle lookup, and dispatch to
+ * the provider (struct pal_stream_ops) that owns the URI's scheme.
+ *
+ * Outputs are written only on success.  Where a call has a side effect that
+ * cannot be undone cheaply (a read consumes data, an accept takes a
+ * connection), the output pointer is probed first by writing back the value
+ * it already holds, so a bad pointer fails before the side effect.
+ */
+#include "pal.h"
+#include "common/calls.h"
+#include "common/stream.h"
+
+#define ACCESS_ALL (DK_ACCESS_READ | DK_ACCESS_WRITE | DK_ACCESS_APPEND)
+#define OPT_ALL (DK_OPT_NONBLOCK | DK_OPT_DIRECTORY | DK_OPT_NOFOLLOW)
+#define MAP_KIND (DK_MAP_SHARED | DK_MAP_PRIVATE)
+#define PROT_ALL (DK_PROT_READ | DK_PROT_WRITE | DK_PROT_EXEC)
+/* Linux never moves more than this in one read or write; capping here keeps
+ * size_t values from turning negative in a provider's ssize arithmetic. */
+#define IO_MAX 0x7ffff000ul
+
+/* The provider whose scheme (with its colon) starts uri; *rest is the rest. */
+static const struct pal_stream_ops *find_provider(const char *uri, const char **rest)
+{
+	for (const struct pal_stream_ops *const *p = pal_host_providers; *p; p++) {
+		size_t n = strlen((*p)->scheme);
+		if (strncmp(uri, (*p)->scheme, n) == 0) {
+			*rest = uri + n;
+			return *p;
+		}
+	}
+	return NULL;
+}
+
+/* Copies a URI in and finds its provider. */
+static int uri_in(char *buf, const char *uri, const struct pal_stream_ops **ops,
+		  const char **rest)
+{
+	int rc = pal_copy_string_in(buf, uri, DK_URI_MAX);
+	if (rc < 0)
+		return rc;
+	*ops = find_provider(buf, rest);
+	return *ops ? 0 : -DK_E_UNSUPPORTED;
+}
+
+/* Probes that the caller's output can be written, without changing it. */
+static int probe_out(void *user, size_t n)
+{
+	uint8_t tmp[16];
+	int rc = pal_copy_in(tmp, user, n);
+	return rc < 0 ? rc : pal_copy_out(user, tmp, n);
+}
+
+/* Looks up a handle usable as a stream: a stream, or a process (whose fd is
+ * a stream to the other process).  Takes a reference. */
+static int stream_get(DK_HANDLE h, struct pal_object **obj, const struct pal_stream_ops **ops)
+{
+	int rc = pal_handle_get(h, 0, obj);
+	if (rc < 0)
+		return rc;
+	if ((*obj)->type == PAL_OBJ_STREAM) {
+		*ops = (*obj)->stream.ops;
+		return 0;
+	}
+	if ((*obj)->type == PAL_OBJ_PROCESS) {
+		*ops = &pal_host_process_stream_ops;
+		return 0;
+	}
+	pal_object_put(*obj);
+	return -DK_E_BAD_HANDLE;
+}
+
+/* Process streams are always readable and writable. */
+static uint32_t stream_access(const struct pal_object *obj)
+{
+	return obj->type == PAL_OBJ_STREAM ? obj->stream.access
+					   : DK_ACCESS_READ | DK_ACCESS_WRITE;
+}
+
+int pal_DkStreamOpen(const char *uri, uint32_t access, uint32_t create, uint32_t options,
+		     uint32_t mode, DK_HANDLE *stream)
+{
+	char buf[DK_URI_MAX];
+	const struct pal_stream_ops *ops;
+	const char *rest;
+	DK_HANDLE h;
+
+	if ((access & ~ACCESS_ALL) || (create & ~DK_CREATE_TRUNCATE) > DK_CREATE_NEW ||
+	    (options & ~OPT_ALL) || (mode & ~07777u))
+		return -DK_E_INVALID;
+	int rc = uri_in(buf, uri, &ops, &rest);
+	if (rc < 0)
+		return rc;
+	if (!ops->open)
+		return -DK_E_UNSUPPORTED;
+	rc = probe_out(stream, sizeof(*stream));
+	if (rc < 0)
+		return rc;
+
+	struct pal_object *obj = pal_object_new(PAL_OBJ_STREAM);
+	if (!obj)
+		return -DK_E_NO_MEMORY;
+	obj->fd = obj->wait_fd = -1;
+	obj->stream.ops = NULL; /* set once open succeeds, so a failure skips close */
+	obj->stream.priv = NULL;
+	obj->stream.dir_pos = 0;
+	obj->stream.uri = pal_strdup(buf);
+	obj->stream.access = access;
+	obj->stream.options = options;
+	if (!obj->stream.uri) {
+		pal_object_put(obj);
+		return -DK_E_NO_MEMORY;
+	}
+	rc = ops->open(obj, rest, access, create, options, mode);
+	if (rc < 0) {
+		/* A failed open has released what it took; nothing to close. */
+		pal_object_put(obj);
+		return rc;
+	}
+	obj->stream.ops = ops;
+	rc = pal_handle_new(obj, &h); /* drops obj on failure */
+	if (rc < 0)
+		return rc;
+	rc = PAL_PUT(stream, h);
+	if (rc < 0)
+		pal_handle_close(h);
+	return rc;
+}
+
+int pal_DkStreamRead(DK_HANDLE stream, uint64_t offset, void *buf, size_t *count)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+	size_t n;
+
+	int rc = pal_copy_in(&n, count, sizeof(n));
+	if (rc < 0 || (rc = pal_copy_out(count, &n, sizeof(n))) < 0)
+		return rc;
+	if (!buf && n)
+		return -DK_E_BAD_POINTER;
+	if (n > IO_MAX)
+		n = IO_MAX;
+	rc = stream_get(stream, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	if (!ops->read)
+		rc = -DK_E_UNSUPPORTED;
+	else if (!(stream_access(obj) & DK_ACCESS_READ))
+		rc = -DK_E_DENIED;
+	else
+		rc = ops->read(obj, offset, buf, &n);
+	pal_object_put(obj);
+	return rc < 0 ? rc : PAL_PUT(count, n);
+}
+
+int pal_DkStreamWrite(DK_HANDLE stream, uint64_t offset, const void *buf, size_t *count)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+	size_t n;
+
+	int rc = pal_copy_in(&n, count, sizeof(n));
+	if (rc < 0 || (rc = pal_copy_out(count, &n, sizeof(n))) < 0)
+		return rc;
+	if (!buf && n)
+		return -DK_E_BAD_POINTER;
+	if (n > IO_MAX)
+		n = IO_MAX;
+	rc = stream_get(stream, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	if (!ops->write)
+		rc = -DK_E_UNSUPPORTED;
+	else if (!(stream_access(obj) & (DK_ACCESS_WRITE | DK_ACCESS_APPEND)))
+		rc = -DK_E_DENIED;
+	else
+		rc = ops->write(obj, offset, buf, &n);
+	pal_object_put(obj);
+	return rc < 0 ? rc : PAL_PUT(count, n);
+}
+
+/* Page-aligned, non-empty and not wrapping around the address space. */
+static bool range_ok(uintptr_t addr, size_t size)
+{
+	return size && !(addr & (PAL_PAGE - 1)) && addr + size > addr;
+}
+
+int pal_DkStreamMap(DK_HANDLE stream, void **addr, uint32_t prot, uint32_t flags,
+		    uint64_t offset, size_t size)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+	void *a;
+
+	int rc = pal_copy_in(&a, addr, sizeof(a));
+	if (rc < 0 || (rc = pal_copy_out(addr, &a, sizeof(a))) < 0)
+		return rc;
+	uint32_t kind = flags & MAP_KIND;
+	if ((prot & ~PROT_ALL) || (flags & ~(MAP_KIND | DK_MAP_FIXED)) ||
+	    (kind != DK_MAP_SHARED && kind != DK_MAP_PRIVATE) || !size ||
+	    (offset & (PAL_PAGE - 1)) || size > (size_t)-1 - PAL_PAGE)
+		return -DK_E_INVALID;
+	if ((flags & DK_MAP_FIXED) && (!a || !range_ok((uintptr_t)a, size)))
+		return -DK_E_INVALID;
+	rc = stream_get(stream, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	rc = ops->map ? ops->map(obj, &a, prot, flags, offset, size) : -DK_E_UNSUPPORTED;
+	pal_object_put(obj);
+	if (rc < 0)
+		return rc;
+	rc = PAL_PUT(addr, a);
+	if (rc < 0)
+		pal_host_unmap(a, PAL_ALIGN_UP(size, PAL_PAGE));
+	return rc;
+}
+
+int pal_DkStreamMapPeBinary(DK_HANDLE stream, void *addr_hint, struct dk_image_info *info)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+	struct dk_image_info out;
+
+	if ((uintptr_t)addr_hint & (PAL_PAGE - 1))
+		return -DK_E_INVALID;
+	int rc = stream_get(stream, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	memset(&out, 0, sizeof(out));
+	/* Only real streams carry an image; a process handle does not. */
+	rc = obj->type == PAL_OBJ_STREAM ? pal_host_map_image(obj, addr_hint, &out)
+					 : -DK_E_UNSUPPORTED;
+	pal_object_put(obj);
+	if (rc < 0)
+		return rc;
+	rc = PAL_PUT(info, out);
+	if (rc < 0 && out.end > out.start)
+		pal_host_unmap((void *)(uintptr_t)out.start, out.end - out.start);
+	return rc;
+}
+
+int pal_DkStreamUnmap(void *addr, size_t size)
+{
+	if (!range_ok((uintptr_t)addr, size))
+		return -DK_E_INVALID;
+	return pal_host_unmap(addr, size);
+}
+
+int pal_DkStreamSetLength(DK_HANDLE stream, uint64_t length)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+
+	if (length > INT64_MAX)
+		return -DK_E_INVALID;
+	int rc = stream_get(stream, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	rc = ops->set_length ? ops->set_length(obj, length) : -DK_E_UNSUPPORTED;
+	pal_object_put(obj);
+	return rc;
+}
+
+int pal_DkStreamFlush(DK_HANDLE stream)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+
+	int rc = stream_get(stream, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	rc = ops->flush ? ops->flush(obj) : -DK_E_UNSUPPORTED;
+	pal_object_put(obj);
+	return rc;
+}
+
+int pal_DkStreamDelete(const char *uri)
+{
+	char buf[DK_URI_MAX];
+	const struct pal_stream_ops *ops;
+	const char *rest;
+
+	int rc = uri_in(buf, uri, &ops, &rest);
+	if (rc < 0)
+		return rc;
+	return ops->delete ? ops->delete(rest) : -DK_E_UNSUPPORTED;
+}
+
+int pal_DkStreamRename(const char *old_uri, const char *new_uri)
+{
+	char old_buf[DK_URI_MAX], new_buf[DK_URI_MAX];
+	const struct pal_stream_ops *old_ops, *new_ops;
+	const char *old_rest, *new_rest;
+
+	int rc = uri_in(old_buf, old_uri, &old_ops, &old_rest);
+	if (rc < 0)
+		return rc;
+	rc = uri_in(new_buf, new_uri, &new_ops, &new_rest);
+	if (rc < 0)
+		return rc;
+	/* A rename stays within one provider (file: to file:). */
+	if (old_ops != new_ops || !old_ops->rename)
+		return -DK_E_UNSUPPORTED;
+	return old_ops->rename(old_rest, new_rest);
+}
+
+int pal_DkStreamGetEvent(DK_HANDLE stream, DK_HANDLE *event)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+	DK_HANDLE h;
+
+	int rc = probe_out(event, sizeof(*event));
+	if (rc < 0)
+		return rc;
+	rc = stream_get(stream, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	struct pal_object *ev = pal_object_new(PAL_OBJ_STREAM_EVENT);
+	if (!ev) {
+		pal_object_put(obj);
+		return -DK_E_NO_MEMORY;
+	}
+	/* Signaled while the stream is readable; the event borrows the
+	 * stream's descriptor and keeps the stream alive with our reference. */
+	ev->fd = -1;
+	ev->wait_fd = obj->type == PAL_OBJ_PROCESS ? obj->fd : obj->wait_fd;
+	ev->stream_event.stream = obj;
+	rc = pal_handle_new(ev, &h); /* on failure drops ev, and so obj */
+	if (rc < 0)
+		return rc;
+	rc = PAL_PUT(event, h);
+	if (rc < 0)
+		pal_handle_close(h);
+	return rc;
+}
+
+int pal_DkStreamEnumerateChildren(DK_HANDLE directory, char *buf, size_t *size)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+	size_t n;
+
+	int rc = pal_copy_in(&n, size, sizeof(n));
+	if (rc < 0 || (rc = pal_copy_out(size, &n, sizeof(n))) < 0)
+		return rc;
+	if (!buf && n)
+		return -DK_E_BAD_POINTER;
+	rc = stream_get(directory, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	rc = ops->enumerate ? ops->enumerate(obj, buf, &n) : -DK_E_UNSUPPORTED;
+	pal_object_put(obj);
+	return rc < 0 ? rc : PAL_PUT(size, n);
+}
+
+int pal_DkStreamAttributesQuery(const char *uri, struct dk_stream_attr *attr)
+{
+	char buf[DK_URI_MAX];
+	const struct pal_stream_ops *ops;
+	const char *rest;
+	struct dk_stream_attr a;
+
+	int rc = uri_in(buf, uri, &ops, &rest);
+	if (rc < 0)
+		return rc;
+	if (!ops->attr)
+		return -DK_E_UNSUPPORTED;
+	memset(&a, 0, sizeof(a));
+	rc = ops->attr(rest, &a);
+	return rc < 0 ? rc : PAL_PUT(attr, a);
+}
+
+int pal_DkStreamAttributesQueryByHandle(DK_HANDLE stream, struct dk_stream_attr *attr)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+	struct dk_stream_attr a;
+
+	int rc = stream_get(stream, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	memset(&a, 0, sizeof(a));
+	rc = ops->attr_by_handle ? ops->attr_by_handle(obj, &a) : -DK_E_UNSUPPORTED;
+	/* For a handle, "may read/write" is what it was opened for. */
+	uint32_t access = stream_access(obj);
+	a.readable = !!(access & DK_ACCESS_READ);
+	a.writable = !!(access & (DK_ACCESS_WRITE | DK_ACCESS_APPEND));
+	pal_object_put(obj);
+	return rc < 0 ? rc : PAL_PUT(attr, a);
+}
+
+void pal_stream_destroy(struct pal_object *obj)
+{
+	if (obj->stream.ops && obj->stream.ops->close)
+		obj->stream.ops->close(obj);
+	obj->stream.ops = NULL;
+	pal_free(obj->stream.uri);
+	obj->stream.uri = NULL;
+}
+
+void pal_stream_event_destroy(struct pal_object *obj)
+{
+	if (obj->stream_event.stream)
+		pal_object_put(obj->stream_event.stream);
+	obj->stream_event.stream = NULL;
+	obj->wait_fd = -1; /* borrowed from the stream: not ours to close */
+}

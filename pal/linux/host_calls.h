@@ -1,0 +1,31 @@
+/*
+ * The closed list of host system calls the Linux PAL may issue.  The gate
+ * (gate.S) is the only code with a syscall instruction, and host.h only lets
+ * PAL code name calls from this list, so this list is exactly the PAL's
+ * reach into the host kernel.  tools/check-closed-abi prints it and the
+ * monitor's seccomp allowlist is built to match it.  Add a call here only
+ * with a reason in docs/ABI.md.
+ */
+#ifndef MOAT_PAL_LINUX_HOST_CALLS_H
+#define MOAT_PAL_LINUX_HOST_CALLS_H
+
+#define PAL_HOST_CALLS(X)                                                     \
+	/* files and descriptors */                                           \
+	X(read) X(write) X(pread64) X(pwrite64) X(openat) X(close) X(fstat)  \
+	X(newfstatat) X(ftruncate) X(fsync) X(getdents64) X(mkdirat)          \
+	X(unlinkat) X(renameat2) X(fcntl) X(ioctl) X(dup3)                    \
+	/* memory */                                                          \
+	X(mmap) X(munmap) X(mprotect)                                         \
+	/* threads, time, waiting */                                          \
+	X(clone) X(exit) X(exit_group) X(gettid) X(getpid) X(tgkill)         \
+	X(arch_prctl) X(sched_yield) X(clock_nanosleep) X(clock_gettime)     \
+	X(ppoll) X(eventfd2) X(getrandom)                                     \
+	/* signals (exceptions) */                                            \
+	X(rt_sigaction) X(rt_sigprocmask) X(rt_sigreturn) X(sigaltstack)      \
+	/* child processes */                                                 \
+	X(execve) X(waitid) X(pidfd_open) X(kill)                             \
+	/* sockets: named pipes (AF_UNIX), tcp (AF_INET, AF_INET6) */        \
+	X(socket) X(socketpair) X(bind) X(listen) X(accept4) X(connect)      \
+	X(getsockname) X(setsockopt) X(getsockopt) X(shutdown)
+
+#endif

@@ -1,0 +1,55 @@
+/* Memory hooks: reservations are PROT_NONE mappings; committing changes
+ * the protection of pages that are already zero-filled anonymous memory. */
+#include "pal.h"
+#include "linux/host.h"
+#include <linux/mman.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+static int host_prot(uint32_t prot)
+{
+	return (prot & DK_PROT_READ ? PROT_READ : 0) | (prot & DK_PROT_WRITE ? PROT_WRITE : 0) |
+	       (prot & DK_PROT_EXEC ? PROT_EXEC : 0);
+}
+
+int pal_host_mem_alloc(void **addr, size_t size, uint32_t type, uint32_t prot)
+{
+	int hprot = type & DK_MEM_COMMIT ? host_prot(prot) : PROT_NONE;
+	if (*addr && !(type & DK_MEM_RESERVE)) /* commit inside a reservation */
+		return pal_host_mem_protect(*addr, size, prot);
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | (*addr ? MAP_FIXED_NOREPLACE : 0) |
+		    (type & DK_MEM_COMMIT ? 0 : MAP_NORESERVE);
+	long p = HOST(mmap, *addr, size, hprot, flags, -1, 0);
+	if (HOST_IS_ERR(p))
+		return pal_dk_error(p);
+	if (*addr && (void *)p != *addr) { /* a kernel without NOREPLACE */
+		HOST(munmap, p, size);
+		return -DK_E_EXISTS;
+	}
+	*addr = (void *)p;
+	return 0;
+}
+
+int pal_host_mem_free(void *addr, size_t size, uint32_t type)
+{
+	if (type == DK_MEM_RELEASE)
+		return pal_host_status(HOST(munmap, addr, size));
+	/* Decommit: fresh inaccessible pages drop the old contents. */
+	long p = HOST(mmap, addr, size, PROT_NONE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+	return pal_host_status(p);
+}
+
+int pal_host_mem_protect(void *addr, size_t size, uint32_t prot)
+{
+	return pal_host_status(HOST(mprotect, addr, size, host_prot(prot)));
+}
+
+int pal_host_unmap(void *addr, size_t size)
+{
+	if (!size || ((uint64_t)addr % PAL_PAGE))
+		return -DK_E_INVALID;
+	return pal_host_status(HOST(munmap, addr, PAL_ALIGN_UP(size, PAL_PAGE)));
+}

@@ -1,0 +1,320 @@
+/*
+ * "file:PATH": a host file or directory.  PATH is passed to the host as is
+ * (relative paths are relative to the PAL's working directory); the
+ * sandbox's mount namespace and Landlock rules decide what it can reach.
+ */
+#include "pal.h"
+#include "host.h"
+#include "streams.h"
+#include <linux/errno.h>
+#include <linux/fcntl.h>
+#include <linux/mman.h>
+#include <linux/stat.h>
+#include <asm/stat.h>
+
+/* The kernel's record from getdents64 (no UAPI header declares it). */
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	uint16_t d_reclen;
+	uint8_t d_type;
+	char d_name[];
+};
+
+/* Directory enumeration state, made at the first enumerate: host records
+ * read but not yet handed out, so a small caller buffer loses nothing. */
+struct file_dir {
+	int lock;
+	uint32_t pos, len;
+	char buf[8192];
+};
+
+static void spin_lock(int *l)
+{
+	while (__atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE))
+		HOST(sched_yield, 0);
+}
+
+static void spin_unlock(int *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
+static int file_open_flags(uint32_t access, uint32_t create, uint32_t options)
+{
+	int flags = O_CLOEXEC;
+	if (options & DK_OPT_NOFOLLOW)
+		flags |= O_NOFOLLOW;
+	if (options & DK_OPT_NONBLOCK)
+		flags |= O_NONBLOCK; /* matters for FIFOs and devices only */
+	if (options & DK_OPT_DIRECTORY)
+		return flags | O_RDONLY | O_DIRECTORY;
+	if ((access & DK_ACCESS_READ) && (access & (DK_ACCESS_WRITE | DK_ACCESS_APPEND)))
+		flags |= O_RDWR;
+	else if (access & (DK_ACCESS_WRITE | DK_ACCESS_APPEND))
+		flags |= O_WRONLY;
+	else
+		flags |= O_RDONLY;
+	if (access & DK_ACCESS_APPEND)
+		flags |= O_APPEND;
+	if (create & DK_CREATE_NEW)
+		flags |= O_CREAT | O_EXCL;
+	else if (create & DK_CREATE_ALWAYS)
+		flags |= O_CREAT;
+	if (create & DK_CREATE_TRUNCATE)
+		flags |= O_TRUNC;
+	return flags;
+}
+
+/* DK_OPT_DIRECTORY with a create mode: make the directory first. */
+static int file_mkdir(const char *path, uint32_t create, uint32_t mode)
+{
+	long rc = HOST(mkdirat, AT_FDCWD, path, mode);
+	if (rc == -EEXIST && !(create & DK_CREATE_NEW))
+		return 0;
+	return pal_host_status(rc);
+}
+
+static int file_open(struct pal_object *obj, const char *path, uint32_t access,
+		     uint32_t create, uint32_t options, uint32_t mode)
+{
+	if (!*path)
+		return -DK_E_INVALID;
+	if (options & DK_OPT_DIRECTORY) {
+		/* A directory is read (enumerated), never written as a stream. */
+		if (access & (DK_ACCESS_WRITE | DK_ACCESS_APPEND))
+			return -DK_E_IS_DIRECTORY;
+		if (create & (DK_CREATE_ALWAYS | DK_CREATE_NEW)) {
+			int rc = file_mkdir(path, create, mode);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	long fd = HOST(openat, AT_FDCWD, path, file_open_flags(access, create, options), mode);
+	if (HOST_IS_ERR(fd))
+		return pal_dk_error(fd);
+	obj->fd = obj->wait_fd = (int)fd;
+	return 0;
+}
+
+/* A descriptor opened for writing only (or reading only) gives EBADF for
+ * the other direction; that is a permission matter, not a bad handle. */
+static int io_error(long rc)
+{
+	return rc == -EBADF ? -DK_E_DENIED : pal_dk_error(rc);
+}
+
+static int file_read(struct pal_object *obj, uint64_t offset, void *buf, size_t *count)
+{
+	long rc = HOST(pread64, obj->fd, buf, *count, offset);
+	if (rc == -ESPIPE) /* a FIFO or character device: no positions */
+		rc = HOST(read, obj->fd, buf, *count);
+	if (HOST_IS_ERR(rc))
+		return io_error(rc);
+	*count = (size_t)rc;
+	return 0;
+}
+
+static int file_write(struct pal_object *obj, uint64_t offset, const void *buf,
+		      size_t *count)
+{
+	long rc;
+	if (obj->stream.access & DK_ACCESS_APPEND)
+		rc = HOST(write, obj->fd, buf, *count); /* O_APPEND picks the position */
+	else
+		rc = HOST(pwrite64, obj->fd, buf, *count, offset);
+	if (rc == -ESPIPE)
+		rc = HOST(write, obj->fd, buf, *count);
+	if (HOST_IS_ERR(rc))
+		return io_error(rc);
+	*count = (size_t)rc;
+	return 0;
+}
+
+/* A real mapping of the host file: shared writes reach the file. */
+static int file_map(struct pal_object *obj, void **addr, uint32_t prot, uint32_t flags,
+		    uint64_t offset, size_t size)
+{
+	int hflags = (flags & DK_MAP_SHARED) ? MAP_SHARED : MAP_PRIVATE;
+	if (flags & DK_MAP_FIXED)
+		hflags |= MAP_FIXED;
+	/* DK_PROT_* have the host's PROT_* values. */
+	long rc = HOST(mmap, *addr, size, prot, hflags, obj->fd, offset);
+	if (HOST_IS_ERR(rc))
+		return rc == -EBADF ? -DK_E_DENIED : pal_dk_error(rc);
+	*addr = (void *)rc;
+	return 0;
+}
+
+static int file_set_length(struct pal_object *obj, uint64_t length)
+{
+	long rc = HOST(ftruncate, obj->fd, length);
+	return rc == -EBADF ? -DK_E_DENIED : pal_host_status(rc);
+}
+
+static int file_flush(struct pal_object *obj)
+{
+	long rc = HOST(fsync, obj->fd);
+	/* EINVAL: a pipe, socket or device that has nothing to sync. */
+	return rc == -EINVAL ? 0 : pal_host_status(rc);
+}
+
+static bool dot_or_dotdot(const char *n)
+{
+	return n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2]));
+}
+
+/* The directory state, made once; racing first calls agree on one. */
+static struct file_dir *file_dir_get(struct pal_object *obj)
+{
+	struct file_dir *d = __atomic_load_n((struct file_dir **)&obj->stream.priv,
+					     __ATOMIC_ACQUIRE);
+	if (d)
+		return d;
+	struct file_dir *fresh = pal_alloc(sizeof(*fresh));
+	if (!fresh)
+		return NULL;
+	if (__atomic_compare_exchange_n((struct file_dir **)&obj->stream.priv, &d, fresh, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return fresh;
+	pal_free(fresh);
+	return d;
+}
+
+/* Copies as many whole names as fit into buf; d is locked. */
+static int file_enum_locked(struct pal_object *obj, struct file_dir *d, char *buf,
+			    size_t *size)
+{
+	size_t used = 0;
+	for (;;) {
+		if (d->pos >= d->len) {
+			long rc = HOST(getdents64, obj->fd, d->buf, sizeof(d->buf));
+			if (HOST_IS_ERR(rc)) {
+				if (used)
+					break; /* give what we have; the error comes again */
+				return pal_dk_error(rc);
+			}
+			if (rc == 0)
+				break; /* end of directory */
+			d->pos = 0;
+			d->len = (uint32_t)rc;
+		}
+		struct linux_dirent64 *e = (struct linux_dirent64 *)(d->buf + d->pos);
+		if (!dot_or_dotdot(e->d_name)) {
+			size_t n = strlen(e->d_name) + 1;
+			if (used + n > *size) {
+				if (!used)
+					return -DK_E_LIMIT;
+				break;
+			}
+			int rc = pal_copy_out(buf + used, e->d_name, n);
+			if (rc < 0)
+				return rc;
+			used += n;
+			obj->stream.dir_pos++;
+		}
+		d->pos += e->d_reclen;
+	}
+	*size = used;
+	return 0;
+}
+
+/* Consecutive NUL-terminated names, without "." and ".."; 0 bytes at the end. */
+static int file_enumerate(struct pal_object *obj, char *buf, size_t *size)
+{
+	struct file_dir *d = file_dir_get(obj);
+	if (!d)
+		return -DK_E_NO_MEMORY;
+	spin_lock(&d->lock);
+	int rc = file_enum_locked(obj, d, buf, size);
+	spin_unlock(&d->lock);
+	return rc;
+}
+
+static uint32_t stat_type(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return DK_STREAM_FILE;
+	case S_IFDIR:
+		return DK_STREAM_DIRECTORY;
+	case S_IFLNK:
+		return DK_STREAM_SYMLINK;
+	default:
+		return DK_STREAM_DEVICE;
+	}
+}
+
+static void attr_from_stat(const struct stat *st, struct dk_stream_attr *a)
+{
+	a->type = stat_type(st->st_mode);
+	a->mode = st->st_mode & 07777;
+	a->size = (uint64_t)st->st_size;
+	a->device = st->st_dev;
+	a->inode = st->st_ino;
+	a->links = st->st_nlink;
+	a->blocks = (uint64_t)st->st_blocks;
+	a->atime_ns = (uint64_t)st->st_atime * 1000000000ull + st->st_atime_nsec;
+	a->mtime_ns = (uint64_t)st->st_mtime * 1000000000ull + st->st_mtime_nsec;
+	a->ctime_ns = (uint64_t)st->st_ctime * 1000000000ull + st->st_ctime_nsec;
+}
+
+static int file_attr_by_handle(struct pal_object *obj, struct dk_stream_attr *attr)
+{
+	struct stat st;
+	long rc = HOST(fstat, obj->fd, &st);
+	if (HOST_IS_ERR(rc))
+		return pal_dk_error(rc);
+	attr_from_stat(&st, attr);
+	return 0;
+}
+
+/* Follows a final symbolic link, as stat(2) does.  readable/writable come
+ * from the permission bits alone (the PAL does not know its host uid). */
+static int file_attr(const char *path, struct dk_stream_attr *attr)
+{
+	struct stat st;
+	if (!*path)
+		return -DK_E_INVALID;
+	long rc = HOST(newfstatat, AT_FDCWD, path, &st, 0);
+	if (HOST_IS_ERR(rc))
+		return pal_dk_error(rc);
+	attr_from_stat(&st, attr);
+	attr->readable = !!(st.st_mode & 0444);
+	attr->writable = !!(st.st_mode & 0222);
+	return 0;
+}
+
+static int file_delete(const char *path)
+{
+	if (!*path)
+		return -DK_E_INVALID;
+	long rc = HOST(unlinkat, AT_FDCWD, path, 0);
+	if (rc == -EISDIR) /* Linux's answer to unlink(directory) */
+		rc = HOST(unlinkat, AT_FDCWD, path, AT_REMOVEDIR);
+	return pal_host_status(rc);
+}
+
+static int file_rename(const char *old_path, const char *new_path)
+{
+	if (!*old_path || !*new_path)
+		return -DK_E_INVALID;
+	return pal_host_status(HOST(renameat2, AT_FDCWD, old_path, AT_FDCWD, new_path, 0));
+}
+
+const struct pal_stream_ops pal_file_ops = {
+	.scheme = "file:",
+	.type = DK_STREAM_FILE,
+	.open = file_open,
+	.read = file_read,
+	.write = file_write,
+	.map = file_map,
+	.set_length = file_set_length,
+	.flush = file_flush,
+	.enumerate = file_enumerate,
+	.attr_by_handle = file_attr_by_handle,
+	.attr = file_attr,
+	.delete = file_delete,
+	.rename = file_rename,
+	.close = pal_linux_stream_close,
+};

@@ -1,0 +1,145 @@
+/*
+ * Helpers shared by the Linux stream providers, and the stream ops of
+ * process handles (whose fd is a socket to the other process).
+ */
+#include "pal.h"
+#include "host.h"
+#include "streams.h"
+#include "common/stream.h"
+#include <linux/errno.h>
+#include <asm/ioctls.h>
+
+int pal_linux_sock_error(long rc)
+{
+	switch (rc) {
+	case -EPIPE:
+		return -DK_E_CLOSED;
+	case -ECONNREFUSED:
+		return -DK_E_REFUSED;
+	case -ECONNRESET:
+	case -ECONNABORTED:
+		return -DK_E_RESET;
+	case -EAGAIN:
+	case -EINPROGRESS:
+		return -DK_E_WOULD_BLOCK;
+	case -EADDRINUSE:
+		return -DK_E_ADDRESS_IN_USE;
+	case -ETIMEDOUT:
+		return -DK_E_TIMEOUT;
+	default:
+		return pal_dk_error(rc);
+	}
+}
+
+void pal_linux_stream_close(struct pal_object *obj)
+{
+	if (obj->fd >= 0)
+		pal_linux_close(obj->fd);
+	obj->fd = obj->wait_fd = -1;
+	pal_free(obj->stream.priv);
+	obj->stream.priv = NULL;
+}
+
+int pal_linux_flush_nothing(struct pal_object *obj)
+{
+	(void)obj;
+	return 0;
+}
+
+int pal_linux_sock_read(struct pal_object *obj, uint64_t offset, void *buf, size_t *count)
+{
+	(void)offset;
+	long rc = HOST(read, obj->fd, buf, *count);
+	if (HOST_IS_ERR(rc))
+		return pal_linux_sock_error(rc);
+	*count = (size_t)rc;
+	return 0;
+}
+
+int pal_linux_sock_write(struct pal_object *obj, uint64_t offset, const void *buf,
+			 size_t *count)
+{
+	(void)offset;
+	/* SIGPIPE is ignored process-wide, so a closed peer gives EPIPE. */
+	long rc = HOST(write, obj->fd, buf, *count);
+	if (HOST_IS_ERR(rc))
+		return pal_linux_sock_error(rc);
+	*count = (size_t)rc;
+	return 0;
+}
+
+uint64_t pal_linux_bytes_ready(int fd)
+{
+	int n = 0;
+	long rc = HOST(ioctl, fd, FIONREAD, &n);
+	return HOST_IS_ERR(rc) || n < 0 ? 0 : (uint64_t)n;
+}
+
+int pal_linux_accept_check(void *buf, size_t count)
+{
+	DK_HANDLE h;
+	if (count < sizeof(DK_HANDLE))
+		return -DK_E_INVALID;
+	/* Probe now: a bad buffer found after accept4 would lose the connection. */
+	int rc = pal_copy_in(&h, buf, sizeof(h));
+	return rc < 0 ? rc : pal_copy_out(buf, &h, sizeof(h));
+}
+
+int pal_linux_accepted(int fd, const struct pal_stream_ops *ops, const char *uri,
+		       uint32_t options, void *priv, void *buf)
+{
+	DK_HANDLE h;
+	struct pal_object *obj = pal_object_new(PAL_OBJ_STREAM);
+	if (!obj) {
+		pal_linux_close(fd);
+		pal_free(priv);
+		return -DK_E_NO_MEMORY;
+	}
+	obj->fd = obj->wait_fd = fd;
+	obj->stream.ops = ops;
+	obj->stream.access = DK_ACCESS_READ | DK_ACCESS_WRITE;
+	obj->stream.options = options & DK_OPT_NONBLOCK;
+	obj->stream.dir_pos = 0;
+	obj->stream.priv = priv;
+	obj->stream.uri = pal_strdup(uri);
+	if (!obj->stream.uri) {
+		pal_object_put(obj); /* closes fd, frees priv */
+		return -DK_E_NO_MEMORY;
+	}
+	int rc = pal_handle_new(obj, &h); /* drops obj (fd, priv) on failure */
+	if (rc < 0)
+		return rc;
+	rc = pal_copy_out(buf, &h, sizeof(h));
+	if (rc < 0)
+		pal_handle_close(h);
+	return rc;
+}
+
+/* ---- process handles as streams -------------------------------------------- */
+/* These see a PAL_OBJ_PROCESS object: only obj->fd is meaningful. */
+static int process_read(struct pal_object *obj, uint64_t offset, void *buf, size_t *count)
+{
+	return obj->fd < 0 ? -DK_E_UNSUPPORTED : pal_linux_sock_read(obj, offset, buf, count);
+}
+
+static int process_write(struct pal_object *obj, uint64_t offset, const void *buf,
+			 size_t *count)
+{
+	return obj->fd < 0 ? -DK_E_UNSUPPORTED : pal_linux_sock_write(obj, offset, buf, count);
+}
+
+static int process_attr(struct pal_object *obj, struct dk_stream_attr *attr)
+{
+	attr->type = DK_STREAM_PROCESS;
+	attr->size = obj->fd < 0 ? 0 : pal_linux_bytes_ready(obj->fd);
+	return 0;
+}
+
+const struct pal_stream_ops pal_host_process_stream_ops = {
+	.scheme = "process:", /* never matched: not in pal_host_providers */
+	.type = DK_STREAM_PROCESS,
+	.read = process_read,
+	.write = process_write,
+	.flush = pal_linux_flush_nothing,
+	.attr_by_handle = process_attr,
+};

@@ -1,0 +1,183 @@
+/*
+ * Threads on Linux: one host thread per Dk thread, sharing everything
+ * (CLONE_THREAD).  Each created thread lives in one mapping laid out as in
+ * ksig.h; its struct pal_tcb sits at the top and %gs points at it.  The
+ * thread object's wait_fd is an eventfd that the thread sets as it exits.
+ */
+#include "pal.h"
+#include "common/lock.h"
+#include "linux/host.h"
+#include "linux/ksig.h"
+#include <linux/sched.h>
+
+#define K_PROT_NONE 0
+#define K_PROT_RW 3
+#define K_MAP_PRIVATE 0x02
+#define K_MAP_ANONYMOUS 0x20
+#define K_MAP_STACK 0x20000
+#define K_ARCH_SET_GS 0x1001
+#define K_CLOCK_MONOTONIC 1
+#define K_EINTR 4
+#define K_ESRCH 3
+
+#define THREAD_CLONE_FLAGS                                                              \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | \
+	 CLONE_PARENT_SETTID)
+
+/* Orders a raise against the target's exit, which unmaps the tcb the raise
+ * writes to.  Held only with every signal blocked, so no handler on the
+ * holding thread can try to take it again. */
+static struct pal_lock raise_lock;
+
+struct k_timespec {
+	long sec, nsec;
+};
+
+void pal_thread_entry(struct pal_tcb *tcb) __attribute__((noreturn));
+
+int pal_host_thread_create(dk_thread_fn fn, void *param, struct pal_object *obj)
+{
+	int efd = pal_linux_eventfd(0, K_EFD_NONBLOCK);
+	if (efd < 0)
+		return efd;
+	obj->wait_fd = efd; /* the object's destructor closes it */
+
+	long map = HOST(mmap, NULL, PAL_THREAD_MAP_SIZE, K_PROT_RW,
+			K_MAP_PRIVATE | K_MAP_ANONYMOUS | K_MAP_STACK, -1, 0);
+	if (HOST_IS_ERR(map))
+		return pal_dk_error(map);
+	char *base = (char *)map;
+	long rc = HOST(mprotect, base, PAL_PAGE, K_PROT_NONE);
+	if (!HOST_IS_ERR(rc))
+		rc = HOST(mprotect, base + PAL_THREAD_STACK_OFF - PAL_PAGE, PAL_PAGE, K_PROT_NONE);
+	if (HOST_IS_ERR(rc)) {
+		HOST(munmap, base, PAL_THREAD_MAP_SIZE);
+		return pal_dk_error(rc);
+	}
+
+	struct pal_tcb *tcb = (struct pal_tcb *)(base + PAL_THREAD_TCB_OFF);
+	tcb->self = tcb;
+	tcb->obj = obj;
+	pal_object_get(obj); /* the thread's own, dropped as it exits */
+	tcb->fn = fn;
+	tcb->param = param;
+	tcb->map_base = base;
+	tcb->map_size = PAL_THREAD_MAP_SIZE;
+	obj->thread.tcb = tcb;
+
+	/* The child starts with every signal blocked (it inherits the mask)
+	 * until its %gs and altstack are set: a handler before that would
+	 * find the creator's tcb. */
+	uint64_t old = pal_linux_sigmask(~0ull);
+	rc = gate_clone_thread(THREAD_CLONE_FLAGS, tcb, &obj->thread.tid, NULL, tcb);
+	pal_linux_sigmask(old);
+	if (HOST_IS_ERR(rc)) {
+		obj->thread.tcb = NULL;
+		pal_object_put(obj);
+		HOST(munmap, base, PAL_THREAD_MAP_SIZE);
+		return pal_dk_error(rc);
+	}
+	return 0;
+}
+
+/* Called by gate_clone_thread in the new thread, on its own stack. */
+void pal_thread_entry(struct pal_tcb *tcb)
+{
+	HOST(arch_prctl, K_ARCH_SET_GS, tcb); /* first: pal_tcb() needs it */
+	tcb->tid = (int)HOST(gettid);
+	if (pal_host_thread_signals_init(tcb) < 0)
+		pal_die("cannot set a thread's signal stack");
+	pal_linux_sigmask(0); /* new threads start with no host signal blocked */
+	if (pal_state.upcalls.LibOsThreadStart)
+		pal_state.upcalls.LibOsThreadStart(tcb->fn, tcb->param);
+	else
+		tcb->fn(tcb->param);
+	pal_host_thread_exit(0);
+}
+
+void pal_host_thread_exit(int code)
+{
+	struct pal_tcb *tcb = pal_tcb();
+	struct pal_object *obj = tcb->obj;
+	/* No handler may run from here on: the altstack is about to go. */
+	pal_linux_sigmask(~0ull);
+	if (obj) {
+		uint64_t one = 1;
+		pal_lock(&raise_lock);
+		obj->thread.exit_code = code;
+		obj->thread.tcb = NULL;
+		__atomic_store_n(&obj->thread.exited, 1, __ATOMIC_RELEASE);
+		pal_unlock(&raise_lock);
+		HOST(write, obj->wait_fd, &one, sizeof(one)); /* wakes the waiters */
+		tcb->obj = NULL;
+		pal_object_put(obj);
+	}
+	void *base = tcb->map_base;
+	size_t size = tcb->map_size;
+	if (base)
+		gate_exit_thread_unmap(base, size);
+	/* The main thread's stack is the host's; the process lives on until
+	 * DkProcessExit (or until its last thread exits). */
+	for (;;)
+		HOST(exit, code);
+}
+
+int pal_host_thread_delay(uint64_t us, uint64_t *remaining)
+{
+	struct k_timespec ts = {(long)(us / 1000000), (long)(us % 1000000) * 1000};
+	struct k_timespec rem = {0, 0};
+	long rc = HOST(clock_nanosleep, K_CLOCK_MONOTONIC, 0, &ts, &rem);
+	if (rc == -K_EINTR) {
+		*remaining = (uint64_t)rem.sec * 1000000u + ((uint64_t)rem.nsec + 999) / 1000;
+		return -DK_E_INTERRUPTED;
+	}
+	return pal_host_status(rc);
+}
+
+int pal_host_thread_yield(void)
+{
+	HOST(sched_yield);
+	return 0;
+}
+
+/* Marks a raise pending in tcb; the SIGUSR1 handler picks it up. */
+static void mark_raise(struct pal_tcb *tcb, uint64_t arg)
+{
+	tcb->raise_arg = arg;
+	__atomic_store_n(&tcb->raise_pending, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * A raise is SIGUSR1 to the target, whose handler calls the dispatcher
+ * with the thread's real context.  Raises not yet delivered coalesce: the
+ * dispatcher runs once, with the latest argument.  A thread that has
+ * exited gives -DK_E_INVALID.
+ */
+int pal_host_thread_raise(struct pal_object *obj, uint64_t arg)
+{
+	struct pal_tcb *self = pal_tcb();
+	long pid = HOST(getpid), rc;
+	if (obj == self->obj) {
+		/* Delivered before tgkill returns (unless this thread is
+		 * already in the raise handler: then when that returns). */
+		mark_raise(self, arg);
+		rc = HOST(tgkill, pid, HOST(gettid), K_SIGUSR1);
+		return pal_host_status(rc);
+	}
+	uint64_t old = pal_linux_sigmask(~0ull);
+	pal_lock(&raise_lock);
+	struct pal_tcb *tcb = obj->thread.tcb;
+	if (tcb) {
+		mark_raise(tcb, arg);
+		/* Under the lock the target has not passed its exit, so the
+		 * tid is still this thread's. */
+		rc = HOST(tgkill, pid, obj->thread.tid, K_SIGUSR1);
+	} else {
+		rc = -K_ESRCH;
+	}
+	pal_unlock(&raise_lock);
+	pal_linux_sigmask(old);
+	if (rc == -K_ESRCH)
+		return -DK_E_INVALID;
+	return pal_host_status(rc);
+}

@@ -1,0 +1,8 @@
+#ifndef MOAT_PAL_LINUX_VDSO_H
+#define MOAT_PAL_LINUX_VDSO_H
+
+/* The host vDSO's clock_gettime (no kernel entry), or NULL. */
+extern long (*pal_vdso_clock_gettime)(int clock, void *ts);
+void pal_vdso_init(void *vdso_base);
+
+#endif

@@ -1,0 +1,56 @@
+#!/bin/sh
+# The command-line tool: default run, exit status, and bad library OS
+# images refused with one clear line and nothing left running.  Runs with
+# the normal build and with the AddressSanitizer/UBSan build of moat.
+. tests/lib.sh
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+out=$(timeout 10 build/moat run -- hello there 2>&1)
+check run.default_image sh -c "echo '$out' | grep -q 'library OS running in picoprocess' &&
+	echo '$out' | grep -q 'hello there'"
+timeout 10 build/moat run --libos build/tests/pal_conformance.so -- child-exit 42 >/dev/null 2>&1
+check run.exit_status test $? -eq 42
+
+# The bad images.
+printf 'this is not an ELF file\n' > "$tmp/not-elf.so"
+head -c 2000 build/libos.so > "$tmp/truncated.so"
+printf 'int not_the_entry(void) { return 0; }\n' > "$tmp/noentry.c"
+gcc -shared -nostdlib -fPIC -o "$tmp/noentry.so" "$tmp/noentry.c"
+printf 'int LibOsInitialize(void) { extern int elsewhere(void); return elsewhere(); }\n' > "$tmp/undef.c"
+gcc -shared -nostdlib -fPIC -o "$tmp/undef.so" "$tmp/undef.c"
+gcc -c -o "$tmp/object.o" "$tmp/noentry.c"
+: > "$tmp/empty.so"
+
+bad_image() { # NAME FILE EXPECTED-WHY MOAT
+	name=$1 file=$2 why=$3 moat=$4
+	timeout 10 env MOAT_PAL=build/pal "$moat" run --libos "$file" > "$tmp/stdout" 2> "$tmp/stderr"
+	rc=$?
+	lines=$(wc -l < "$tmp/stderr")
+	left=$(pgrep -f "$file" | wc -l)
+	if [ "$rc" -eq 0 ] || [ "$rc" -eq 124 ]; then
+		fail "$name" "exit status $rc"
+	elif [ "$lines" -ne 1 ] || ! grep -q "^moat: $file: $why" "$tmp/stderr"; then
+		fail "$name" "stderr was: $(cat "$tmp/stderr")"
+	elif [ "$left" -ne 0 ]; then
+		fail "$name" "$left processes left running"
+	else
+		pass "$name"
+	fi
+}
+for moat in build/moat build/asan/moat; do
+	v=$(basename "$(dirname "$moat")")
+	bad_image "bad_image.$v.not_elf" "$tmp/not-elf.so" "not an ELF file" "$moat"
+	bad_image "bad_image.$v.truncated" "$tmp/truncated.so" "truncated" "$moat"
+	bad_image "bad_image.$v.empty" "$tmp/empty.so" "not an ELF file" "$moat"
+	bad_image "bad_image.$v.no_entry" "$tmp/noentry.so" "no LibOsInitialize symbol" "$moat"
+	bad_image "bad_image.$v.undefined_symbol" "$tmp/undef.so" "undefined symbol" "$moat"
+	bad_image "bad_image.$v.relocatable_object" "$tmp/object.o" "not an executable or shared object" "$moat"
+	bad_image "bad_image.$v.missing" "$tmp/missing.so" "cannot open the library OS image" "$moat"
+done
+
+# Usage errors are one line too.
+build/asan/moat frobnicate > /dev/null 2> "$tmp/stderr"
+check cli.unknown_command sh -c "test $? -eq 2 && grep -q '^moat: frobnicate: unknown command' $tmp/stderr"
+MOAT_PAL=build/pal timeout 10 build/asan/moat run -- asan says hi > "$tmp/stdout" 2>&1
+check run.asan_launcher grep -q 'asan says hi' "$tmp/stdout"
+exit $FAILED
