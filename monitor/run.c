@@ -46,18 +46,21 @@ static char **pal_environment(void)
 	size_t n = 0, k = 0;
 	while (environ[n])
 		n++;
-	char **env = calloc(n + 4, sizeof(*env));
-	static char sandbox[64], cpus[32];
+	char **env = calloc(n + 5, sizeof(*env));
+	static char sandbox[64], cpus[32], memory[48];
 	uint64_t id = 0;
 	if (!env || getrandom(&id, sizeof(id), 0) != sizeof(id))
 		return free(env), NULL;
 	snprintf(sandbox, sizeof(sandbox), "MOAT_SANDBOX_ID=0x%llx", (unsigned long long)id | 1);
 	snprintf(cpus, sizeof(cpus), "MOAT_CPUS=%ld", sysconf(_SC_NPROCESSORS_ONLN));
+	snprintf(memory, sizeof(memory), "MOAT_MEMORY=%llu",
+		 (unsigned long long)sysconf(_SC_PHYS_PAGES) * (unsigned long long)sysconf(_SC_PAGESIZE));
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(environ[i], "MOAT_", 5))
 			env[k++] = environ[i];
 	env[k++] = sandbox;
 	env[k++] = cpus;
+	env[k++] = memory;
 	return env;
 }
 
@@ -150,7 +153,7 @@ int moat_cmd_run(int argc, char **argv)
 	}
 	int rc = moat_sibling("pal", "MOAT_PAL", pal, sizeof(pal));
 	if (rc == 0 && !libos)
-		rc = moat_sibling("libos.so", NULL, image, sizeof(image));
+		rc = moat_sibling("libos.so", "MOAT_LIBOS", image, sizeof(image));
 	if (rc < 0)
 		return moat_error(-rc, "run", "cannot find moat's files");
 	if (libos)

@@ -116,6 +116,7 @@ struct pal_tcb {
 	size_t map_size;
 	volatile int raise_pending;
 	volatile uint64_t raise_arg;
+	volatile uint32_t raises_delivered; /* tells a raise from other EINTRs */
 	int in_exception;         /* nesting depth of LibOsExceptionDispatch */
 };
 static inline struct pal_tcb *pal_tcb(void)

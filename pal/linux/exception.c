@@ -6,9 +6,10 @@
  * TRAP) stay unblocked and SA_NODEFER: a fault inside the dispatcher (a
  * fault-safe copy in a downcall it makes, or the library OS's own demand
  * paging) must reach this handler again, where a blocked fault signal would
- * make the kernel kill the process.  SA_RESTART is never set, so a signal
- * interrupts a blocking host call with EINTR, which the PAL reports as
- * -DK_E_INTERRUPTED.
+ * make the kernel kill the process.  The raise signal has no SA_RESTART, so
+ * a raised exception interrupts a blocking host call with EINTR, which the
+ * PAL reports as -DK_E_INTERRUPTED; abort requests (SIGTERM, SIGINT, SIGHUP)
+ * do restart, and only set their events.
  */
 #include "pal.h"
 #include "linux/host.h"
@@ -97,6 +98,7 @@ static void exception_handler(int sig, struct k_siginfo *si, void *ucv)
 			return;
 		info.arg = tcb->raise_arg;
 		info.error = 0;
+		tcb->raises_delivered++;
 	}
 
 	int verdict = DK_EXC_UNHANDLED;
@@ -154,11 +156,11 @@ int pal_host_exceptions_init(void)
 	if (rc == 0) /* SIGUSR1 (raise) is blocked while its own handler runs */
 		rc = set_action(K_SIGUSR1, exception_handler, base, async);
 	if (rc == 0)
-		rc = set_action(K_SIGTERM, abort_handler, base, async);
+		rc = set_action(K_SIGTERM, abort_handler, base | K_SA_RESTART, async);
 	if (rc == 0)
-		rc = set_action(K_SIGINT, abort_handler, base, async);
+		rc = set_action(K_SIGINT, abort_handler, base | K_SA_RESTART, async);
 	if (rc == 0)
-		rc = set_action(K_SIGHUP, abort_handler, base, async);
+		rc = set_action(K_SIGHUP, abort_handler, base | K_SA_RESTART, async);
 	/* A closed peer shows as -DK_E_CLOSED from the write, not a signal. */
 	if (rc == 0)
 		rc = set_action(K_SIGPIPE, K_SIG_IGN, 0, 0);

@@ -102,7 +102,7 @@ static void init_start_params(int argc, const char **argv)
 	sp->alloc_granularity = PAL_PAGE;
 	sp->cpu_count = (uint32_t)setting_u64("CPUS", 1);
 	sp->memory_total = setting_u64("MEMORY", 0);
-	sp->process_id = (uint64_t)HOST(getpid);
+	sp->process_id = setting_u64("PROCESS_ID", 1); /* children: set by the parent */
 	sp->sandbox_id = setting_u64("SANDBOX_ID", 0);
 	if (!sp->sandbox_id)
 		pal_host_random(&sp->sandbox_id, sizeof(sp->sandbox_id));

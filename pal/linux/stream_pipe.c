@@ -80,7 +80,7 @@ static int pipe_client_open(struct pal_object *obj, const char *name, uint32_t a
 /* Accepts one connection; its handle goes into buf. */
 static int pipe_server_read(struct pal_object *obj, uint64_t offset, void *buf, size_t *count)
 {
-	char uri[DK_URI_MAX];
+	char uri[160]; /* NAME fits in sun_path, so in this too */
 	(void)offset;
 	int rc = pal_linux_accept_check(buf, *count);
 	if (rc < 0)

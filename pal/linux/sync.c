@@ -214,10 +214,15 @@ int pal_host_wait_any(size_t n, struct pal_object **objs, uint64_t timeout_us, s
 		ts.nsec = (long)(timeout_us % 1000000) * 1000;
 		tsp = &ts;
 	}
+	uint32_t raises = pal_tcb()->raises_delivered;
 	for (;;) {
 		long rc = HOST(ppoll, p, n, tsp, NULL, 8);
-		if (rc == -K_EINTR)
+		/* ppoll is never restarted: only a raised exception interrupts
+		 * the wait; other signals (abort requests) just poll again. */
+		if (rc == -K_EINTR && pal_tcb()->raises_delivered != raises)
 			return -DK_E_INTERRUPTED;
+		if (rc == -K_EINTR)
+			continue;
 		if (HOST_IS_ERR(rc))
 			return pal_dk_error(rc);
 		int got = pick(n, objs, p, index);

@@ -51,6 +51,6 @@ done
 # Usage errors are one line too.
 build/asan/moat frobnicate > /dev/null 2> "$tmp/stderr"
 check cli.unknown_command sh -c "test $? -eq 2 && grep -q '^moat: frobnicate: unknown command' $tmp/stderr"
-MOAT_PAL=build/pal timeout 10 build/asan/moat run -- asan says hi > "$tmp/stdout" 2>&1
+MOAT_PAL=build/pal MOAT_LIBOS=build/libos.so timeout 10 build/asan/moat run -- asan says hi > "$tmp/stdout" 2>&1
 check run.asan_launcher grep -q 'asan says hi' "$tmp/stdout"
 exit $FAILED

@@ -96,13 +96,18 @@ int conf_wait1(DK_HANDLE h, uint64_t timeout_us);
 int conf_thread(dk_thread_fn fn, void *param, DK_HANDLE *h);
 /* Builds "file:/tmp/moat-conf-<hex>/<name>" into buf. */
 void conf_path(char *buf, size_t size, const char *name);
-/* Reads/writes exactly n bytes (loops over short transfers); offset is
- * passed through unchanged (pass 0 for non-seekable streams). */
+/* Reads/writes exactly n bytes, looping over short transfers at off+done
+ * (positional streams such as file: and dns: use it; others ignore it). */
 int conf_write_all(DK_HANDLE h, uint64_t off, const void *buf, size_t n);
 int conf_read_full(DK_HANDLE h, uint64_t off, void *buf, size_t n, size_t *got);
 /* Makes a connected pair of pipe.server:/pipe.client: streams; the client
  * is opened in a helper thread.  Returns 0 or a negated DK_E_ code. */
 int conf_pipe_pair(DK_HANDLE *server, DK_HANDLE *accepted, DK_HANDLE *client);
+/* Probes without faulting: 0 if the PAL can write (read) 8 bytes at p, else
+ * its error (-DK_E_BAD_POINTER for an inaccessible range).  Uses a file
+ * opened at start, so a probe allocates nothing. */
+int conf_probe_write(void *p);
+int conf_probe_read(const void *p);
 /* Removes a file: tree below uri (best effort).  Returns DkStreamDelete's
  * result for uri itself. */
 int conf_rmtree(const char *uri, int depth);
@@ -120,6 +125,8 @@ struct conf_exc {
 	volatile int unexpected;  /* exceptions seen while not armed */
 	volatile uint32_t code;
 	volatile uint64_t addr, arg, rip, error;
+	volatile uint64_t rsp, rdi, rax, rflags;
+	volatile uint32_t host_code;
 };
 extern struct conf_exc g_exc;
 int conf_exception_dispatch(const struct dk_exception_info *info, struct dk_context *ctx);

@@ -204,7 +204,7 @@ int conf_write_all(DK_HANDLE h, uint64_t off, const void *buf, size_t n)
 	int spins = 0;
 	while (done < n) {
 		size_t c = n - done;
-		int rc = dk->DkStreamWrite(h, off ? off + done : 0, (const char *)buf + done, &c);
+		int rc = dk->DkStreamWrite(h, off + done, (const char *)buf + done, &c);
 		if (rc < 0)
 			return rc;
 		if (c == 0 && ++spins > 1000)
@@ -219,7 +219,7 @@ int conf_read_full(DK_HANDLE h, uint64_t off, void *buf, size_t n, size_t *got)
 	size_t done = 0;
 	while (done < n) {
 		size_t c = n - done;
-		int rc = dk->DkStreamRead(h, off ? off + done : 0, (char *)buf + done, &c);
+		int rc = dk->DkStreamRead(h, off + done, (char *)buf + done, &c);
 		if (rc < 0) {
 			*got = done;
 			return rc;
@@ -312,6 +312,42 @@ int conf_enumerate(DK_HANDLE dir, void (*fn)(const char *name, void *arg), void 
 	return -DK_E_LIMIT; /* never reached the end */
 }
 
+/* The probe file: opened once so that probing allocates nothing (a freed
+ * range could otherwise be reused by the PAL's own allocation in between). */
+static DK_HANDLE g_probe;
+
+static int probe_open(void)
+{
+	if (g_probe)
+		return 0;
+	char uri[300];
+	conf_path(uri, sizeof(uri), "probe");
+	int rc = dk->DkStreamOpen(uri, DK_ACCESS_READ | DK_ACCESS_WRITE, DK_CREATE_ALWAYS, 0, 0600,
+				  &g_probe);
+	if (rc < 0)
+		return rc;
+	size_t n = 8;
+	return dk->DkStreamWrite(g_probe, 0, "PROBE!!!", &n);
+}
+
+int conf_probe_write(void *p)
+{
+	int rc = probe_open();
+	if (rc < 0)
+		return rc;
+	size_t n = 8;
+	return dk->DkStreamRead(g_probe, 0, p, &n);
+}
+
+int conf_probe_read(const void *p)
+{
+	int rc = probe_open();
+	if (rc < 0)
+		return rc;
+	size_t n = 8;
+	return dk->DkStreamWrite(g_probe, 4096, p, &n);
+}
+
 struct rm_ctx {
 	const char *base;
 	int depth;
@@ -366,14 +402,25 @@ static void case_start_params(void)
 	      (s->alloc_granularity & (s->alloc_granularity - 1)) == 0,
 	      "alloc_granularity %llu", (unsigned long long)s->alloc_granularity);
 	CHECK(s->cpu_count >= 1, "cpu_count 0");
-	CHECK(s->memory_total >= (16ull << 20), "memory_total %llu",
-	      (unsigned long long)s->memory_total);
 	CHECK(s->process_id >= 1, "process_id 0");
 	uint64_t here = (uint64_t)(uintptr_t)&case_start_params;
 	CHECK(s->image_base && here >= s->image_base && here < s->image_base + s->image_size,
 	      "this code (0x%llx) is outside image_base/size 0x%llx+0x%llx",
 	      (unsigned long long)here, (unsigned long long)s->image_base,
 	      (unsigned long long)s->image_size);
+}
+
+static void case_memory_total(void)
+{
+	CHECK(g_start->memory_total >= (16ull << 20), "memory_total is %llu bytes",
+	      (unsigned long long)g_start->memory_total);
+}
+
+static void case_process_id(void)
+{
+	/* dk.h: "unique within the sandbox, 1 for the first" */
+	CHECK(g_start->process_id == 1, "the first process has process_id %llu, want 1",
+	      (unsigned long long)g_start->process_id);
 }
 
 static void case_thread_start_upcall(void)
@@ -394,6 +441,8 @@ static void case_scratch_cleanup(void)
 static const struct conf_case conf_cases_frame[] = {
 	{"abi.table", case_abi_table},
 	{"start.params", case_start_params},
+	{"start.memory_total", case_memory_total},
+	{"start.process_id", case_process_id},
 	{NULL, NULL},
 };
 static const struct conf_case conf_cases_final[] = {
@@ -490,6 +539,7 @@ __attribute__((visibility("default"))) int LibOsInitialize(const struct dk_abi *
 	}
 
 	make_scratch();
+	probe_open();
 	DK_HANDLE wd = DK_HANDLE_NONE;
 	if (conf_thread(watchdog, NULL, &wd) < 0)
 		wd = DK_HANDLE_NONE;
@@ -503,6 +553,8 @@ __attribute__((visibility("default"))) int LibOsInitialize(const struct dk_abi *
 	run_table(conf_cases_stream, prefix);
 	run_table(conf_cases_net, prefix);
 	run_table(conf_cases_process, prefix);
+	if (g_probe)
+		dk->DkObjectClose(g_probe);
 	if (prefix)
 		conf_rmtree(g_scratch, 4);
 	run_table(conf_cases_final, prefix);

@@ -12,44 +12,8 @@
 #define RW (DK_PROT_READ | DK_PROT_WRITE)
 #define RC (DK_MEM_RESERVE | DK_MEM_COMMIT)
 
-/* Can the PAL write to p?  0 if yes, else the error.  Uses a file of known
- * bytes so that a successful read really stores something. */
-static DK_HANDLE g_probe_file;
-
-static int probe_open(void)
-{
-	if (g_probe_file)
-		return 0;
-	char uri[300];
-	conf_path(uri, sizeof(uri), "mem-probe");
-	int rc = dk->DkStreamOpen(uri, DK_ACCESS_READ | DK_ACCESS_WRITE, DK_CREATE_ALWAYS, 0, 0600,
-				  &g_probe_file);
-	if (rc < 0)
-		return rc;
-	size_t n = 8;
-	return dk->DkStreamWrite(g_probe_file, 0, "PROBE!!!", &n);
-}
-
-static int pal_can_write(void *p)
-{
-	int rc = probe_open();
-	if (rc < 0)
-		return rc;
-	size_t n = 8;
-	return dk->DkStreamRead(g_probe_file, 0, p, &n);
-}
-
-static int pal_can_read(const void *p)
-{
-	DK_HANDLE h;
-	int rc = dk->DkStreamOpen("null:", DK_ACCESS_WRITE, DK_CREATE_NEVER, 0, 0, &h);
-	if (rc < 0)
-		return rc;
-	size_t n = 8;
-	rc = dk->DkStreamWrite(h, 0, p, &n);
-	dk->DkObjectClose(h);
-	return rc;
-}
+#define pal_can_write conf_probe_write
+#define pal_can_read conf_probe_read
 
 static int all_zero(const void *p, size_t n)
 {
@@ -200,10 +164,6 @@ static void bad_ranges(void)
 	b[0] = 1;
 	b[4 * PG - 1] = 2;
 	CHECK_OK(dk->DkVirtualMemoryFree(base, 4 * PG, DK_MEM_RELEASE));
-	if (g_probe_file) {
-		dk->DkObjectClose(g_probe_file);
-		g_probe_file = 0;
-	}
 }
 
 static void exec_commit(void)

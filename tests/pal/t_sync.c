@@ -103,6 +103,29 @@ static void synchronization_event_one_waiter(void)
 	dk->DkObjectClose(g_se.done_sem);
 }
 
+static void event_clear(void)
+{
+	DK_HANDLE n, s;
+	int set = -1;
+	CHECK_OK(dk->DkNotificationEventCreate(1, &n));
+	CHECK_OK(dk->DkSynchronizationEventCreate(1, &s));
+	CHECK_OK(dk->DkEventClear(n));
+	CHECK_OK(dk->DkEventClear(s));
+	CHECK_OK(dk->DkEventPeek(n, &set));
+	CHECK(set == 0, "cleared notification event peeks %d", set);
+	CHECK_OK(dk->DkEventPeek(s, &set));
+	CHECK(set == 0, "cleared synchronization event peeks %d", set);
+	DK_HANDLE both[2] = {n, s};
+	size_t idx;
+	CHECK_RC(dk->DkObjectsWaitAny(2, both, 10 * MS, &idx), E(TIMEOUT));
+	CHECK_OK(dk->DkEventClear(n)); /* clearing a clear event is fine */
+	CHECK_OK(dk->DkEventSet(s));
+	CHECK_OK(dk->DkObjectsWaitAny(2, both, 10 * MS, &idx));
+	CHECK(idx == 1, "index %zu, want 1", idx);
+	dk->DkObjectClose(n);
+	dk->DkObjectClose(s);
+}
+
 static void event_errors(void)
 {
 	DK_HANDLE s, e;
@@ -280,6 +303,24 @@ static void wait_index(void)
 		dk->DkObjectClose(h[i]);
 }
 
+static void wait_many(void)
+{
+	enum { N = 64 };
+	static DK_HANDLE h[N];
+	size_t idx = 999;
+	for (int i = 0; i < N; i++)
+		CHECK_OK(dk->DkSynchronizationEventCreate(0, &h[i]));
+	CHECK_RC(dk->DkObjectsWaitAny(N, h, 0, &idx), E(TIMEOUT));
+	CHECK_OK(dk->DkEventSet(h[N - 1]));
+	CHECK_OK(dk->DkObjectsWaitAny(N, h, 1000 * MS, &idx));
+	CHECK(idx == N - 1, "index %zu, want %d", idx, N - 1);
+	CHECK_OK(dk->DkEventSet(h[17]));
+	CHECK_OK(dk->DkObjectsWaitAny(N, h, 1000 * MS, &idx));
+	CHECK(idx == 17, "index %zu, want 17", idx);
+	for (int i = 0; i < N; i++)
+		dk->DkObjectClose(h[i]);
+}
+
 static void wait_errors(void)
 {
 	DK_HANDLE e;
@@ -437,7 +478,10 @@ int conf_abort_wait_main(void)
 		conf_out("abort event set\n");
 		return 0;
 	}
-	conf_out("abort-wait: wait gave %d (%s)\n", rc, conf_errname(rc));
+	int set = -1;
+	dk->DkEventPeek(e, &set);
+	conf_out("abort-wait: wait gave %d (%s); the abort event is %s\n", rc, conf_errname(rc),
+		 set == 1 ? "set" : set == 0 ? "not set" : "unknown");
 	return 1;
 }
 
@@ -445,6 +489,7 @@ const struct conf_case conf_cases_sync[] = {
 	{"DkNotificationEventCreate.stays_set", notification_event},
 	{"DkSynchronizationEventCreate.auto_reset", synchronization_event},
 	{"DkEventSet.wakes_one_sync_waiter", synchronization_event_one_waiter},
+	{"DkEventClear.resets", event_clear},
 	{"DkEventPeek.errors", event_errors},
 	{"DkSemaphoreCreate.counts", semaphore_counts},
 	{"DkSemaphoreRelease.limit", semaphore_limits},
@@ -452,6 +497,7 @@ const struct conf_case conf_cases_sync[] = {
 	{"DkSemaphoreRelease.threads", semaphore_threads},
 	{"DkObjectsWaitAny.timeout", wait_timeout},
 	{"DkObjectsWaitAny.index", wait_index},
+	{"DkObjectsWaitAny.64_handles", wait_many},
 	{"DkObjectsWaitAny.errors", wait_errors},
 	{"DkObjectsWaitAny.woken_by_thread", wait_woken_by_thread},
 	{"DkObjectsWaitAny.mix", wait_mix},

@@ -1,0 +1,123 @@
+#!/bin/sh
+# moat benchmarks, side by side with native Linux.  Run by `make bench`,
+# which first builds moat and the images $(BUILD)/bench/*.so.
+#
+#   bench/run.sh            everything (about a minute and a half)
+#   BUILD=dir bench/run.sh  use moat and the images built in dir
+#
+# Builds the native drivers into $BUILD/bench/, runs each micro benchmark
+# three times and takes the median, times launches with hyperfine, and
+# prints a markdown table (also written to $BUILD/bench/results.md).
+# Ratios are moat / native: above 1 means moat is slower.
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+CC=${CC:-gcc}
+B=$BUILD/bench
+MOAT=$BUILD/moat
+PAL=$BUILD/pal
+CPU=${BENCH_CPU:-0} # the vCPU the "same vCPU" rows are pinned to
+
+die() { echo "bench: $*" >&2; exit 1; }
+for f in "$MOAT" "$PAL" "$B/nop.so" "$B/abicall.so" "$B/pingpong.so"; do
+	[ -x "$f" ] || [ -f "$f" ] || die "$f is missing (run 'make bench')"
+done
+command -v hyperfine >/dev/null || die "hyperfine is missing (tools/install-deps bench)"
+
+echo "bench: building the native drivers into $B/"
+$CC -O2 -static -o "$B/true" bench/native/true.c
+$CC -O2 -static -nostdlib -o "$B/true-nostdlib" bench/native/true_nostdlib.c
+$CC -O2 -o "$B/clock" bench/native/clock.c
+$CC -O2 -pthread -o "$B/futex_pingpong" bench/native/futex_pingpong.c
+$CC -O2 -pthread -o "$B/eventfd_pingpong" bench/native/eventfd_pingpong.c
+
+# median3 CMD...: runs CMD three times; each prints "NAME NUMBER"; prints
+# the median NUMBER.  range3 CMD...: the same, but prints "MEDIAN MIN MAX".
+range3() {
+	out=""
+	for i in 1 2 3; do
+		v=$("$@" | awk 'NF == 2 { print $2 }') || die "failed: $*"
+		[ -n "$v" ] || die "no result from: $*"
+		out="$out$v
+"
+	done
+	printf '%s' "$out" | sort -g | awk '{ v[NR] = $1 } END { print v[2], v[1], v[3] }'
+}
+median3() { r=$(range3 "$@") && echo "${r%% *}"; }
+
+ratio() { awk -v m="$1" -v n="$2" 'BEGIN { printf "%.2f", m / n }'; }
+ns() { awk -v v="$1" 'BEGIN { printf (v < 100 ? "%.1f ns" : "%.0f ns"), v }'; }
+us() { awk -v v="$1" 'BEGIN { v /= 1000; printf (v < 100 ? "%.1f µs" : "%.0f µs"), v }'; }
+# usr MEDIAN MIN MAX: "M µs (MIN–MAX)"
+usr() { awk -v m="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.1f µs (%.1f–%.1f)", m / 1000, a / 1000, b / 1000 }'; }
+
+ROWS=""
+row() { # what native moat ratio
+	ROWS="$ROWS| $1 | $2 | $3 | $4 |
+"
+	printf 'bench: %-58s %22s %22s %6s\n' "$1" "$2" "$3" "$4"
+}
+
+# ---- 1. launch -------------------------------------------------------------
+echo "bench: launch (hyperfine, 300 runs each)"
+hyperfine -N --warmup 20 --runs 300 --style basic \
+	--export-json "$B/launch.json" --export-csv "$B/launch.csv" \
+	-n moat-run "$MOAT run --libos $B/nop.so" \
+	-n pal "$PAL $B/nop.so" \
+	-n true-static "$B/true" \
+	-n true-nostdlib "$B/true-nostdlib" >&2
+# CSV: command,mean,stddev,median,user,system,min,max (seconds)
+median_of() { awk -F, -v c="$1" '$1 == c { printf "%.0f", $4 * 1e9 }' "$B/launch.csv"; }
+L_MOAT=$(median_of moat-run)
+L_PAL=$(median_of pal)
+L_TRUE=$(median_of true-static)
+L_TINY=$(median_of true-nostdlib)
+row "launch: \`moat run\` nop.so vs static glibc \`true\`" "$(us "$L_TRUE")" "$(us "$L_MOAT")" "$(ratio "$L_MOAT" "$L_TRUE")"
+row "launch: \`pal\` nop.so (no launcher) vs static glibc \`true\`" "$(us "$L_TRUE")" "$(us "$L_PAL")" "$(ratio "$L_PAL" "$L_TRUE")"
+row "launch: \`pal\` nop.so vs 9 KB nostdlib \`true\`" "$(us "$L_TINY")" "$(us "$L_PAL")" "$(ratio "$L_PAL" "$L_TINY")"
+
+# ---- 2. single calls ---------------------------------------------------------
+echo "bench: single calls (median of 3 runs each)"
+N_CLOCK=$(median3 "$B/clock" clock 10000000)
+M_CLOCK=$(median3 "$MOAT" run --libos "$B/abicall.so" -- time 10000000)
+row "DkSystemTimeQuery(MONOTONIC) vs clock_gettime (10M calls)" "$(ns "$N_CLOCK")" "$(ns "$M_CLOCK")" "$(ratio "$M_CLOCK" "$N_CLOCK")"
+N_PID=$(median3 "$B/clock" getpid 2000000)
+row "reference: raw getpid system call (2M calls)" "$(ns "$N_PID")" "—" "—"
+N_WRITE=$(median3 "$B/clock" write 2000000)
+M_NULL=$(median3 "$MOAT" run --libos "$B/abicall.so" -- null 10000000)
+row "DkStreamWrite 1 B to null: vs write(2) 1 B to /dev/null" "$(ns "$N_WRITE")" "$(ns "$M_NULL")" "$(ratio "$M_NULL" "$N_WRITE")"
+N_YIELD=$(median3 "$B/clock" yield 1000000)
+M_YIELD=$(median3 "$MOAT" run --libos "$B/abicall.so" -- yield 1000000)
+row "DkThreadYieldExecution vs sched_yield (1M calls)" "$(ns "$N_YIELD")" "$(ns "$M_YIELD")" "$(ratio "$M_YIELD" "$N_YIELD")"
+
+# ---- 3. wake-ups between two threads -----------------------------------------
+echo "bench: thread ping-pong, 100k round trips (median of 3 runs each)"
+R=100000
+set -- $(range3 taskset -c "$CPU" "$B/futex_pingpong" $R); N_PP1=$1 N_PP1R=$(usr "$@")
+set -- $(range3 taskset -c "$CPU" "$B/eventfd_pingpong" $R); E_PP1=$1 E_PP1R=$(usr "$@")
+set -- $(range3 taskset -c "$CPU" "$MOAT" run --libos "$B/pingpong.so" -- $R); M_PP1=$1 M_PP1R=$(usr "$@")
+row "ping-pong round trip, same vCPU: DkObjectsWaitAny+DkEventSet vs futex" "$N_PP1R" "$M_PP1R" "$(ratio "$M_PP1" "$N_PP1")"
+row "… same vCPU, vs native eventfd+ppoll (the PAL's mechanism)" "$E_PP1R" "$M_PP1R" "$(ratio "$M_PP1" "$E_PP1")"
+set -- $(range3 "$B/futex_pingpong" $R); N_PP2=$1 N_PP2R=$(usr "$@")
+set -- $(range3 "$B/eventfd_pingpong" $R); E_PP2=$1 E_PP2R=$(usr "$@")
+set -- $(range3 "$MOAT" run --libos "$B/pingpong.so" -- $R); M_PP2=$1 M_PP2R=$(usr "$@")
+row "ping-pong round trip, unpinned (2 vCPUs): vs futex" "$N_PP2R" "$M_PP2R" "$(ratio "$M_PP2" "$N_PP2")"
+row "… unpinned, vs native eventfd+ppoll" "$E_PP2R" "$M_PP2R" "$(ratio "$M_PP2" "$E_PP2")"
+
+# ---- the table -----------------------------------------------------------------
+{
+	echo "moat benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs," \
+	     "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r)"
+	echo
+	echo "| what | native | moat | ratio |"
+	echo "|---|---|---|---|"
+	printf '%s' "$ROWS"
+	echo
+	echo "Ratio = moat / native (lower is better).  Launch: hyperfine medians of 300 runs;"
+	echo "the launcher's own share is $(us $((L_MOAT - L_PAL))) (\`moat run\` minus \`pal\`)."
+	echo "Other rows: median of 3 runs; ping-pong rows give (min–max) of the 3.  Unpinned"
+	echo "ping-pong depends on where the scheduler puts the two threads (same vCPU: a few µs;"
+	echo "different vCPUs: tens of µs), so its runs scatter and its ratios are not stable."
+} > "$B/results.md"
+echo
+cat "$B/results.md"
