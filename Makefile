@@ -37,12 +37,13 @@ IMAGES := $(BUILD)/libos.so $(BUILD)/tests/pal_conformance.so
 BENCH_IMAGES := $(patsubst bench/images/%.c,$(BUILD)/bench/%.so,$(wildcard bench/images/*.c))
 
 .PHONY: all run test check-abi bench clean asan fuzz
+.SECONDARY:
 all: $(BUILD)/moat $(BUILD)/pal $(IMAGES) check-abi
 
 $(BUILD)/obj/pal/%.o: % $(wildcard include/moat/*.h pal/*.h pal/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(PAL_CFLAGS) -c $< -o $@
-$(BUILD)/obj/image/%.o: % $(wildcard include/moat/*.h libos/*.h tests/pal/*.h)
+$(BUILD)/obj/image/%.o: % $(wildcard include/moat/*.h libos/*.h tests/pal/*.h bench/images/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(IMAGE_CFLAGS) -c $< -o $@
 $(BUILD)/obj/host/%.o: % $(wildcard include/moat/*.h monitor/*.h)
@@ -87,7 +88,8 @@ asan:
 
 bench: all $(BENCH_IMAGES)
 	tools/install-deps bench
-	bench/run.sh
+	tools/check-closed-abi $(BENCH_IMAGES) > /dev/null
+	BUILD=$(BUILD) CC=$(CC) bench/run.sh
 
 clean:
 	rm -rf $(BUILD)

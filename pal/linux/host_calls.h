@@ -13,7 +13,7 @@
 	/* files and descriptors */                                           \
 	X(read) X(write) X(pread64) X(pwrite64) X(openat) X(close) X(fstat)  \
 	X(newfstatat) X(ftruncate) X(fsync) X(getdents64) X(mkdirat)          \
-	X(unlinkat) X(renameat2) X(fcntl) X(ioctl) X(dup3)                    \
+	X(unlinkat) X(renameat2) X(fcntl) X(ioctl)                    \
 	/* memory */                                                          \
 	X(mmap) X(munmap) X(mprotect)                                         \
 	/* threads, time, waiting */                                          \
@@ -26,6 +26,6 @@
 	X(execve) X(waitid) X(pidfd_open) X(kill)                             \
 	/* sockets: named pipes (AF_UNIX), tcp (AF_INET, AF_INET6) */        \
 	X(socket) X(socketpair) X(bind) X(listen) X(accept4) X(connect)      \
-	X(getsockname) X(setsockopt) X(getsockopt) X(shutdown)
+	X(getsockname) X(setsockopt)
 
 #endif
