@@ -64,8 +64,9 @@ $(BUILD)/bench/%.so: $(BUILD)/obj/image/bench/images/%.c.o $(RT_IMAGE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(IMAGE_LDFLAGS) -o $@ $^ -lgcc
 
+MOAT_LIBS := -lseccomp -lconfig
 $(BUILD)/moat: $(MOAT_OBJ)
-	$(CC) $(HOST_LDFLAGS) -o $@ $^
+	$(CC) $(HOST_LDFLAGS) -o $@ $^ $(MOAT_LIBS)
 
 # The closed-ABI check: no system call instruction in any image above the PAL.
 check-abi: $(BUILD)/pal $(IMAGES)
@@ -93,3 +94,23 @@ bench: all $(BENCH_IMAGES)
 
 clean:
 	rm -rf $(BUILD)
+
+# Fuzzing (clang's libFuzzer) over the manifest parser and the monitor's
+# channel decoder, for FUZZ_SECONDS each.  New corpus entries stay in
+# build/; crashes are written there too: keep them in fuzz/regressions/.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Imonitor
+$(BUILD)/fuzz/manifest: fuzz/fuzz_manifest.c monitor/manifest.c monitor/manifest.h
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) fuzz/fuzz_manifest.c monitor/manifest.c -lconfig -o $@
+$(BUILD)/fuzz/channel: fuzz/fuzz_channel.c monitor/channel.c monitor/channel.h include/moat/channel.h
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) fuzz/fuzz_channel.c monitor/channel.c -o $@
+fuzz:
+	tools/install-deps fuzz
+	$(MAKE) $(BUILD)/fuzz/manifest $(BUILD)/fuzz/channel
+	for t in manifest channel; do \
+	  rm -rf $(BUILD)/fuzz/corpus-$$t && cp -r fuzz/corpus/$$t $(BUILD)/fuzz/corpus-$$t && \
+	  $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/$$t- \
+	    $(BUILD)/fuzz/corpus-$$t fuzz/regressions/$$t || exit 1; \
+	done

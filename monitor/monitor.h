@@ -13,5 +13,7 @@ int moat_error(int err, const char *what, const char *fmt, ...)
 int moat_sibling(const char *name, const char *env, char *buf, size_t size);
 
 int moat_cmd_run(int argc, char **argv);
+int moat_cmd_policy(int argc, char **argv);
+int moat_cmd_manifest_check(int argc, char **argv);
 
 #endif

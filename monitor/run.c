@@ -1,33 +1,126 @@
 /*
- * moat run: starts the first picoprocess and waits for it.
+ * moat run: one sandbox, its first picoprocess, and the monitor's service
+ * loop until that picoprocess exits.
  *
- * The PAL executable is started with argv { "moat-pal", IMAGE, ARGS... }
- * and MOAT_* settings in its environment.  moat forwards SIGINT, SIGTERM,
- * SIGHUP and SIGQUIT to it, returns its exit status (128+n for a signal),
- * and, as a child subreaper, ends and reaps every picoprocess still left
- * when the first one exits, so nothing outlives the command.
+ *   moat run [-m MANIFEST] [--libos IMAGE] [--] [PROG ARGS...]
+ *
+ * Without -m the built-in default manifest applies.  The picoprocess runs
+ * the library OS image with PROG ARGS (or the manifest's program) as its
+ * arguments.  The exit status is the picoprocess's (128+n for a signal).
+ * When it exits the whole sandbox is killed and reaped.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdint.h>
 #include <fcntl.h>
-#include <signal.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#include <limits.h>
+#include "confine.h"
+#include "manifest.h"
 #include "monitor.h"
+#include "sandbox.h"
+#include "service.h"
 
 extern char **environ;
-static volatile pid_t first_child;
 
-static void forward_signal(int sig)
+struct run_options {
+	const char *manifest;
+	const char *libos;
+	char **args;
+	int nargs;
+};
+
+static int parse_options(int argc, char **argv, struct run_options *o)
 {
-	if (first_child > 0)
-		kill(first_child, sig);
+	int i = 1;
+	memset(o, 0, sizeof(*o));
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else if ((!strcmp(argv[i], "-m") || !strcmp(argv[i], "--manifest")) &&
+			   i + 1 < argc) {
+			o->manifest = argv[++i];
+		} else if (!strcmp(argv[i], "--libos") && i + 1 < argc) {
+			o->libos = argv[++i];
+		} else if (argv[i][0] == '-') {
+			return moat_error(0, "run", "unknown option '%s' (try 'moat help')", argv[i]);
+		} else {
+			break;
+		}
+	}
+	o->args = argv + i;
+	o->nargs = argc - i;
+	return 0;
+}
+
+/* Guest environment: the manifest's, or for the default the caller's;
+ * then the settings every picoprocess of this sandbox shares.  MOAT_*
+ * entries from outside never pass: a guest must not choose its settings. */
+static char **guest_environment(const struct moat_manifest *m, bool inherit, const char *image)
+{
+	char *const *from = m->env ? m->env : inherit ? environ : (char *[]){ NULL };
+	size_t n = 0, k = 0;
+	while (from[n])
+		n++;
+	char **env = calloc(n + 5, sizeof(*env));
+	static char sandbox[64], cpus[32], memory[48], name[PATH_MAX + 32];
+	uint64_t id = 0;
+	if (!env || getrandom(&id, sizeof(id), 0) != sizeof(id))
+		return free(env), NULL;
+	snprintf(sandbox, sizeof(sandbox), "MOAT_SANDBOX_ID=0x%llx", (unsigned long long)id | 1);
+	snprintf(cpus, sizeof(cpus), "MOAT_CPUS=%ld", sysconf(_SC_NPROCESSORS_ONLN));
+	snprintf(memory, sizeof(memory), "MOAT_MEMORY=%llu",
+		 (unsigned long long)(m->limits.memory
+					      ? m->limits.memory
+					      : (uint64_t)sysconf(_SC_PHYS_PAGES) *
+							(uint64_t)sysconf(_SC_PAGESIZE)));
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(from[i], "MOAT_", 5))
+			env[k++] = from[i];
+	env[k++] = sandbox;
+	env[k++] = cpus;
+	env[k++] = memory;
+	snprintf(name, sizeof(name), "MOAT_IMAGE_NAME=%s", image);
+	env[k++] = name;
+	return env;
+}
+
+/* The working directory inside the sandbox: the caller's, if a mount
+ * makes it visible, else the root. */
+static const char *guest_cwd(const struct moat_manifest *m, char *buf, size_t size)
+{
+	if (!getcwd(buf, size))
+		return "/";
+	for (size_t i = 0; i < m->nmounts; i++) {
+		size_t n = strlen(m->mounts[i].guest);
+		if (m->mounts[i].kind != MOAT_MOUNT_SYMLINK && !strncmp(buf, m->mounts[i].guest, n) &&
+		    (buf[n] == '/' || buf[n] == 0 || n == 1))
+			return buf;
+	}
+	return "/";
+}
+
+static int load_manifest(const struct run_options *o, struct moat_manifest *m)
+{
+	char err[512];
+	int rc = o->manifest ? moat_manifest_load(o->manifest, m, err, sizeof(err))
+			     : moat_manifest_default(m, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "moat: %s\n", err);
+		return -1;
+	}
+	if (o->nargs && moat_manifest_set_argv(m, o->args, o->nargs) < 0)
+		return moat_error(ENOMEM, "run", "arguments"), -1;
+	/* A manifest describes a program; without -m the image runs bare. */
+	if (o->manifest && (!m->argv || !m->argv[0]))
+		return moat_error(0, o->manifest,
+				  "no program (set 'program' in the manifest or give one after --)"),
+		       -1;
+	return 0;
 }
 
 static int image_readable(const char *path)
@@ -39,140 +132,55 @@ static int image_readable(const char *path)
 	return 0;
 }
 
-/* environ plus the PAL's settings; MOAT_* from the caller are dropped so a
- * guest cannot be handed settings it should not choose. */
-static char **pal_environment(void)
+static int run(const struct run_options *o, struct moat_manifest *m)
 {
-	size_t n = 0, k = 0;
-	while (environ[n])
+	char pal[PATH_MAX], libos[PATH_MAX], cwd[PATH_MAX], err[256];
+	int rc = moat_sibling("pal", "MOAT_PAL", pal, sizeof(pal));
+	const char *image = o->libos ? o->libos : m->libos;
+	if (rc == 0 && !image)
+		rc = moat_sibling("libos.so", "MOAT_LIBOS", libos, sizeof(libos));
+	if (rc < 0)
+		return moat_error(-rc, "run", "cannot find moat's files");
+	if (image && !realpath(image, libos))
+		return moat_error(errno, image, "cannot open the library OS image");
+	if (image_readable(libos))
+		return 1;
+	if (moat_confine_probe(err, sizeof(err)) < 0)
+		return moat_error(0, "run", "this host cannot confine a picoprocess: %s", err);
+	size_t n = 0;
+	while (m->argv && m->argv[n])
 		n++;
-	char **env = calloc(n + 5, sizeof(*env));
-	static char sandbox[64], cpus[32], memory[48];
-	uint64_t id = 0;
-	if (!env || getrandom(&id, sizeof(id), 0) != sizeof(id))
-		return free(env), NULL;
-	snprintf(sandbox, sizeof(sandbox), "MOAT_SANDBOX_ID=0x%llx", (unsigned long long)id | 1);
-	snprintf(cpus, sizeof(cpus), "MOAT_CPUS=%ld", sysconf(_SC_NPROCESSORS_ONLN));
-	snprintf(memory, sizeof(memory), "MOAT_MEMORY=%llu",
-		 (unsigned long long)sysconf(_SC_PHYS_PAGES) * (unsigned long long)sysconf(_SC_PAGESIZE));
+	char **argv = calloc(n + 3, sizeof(*argv));
+	char **envp = guest_environment(m, !o->manifest, image ? image : libos);
+	if (!argv || !envp)
+		return free(argv), free(envp), moat_error(errno, "run", "out of memory");
+	argv[0] = "moat-pal";
+	argv[1] = MOAT_GUEST_LIBOS;
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "MOAT_", 5))
-			env[k++] = environ[i];
-	env[k++] = sandbox;
-	env[k++] = cpus;
-	env[k++] = memory;
-	return env;
-}
-
-/* Ends and reaps whatever the first picoprocess left behind. */
-static void reap_all(void)
-{
-	for (int round = 0; round < 50; round++) {
-		char path[64], buf[4096];
-		snprintf(path, sizeof(path), "/proc/self/task/%d/children", getpid());
-		int fd = open(path, O_RDONLY | O_CLOEXEC), any = 0;
-		ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-		if (fd >= 0)
-			close(fd);
-		if (len > 0) {
-			buf[len] = 0;
-			for (char *p = strtok(buf, " \n"); p; p = strtok(NULL, " \n"), any = 1)
-				kill((pid_t)atoi(p), SIGKILL);
-		}
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			any = 1;
-		if (!any)
-			return;
-		usleep(1000);
+		argv[i + 2] = m->argv[i];
+	struct moat_sandbox_config cfg = { m, pal, libos, guest_cwd(m, cwd, sizeof(cwd)) };
+	struct moat_sandbox *sb;
+	rc = 1;
+	if (moat_sandbox_create(&cfg, &sb) == 0) {
+		int status = moat_service_run(m, sb, argv, envp);
+		moat_sandbox_destroy(sb);
+		rc = status < 0 ? 1 : status;
 	}
-}
-
-static int wait_first(pid_t child)
-{
-	int status;
-	while (waitpid(child, &status, 0) < 0)
-		if (errno != EINTR)
-			return moat_error(errno, "wait", "lost the picoprocess");
-	first_child = 0;
-	reap_all();
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static void exec_pal(const char *pal, char **argv, char **env, int report_fd)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	execve(pal, argv, env);
-	int err = errno;
-	if (write(report_fd, &err, sizeof(err)) < 0)
-		_exit(127);
-	_exit(127);
-}
-
-static int start(const char *pal, char **argv)
-{
-	int report[2], err = 0;
-	char **env = pal_environment();
-	if (!env)
-		return moat_error(errno, "run", "cannot prepare the environment");
-	if (pipe2(report, O_CLOEXEC) < 0)
-		return moat_error(errno, "run", "pipe");
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	pid_t child = fork();
-	if (child < 0)
-		return moat_error(errno, "run", "cannot start a picoprocess");
-	if (child == 0)
-		exec_pal(pal, argv, env, report[1]);
-	first_child = child;
-	close(report[1]);
-	ssize_t n = read(report[0], &err, sizeof(err));
-	close(report[0]);
-	free(env);
-	if (n == sizeof(err)) {
-		wait_first(child);
-		return moat_error(err, pal, "cannot start the PAL");
-	}
-	return wait_first(child);
+	free(argv);
+	free(envp);
+	return rc;
 }
 
 int moat_cmd_run(int argc, char **argv)
 {
-	char pal[PATH_MAX], image[PATH_MAX];
-	int i = 1;
-	const char *libos = NULL;
-	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		} else if (!strcmp(argv[i], "--libos") && i + 1 < argc) {
-			libos = argv[++i];
-		} else if (argv[i][0] == '-') {
-			return moat_error(0, "run", "unknown option '%s'", argv[i]), 2;
-		} else {
-			break;
-		}
-	}
-	int rc = moat_sibling("pal", "MOAT_PAL", pal, sizeof(pal));
-	if (rc == 0 && !libos)
-		rc = moat_sibling("libos.so", "MOAT_LIBOS", image, sizeof(image));
-	if (rc < 0)
-		return moat_error(-rc, "run", "cannot find moat's files");
-	if (libos)
-		snprintf(image, sizeof(image), "%s", libos);
-	if (image_readable(image))
+	struct run_options o;
+	struct moat_manifest m;
+	if (parse_options(argc, argv, &o))
+		return 2;
+	memset(&m, 0, sizeof(m));
+	if (load_manifest(&o, &m) < 0)
 		return 1;
-	char **pargv = calloc((size_t)(argc - i) + 3, sizeof(*pargv));
-	if (!pargv)
-		return moat_error(errno, "run", "out of memory");
-	pargv[0] = "moat-pal";
-	pargv[1] = image;
-	memcpy(pargv + 2, argv + i, (size_t)(argc - i) * sizeof(*pargv));
-	struct sigaction sa = { .sa_handler = forward_signal };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	rc = start(pal, pargv);
-	free(pargv);
+	int rc = run(&o, &m);
+	moat_manifest_free(&m);
 	return rc;
 }

@@ -5,7 +5,7 @@
 cd "$(dirname "$0")/.." || exit 1
 log=build/test.log
 : > "$log"
-groups="tests/abi/run.sh tests/cli/run.sh tests/pal/run.sh"
+groups=$(ls tests/*/run.sh)
 for g in $groups; do
 	echo "== $g"
 	timeout 300 sh "$g" 2>&1 | tee -a "$log.part"

@@ -22,10 +22,10 @@
 	X(ppoll) X(eventfd2) X(getrandom)                                     \
 	/* signals (exceptions) */                                            \
 	X(rt_sigaction) X(rt_sigprocmask) X(rt_sigreturn) X(sigaltstack)      \
-	/* child processes */                                                 \
-	X(execve) X(waitid) X(pidfd_open) X(kill)                             \
 	/* sockets: named pipes (AF_UNIX), tcp (AF_INET, AF_INET6) */        \
-	X(socket) X(socketpair) X(bind) X(listen) X(accept4) X(connect)      \
-	X(getsockname) X(setsockopt)
+	X(socket) X(bind) X(listen) X(accept4) X(connect)                    \
+	X(getsockname) X(setsockopt)                                          \
+	/* the channel to the monitor: child processes, dns: */             \
+	X(sendmsg) X(recvmsg)
 
 #endif

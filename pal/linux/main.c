@@ -65,9 +65,12 @@ static void split_environment(const char **envp)
 	}
 }
 
+/* The launcher may name the image as the user knows it (IMAGE_NAME): inside
+ * the sandbox its path is /.moat/libos.so. */
 static void fail_image(const char *path, const char *why)
 {
-	pal_printf("moat: %s: %s\n", path, why);
+	const char *name = setting("IMAGE_NAME");
+	pal_printf("moat: %s: %s\n", name ? name : path, why);
 	HOST(exit_group, 126);
 	__builtin_unreachable();
 }
@@ -144,6 +147,17 @@ static void init_handles(void)
 	}
 }
 
+/* The channel to the monitor (pal/linux/channel.c); -1 when the PAL was
+ * started without one. */
+static void init_channel(void)
+{
+	uint64_t fd = setting_u64("CHANNEL_FD", UINT64_MAX);
+	pal_state.channel_fd = fd <= 0x7fffffff ? (int)fd : -1;
+	if (pal_state.channel_fd >= 0 &&
+	    HOST_IS_ERR(HOST(fcntl, fd, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */)))
+		pal_state.channel_fd = -1; /* not an open descriptor */
+}
+
 static void *load_image(const char *path)
 {
 	struct dk_image_info info;
@@ -178,13 +192,13 @@ __attribute__((noreturn, used)) void pal_linux_main(uint64_t *sp)
 	if (argc < 2)
 		pal_die("usage: moat-pal IMAGE [ARGS...]");
 	split_environment(envp);
-	pal_state.pal_path = "/proc/self/exe";
 	pal_state.image_path = argv[1];
 	pal_state.host_envp = envp;
 	if (pal_handle_init() < 0 || pal_host_exceptions_init() < 0 ||
 	    pal_host_thread_signals_init(&main_tcb) < 0)
 		pal_die("cannot initialise");
 	init_start_params(argc - 1, argv + 1);
+	init_channel();
 	LibOsInitialize_fn *entry = (LibOsInitialize_fn *)load_image(argv[1]);
 	init_handles();
 	/* The library OS sees its image as a URI. */

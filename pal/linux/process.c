@@ -1,155 +1,94 @@
 /*
- * Child processes on Linux.  A child is a fresh PAL executable (execve of
- * pal_state.pal_path) loading the given library OS image.  The parent keeps
- * a pidfd (wait_fd: readable once the child exits) and one end of a
- * socketpair (fd: the process handle read and written as a stream); the
- * child finds the other end through MOAT_PARENT_FD in its environment.
+ * Child processes on Linux.  The PAL cannot start processes itself (its
+ * seccomp allowlist has no execve): it asks the monitor over the channel
+ * (include/moat/channel.h), which starts a fresh PAL in the same sandbox.
+ * The reply carries two descriptors: one end of a stream socket pair (the
+ * process handle read and written as a stream; the child's end is its
+ * MOAT_PARENT_FD) and a pidfd of the child (wait_fd: readable once the
+ * child has exited).  The exit status comes from the monitor, which hears
+ * it from the sandbox's init.  Without a channel (the PAL run directly)
+ * there are no child processes.
  */
 #include "pal.h"
 #include "common/destroy.h"
+#include "linux/channel.h"
 #include "linux/host.h"
-#include "linux/ksig.h"
+#include <linux/errno.h>
+#include <linux/poll.h>
+#include <linux/time_types.h>
 
-#define K_AF_UNIX 1
-#define K_SOCK_STREAM 1
-#define K_SOCK_CLOEXEC 02000000
-#define K_F_SETFD 2
 #define K_AT_FDCWD (-100)
-#define K_P_PID 1
-#define K_P_PIDFD 3
-#define K_WNOHANG 1
-#define K_WEXITED 4
-#define K_WNOWAIT 0x01000000
-#define K_CLD_EXITED 1
 
-#define ENV_PARENT_FD "MOAT_PARENT_FD="
-#define ENV_PROCESS_ID "MOAT_PROCESS_ID="
-#define NUM_MAX 24 /* digits of a number in the environment, with NUL */
-
-/* The child's argv and envp, built before the clone so that the child
- * only fills in numbers and calls execve. */
-struct exec_args {
-	const char **argv;
-	const char **envp;
-	char *process_id; /* "MOAT_PROCESS_ID=" + room for the child's pid */
-	void *block;
-};
-
-static int is_moat_var(const char *s)
+/* What the monitor accepts as an image path: absolute, no ".." component. */
+static int check_image_path(const char *path)
 {
-	return rt_startswith(s, ENV_PARENT_FD) || rt_startswith(s, ENV_PROCESS_ID);
-}
-
-static int exec_args_build(struct exec_args *a, const char *image_path, const char *const *args,
-			   int child_fd)
-{
-	size_t nargs = 0, nenv = 0;
-	while (args && args[nargs])
-		nargs++;
-	for (const char *const *e = pal_state.host_envp; e && *e; e++)
-		nenv++;
-	size_t vec = (nargs + 3 + nenv + 3) * sizeof(char *);
-	size_t strings = 2 * (sizeof(ENV_PROCESS_ID) + NUM_MAX);
-	char *block = pal_alloc(vec + strings);
-	if (!block)
-		return -DK_E_NO_MEMORY;
-	a->block = block;
-	a->argv = (const char **)block;
-	a->envp = a->argv + nargs + 3;
-	char *parent_fd = block + vec;
-	a->process_id = parent_fd + sizeof(ENV_PROCESS_ID) + NUM_MAX;
-
-	/* argv: "moat-pal", the image, then the caller's arguments. */
-	size_t n = 0;
-	a->argv[n++] = "moat-pal";
-	a->argv[n++] = image_path;
-	for (size_t i = 0; i < nargs; i++)
-		a->argv[n++] = args[i];
-	a->argv[n] = NULL;
-
-	/* envp: ours without the two per-process variables, then those. */
-	n = 0;
-	for (const char *const *e = pal_state.host_envp; e && *e; e++)
-		if (!is_moat_var(*e))
-			a->envp[n++] = *e;
-	rt_snprintf(parent_fd, sizeof(ENV_PROCESS_ID) + NUM_MAX, ENV_PARENT_FD "%d", child_fd);
-	a->envp[n++] = parent_fd;
-	a->envp[n++] = a->process_id;
-	a->envp[n] = NULL;
-	return 0;
-}
-
-/* In the child after the fork-style clone: runs on a copy of the parent's
- * memory with only this thread, so it touches nothing shared. */
-static void __attribute__((noreturn)) child_exec(struct exec_args *a, int child_fd)
-{
-	/* The process id is the host pid: unique within the sandbox's pid
-	 * namespace, where the first process is 1. */
-	rt_snprintf(a->process_id, sizeof(ENV_PROCESS_ID) + NUM_MAX, ENV_PROCESS_ID "%ld",
-		    HOST(getpid));
-	if (!HOST_IS_ERR(HOST(fcntl, child_fd, K_F_SETFD, 0))) /* survive execve */
-		HOST(execve, pal_state.pal_path, a->argv, a->envp);
-	for (;;)
-		HOST(exit_group, 127);
+	if (path[0] != '/')
+		return -DK_E_INVALID;
+	for (const char *p = path; *p;) {
+		const char *q = p + 1; /* *p == '/' */
+		while (*q && *q != '/')
+			q++;
+		if (q - p == 3 && p[1] == '.' && p[2] == '.')
+			return -DK_E_INVALID;
+		p = q;
+	}
+	return strlen(path) < MOAT_MSG_MAX_PATH ? 0 : -DK_E_NAME_TOO_LONG;
 }
 
 int pal_host_process_create(const char *image_path, const char *const *args,
 			    struct pal_object *obj)
 {
 	uint64_t st[32]; /* struct stat is 144 bytes */
-	int sv[2];
-	struct exec_args a;
-	long rc;
+	if (pal_state.channel_fd < 0)
+		return -DK_E_UNSUPPORTED;
+	int rc = check_image_path(image_path);
+	if (rc < 0)
+		return rc;
+	/* A missing image fails here rather than in the child: the child
+	 * sees the same files (same sandbox, same mount view). */
+	long hrc = HOST(newfstatat, K_AT_FDCWD, image_path, st, 0);
+	if (HOST_IS_ERR(hrc))
+		return pal_dk_error(hrc);
 
-	/* A missing image fails here rather than in the child. */
-	rc = HOST(newfstatat, K_AT_FDCWD, image_path, st, 0);
-	if (HOST_IS_ERR(rc))
-		return pal_dk_error(rc);
-	rc = HOST(socketpair, K_AF_UNIX, K_SOCK_STREAM | K_SOCK_CLOEXEC, 0, sv);
-	if (HOST_IS_ERR(rc))
-		return pal_dk_error(rc);
-	int err = exec_args_build(&a, image_path, args, sv[1]);
-	if (err < 0)
-		goto fail;
-
-	/* Fork-style (no CLONE_VM): the child gets a copy of the memory and
-	 * returns from the gate on its own copy of this stack. */
-	long pid = HOST(clone, K_SIGCHLD, 0, 0, 0, 0);
-	if (pid == 0)
-		child_exec(&a, sv[1]);
-	pal_free(a.block);
-	if (HOST_IS_ERR(pid)) {
-		err = pal_dk_error(pid);
-		goto fail;
+	/* payload: the image path, then each argument, NUL-terminated */
+	size_t len = strlen(image_path) + 1, nargs = 0;
+	for (; args && args[nargs]; nargs++)
+		len += strlen(args[nargs]) + 1;
+	if (nargs > MOAT_MSG_MAX_ARGS || len > MOAT_MSG_MAX - sizeof(struct moat_msg_header))
+		return -DK_E_LIMIT;
+	char *payload = pal_alloc(len);
+	if (!payload)
+		return -DK_E_NO_MEMORY;
+	size_t at = 0;
+	memcpy(payload, image_path, strlen(image_path) + 1);
+	at += strlen(image_path) + 1;
+	for (size_t i = 0; i < nargs; i++) {
+		size_t n = strlen(args[i]) + 1;
+		memcpy(payload + at, args[i], n);
+		at += n;
 	}
-	pal_linux_close(sv[1]);
-	sv[1] = -1;
 
-	/* Nobody else reaps our children, so the pid cannot be reused before
-	 * the pidfd exists. */
-	long pidfd = HOST(pidfd_open, pid, 0); /* close-on-exec by default */
-	if (HOST_IS_ERR(pidfd)) {
-		struct k_siginfo si;
-		HOST(kill, pid, K_SIGKILL);
-		HOST(waitid, K_P_PID, pid, &si, K_WEXITED, NULL);
-		err = pal_dk_error(pidfd);
-		goto fail;
+	struct moat_msg_header req = {.type = MOAT_MSG_PROCESS_CREATE, .arg = nargs}, reply;
+	int fds[2];
+	rc = pal_channel_call(&req, payload, len, &reply, NULL, 0, fds, 2);
+	pal_free(payload);
+	if (rc == 0 && reply.status < 0)
+		rc = reply.status;
+	else if (rc == 0 && (fds[0] < 0 || fds[1] < 0 || reply.arg == 0 || reply.arg > 0x7fffffff))
+		rc = -DK_E_IO;
+	if (rc < 0) {
+		pal_linux_close(fds[0]);
+		pal_linux_close(fds[1]);
+		return rc;
 	}
-	obj->fd = sv[0];
-	obj->wait_fd = (int)pidfd;
-	obj->process.pid = (int)pid;
+	obj->fd = fds[0];
+	obj->wait_fd = fds[1];
+	obj->process.pid = (int)reply.arg; /* the monitor's process id */
 	return 0;
-fail:
-	pal_linux_close(sv[0]);
-	pal_linux_close(sv[1]);
-	return err;
 }
 
-/*
- * WNOWAIT leaves the child a zombie, so every caller (and the pidfd's
- * readiness) sees the same result; the destructor reaps it.  The first
- * answer is cached.
- */
+/* The first answer is cached: every caller sees the same result, and the
+ * monitor may forget the child once it has told us. */
 int pal_host_process_exit_code(struct pal_object *obj, int *code)
 {
 	if (__atomic_load_n(&obj->process.exited, __ATOMIC_ACQUIRE)) {
@@ -158,15 +97,26 @@ int pal_host_process_exit_code(struct pal_object *obj, int *code)
 	}
 	if (obj->process.pid <= 0 || obj->wait_fd < 0)
 		return -DK_E_UNSUPPORTED; /* e.g. the parent process's handle */
-	struct k_siginfo si = {0};
-	long rc = HOST(waitid, K_P_PIDFD, obj->wait_fd, &si, K_WEXITED | K_WNOHANG | K_WNOWAIT,
-		       NULL);
+	/* The pidfd is readable once the child has exited. */
+	struct pollfd p = {.fd = obj->wait_fd, .events = POLLIN};
+	struct __kernel_timespec zero = {0, 0};
+	long rc;
+	do
+		rc = HOST(ppoll, &p, 1, &zero, NULL, 0);
+	while (rc == -EINTR);
 	if (HOST_IS_ERR(rc))
 		return pal_dk_error(rc);
-	if (si.child.pid == 0)
+	if (rc == 0 || !(p.revents & POLLIN))
 		return -DK_E_STILL_RUNNING;
-	/* Exited: its code; killed or dumped: 128 + the signal, as a shell. */
-	int c = si.si_code == K_CLD_EXITED ? si.child.status : 128 + si.child.status;
+	struct moat_msg_header req = {.type = MOAT_MSG_EXIT_CODE_QUERY,
+				      .arg = (uint64_t)obj->process.pid},
+			       reply;
+	int err = pal_channel_call(&req, NULL, 0, &reply, NULL, 0, NULL, 0);
+	if (err < 0)
+		return err;
+	if (reply.status < 0)
+		return reply.status;
+	int c = (int)reply.arg;
 	obj->process.exit_code = c;
 	__atomic_store_n(&obj->process.exited, 1, __ATOMIC_RELEASE);
 	*code = c;
@@ -179,14 +129,8 @@ void pal_host_process_exit(int code)
 		HOST(exit_group, code);
 }
 
-/* Reaps the child if it has exited (a child still running when its last
- * handle goes stays a zombie after it exits, until this process ends). */
 void pal_process_destroy(struct pal_object *obj)
 {
-	if (obj->process.pid > 0 && obj->wait_fd >= 0) {
-		struct k_siginfo si;
-		HOST(waitid, K_P_PIDFD, obj->wait_fd, &si, K_WEXITED | K_WNOHANG, NULL);
-	}
 	if (obj->wait_fd != obj->fd)
 		pal_linux_close(obj->wait_fd);
 	pal_linux_close(obj->fd);

@@ -1,0 +1,24 @@
+/*
+ * The PAL's end of the channel to the monitor (include/moat/channel.h):
+ * the descriptor named by the MOAT_CHANNEL_FD setting, pal_state.channel_fd
+ * (-1 when the PAL runs without a monitor).
+ */
+#ifndef MOAT_PAL_LINUX_CHANNEL_H
+#define MOAT_PAL_LINUX_CHANNEL_H
+
+#include <moat/channel.h>
+#include <stddef.h>
+
+/* Sends one request and waits for its reply; one call at a time per
+ * process.  req->type and req->arg are the caller's; size, seq and status
+ * are filled in here.  On 0, *reply is the reply header (its type checked
+ * to be the request's reply type, its status the monitor's answer), its
+ * payload is in rbuf (reply->size - sizeof(*reply) bytes, at most rlen),
+ * and fds[0..nfds) hold the descriptors it carried (-1 where none; any
+ * beyond nfds are closed).  -DK_E_UNSUPPORTED without a channel,
+ * -DK_E_LIMIT if the request is larger than MOAT_MSG_MAX, -DK_E_IO if
+ * the exchange fails. */
+int pal_channel_call(const struct moat_msg_header *req, const void *payload, size_t len,
+		     struct moat_msg_header *reply, void *rbuf, size_t rlen, int *fds, int nfds);
+
+#endif
