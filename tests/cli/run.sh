@@ -53,4 +53,18 @@ build/asan/moat frobnicate > /dev/null 2> "$tmp/stderr"
 check cli.unknown_command sh -c "test $? -eq 2 && grep -q '^moat: frobnicate: unknown command' $tmp/stderr"
 MOAT_PAL=build/pal MOAT_LIBOS=build/libos.so timeout 10 build/asan/moat run -- asan says hi > "$tmp/stdout" 2>&1
 check run.asan_launcher grep -q 'asan says hi' "$tmp/stdout"
+# Unprivileged: as root, run the conformance suite again as "nobody" from a
+# copy of moat's files that nobody can reach (the checkout may not be).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	u=$(mktemp -d); chmod 755 "$u"
+	cp build/moat build/pal build/libos.so build/tests/pal_conformance.so "$u/"
+	out=$(cd "$u" && printf 'moat-stdin-probe\n' | timeout 60 setpriv --reuid=65534 \
+		--regid=65534 --clear-groups ./moat run --libos ./pal_conformance.so 2>&1)
+	rm -rf "$u"
+	if echo "$out" | grep -q '^conformance: [0-9]* passed, 0 failed$'; then
+		pass run.unprivileged_conformance
+	else
+		fail run.unprivileged_conformance "$(echo "$out" | grep -E '^FAIL|^moat:|conformance:' | head -5)"
+	fi
+fi
 exit $FAILED
