@@ -99,7 +99,7 @@ clean:
 # channel decoder, for FUZZ_SECONDS each.  New corpus entries stay in
 # build/; crashes are written there too: keep them in fuzz/regressions/.
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Imonitor
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Imonitor
 $(BUILD)/fuzz/manifest: fuzz/fuzz_manifest.c monitor/manifest.c monitor/manifest.h
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) fuzz/fuzz_manifest.c monitor/manifest.c -lconfig -o $@

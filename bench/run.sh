@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 CC=${CC:-gcc}
 B=$BUILD/bench
+BABS=$(cd "$B" 2>/dev/null && pwd || echo "$PWD/$B")
 MOAT=$BUILD/moat
 PAL=$BUILD/pal
 CPU=${BENCH_CPU:-0} # the vCPU the "same vCPU" rows are pinned to
@@ -65,16 +66,20 @@ hyperfine -N --warmup 20 --runs 300 --style basic \
 	-n moat-run "$MOAT run --libos $B/nop.so" \
 	-n pal "$PAL $B/nop.so" \
 	-n true-static "$B/true" \
-	-n true-nostdlib "$B/true-nostdlib" >&2
+	-n true-nostdlib "$B/true-nostdlib" \
+	-n bwrap "bwrap --unshare-all --die-with-parent --ro-bind /usr /usr --ro-bind $BABS $BABS --tmpfs /tmp $BABS/true" >&2
 # CSV: command,mean,stddev,median,user,system,min,max (seconds)
 median_of() { awk -F, -v c="$1" '$1 == c { printf "%.0f", $4 * 1e9 }' "$B/launch.csv"; }
 L_MOAT=$(median_of moat-run)
 L_PAL=$(median_of pal)
 L_TRUE=$(median_of true-static)
 L_TINY=$(median_of true-nostdlib)
+L_BWRAP=$(median_of bwrap)
 row "launch: \`moat run\` nop.so vs static glibc \`true\`" "$(us "$L_TRUE")" "$(us "$L_MOAT")" "$(ratio "$L_MOAT" "$L_TRUE")"
 row "launch: \`pal\` nop.so (no launcher) vs static glibc \`true\`" "$(us "$L_TRUE")" "$(us "$L_PAL")" "$(ratio "$L_PAL" "$L_TRUE")"
 row "launch: \`pal\` nop.so vs 9 KB nostdlib \`true\`" "$(us "$L_TINY")" "$(us "$L_PAL")" "$(ratio "$L_PAL" "$L_TINY")"
+row "confinement cost: \`moat run\` (sandboxed) vs \`pal\` alone (unconfined)" "$(us "$L_PAL")" "$(us "$L_MOAT")" "$(ratio "$L_MOAT" "$L_PAL")"
+row "peer: \`moat run\` nop.so vs bwrap (all namespaces) static \`true\`" "$(us "$L_BWRAP")" "$(us "$L_MOAT")" "$(ratio "$L_MOAT" "$L_BWRAP")"
 
 # ---- 2. single calls ---------------------------------------------------------
 echo "bench: single calls (median of 3 runs each)"
