@@ -53,6 +53,24 @@ build/asan/moat frobnicate > /dev/null 2> "$tmp/stderr"
 check cli.unknown_command sh -c "test $? -eq 2 && grep -q '^moat: frobnicate: unknown command' $tmp/stderr"
 MOAT_PAL=build/pal MOAT_LIBOS=build/libos.so timeout 10 build/asan/moat run -- asan says hi > "$tmp/stdout" 2>&1
 check run.asan_launcher grep -q 'asan says hi' "$tmp/stdout"
+# No picoprocess outlives its monitor, even one killed with SIGKILL.  (A
+# zombie has ended; who reaps it is the host's business.)
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
+build/moat run --libos build/tests/pal_conformance.so -- abort-wait > "$tmp/aw.out" 2>&1 &
+mpid=$!
+for _ in $(seq 50); do grep -q READY "$tmp/aw.out" && break; sleep 0.1; done
+init=$(pgrep -P "$mpid" | head -1)
+pico=$(pgrep -P "${init:-0}" | head -1)
+kill -KILL "$mpid"; wait "$mpid" 2>/dev/null
+sleep 0.5
+if [ -z "$init" ] || [ -z "$pico" ]; then
+	fail lifetime.monitor_killed "no sandbox found (init '$init', picoprocess '$pico')"
+elif alive "$init" || alive "$pico"; then
+	fail lifetime.monitor_killed "left running: init $init, picoprocess $pico"
+else
+	pass lifetime.monitor_killed
+fi
+
 # Unprivileged: as root, run the conformance suite again as "nobody" from a
 # copy of moat's files that nobody can reach (the checkout may not be).
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then

@@ -87,4 +87,15 @@ if [ "$rc1$rc2$rc3" = 000 ] && grep -qx 'dns0/0 127\.0\.0\.1' "$tmp/net.err" && 
 else
 	fail monitor.dns_policy "status $rc1/$rc2/$rc3: $(cat "$tmp/net.err" "$tmp/bad.err" "$tmp/deny.err" | tr '\n' ' ')"
 fi
+# The decoder's saved fuzz inputs (corpus and regressions), replayed under
+# the sanitizers: none may crash it or break what the service relies on.
+if gcc -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Iinclude \
+	-Imonitor -o build/tests/replay-channel fuzz/replay.c fuzz/fuzz_channel.c \
+	monitor/channel.c 2> "$tmp/replay.err" &&
+	build/tests/replay-channel fuzz/corpus/channel/* fuzz/regressions/channel/* \
+	2>> "$tmp/replay.err"; then
+	pass monitor.fuzz_regressions_replayed
+else
+	fail monitor.fuzz_regressions_replayed "$(head -5 "$tmp/replay.err")"
+fi
 exit $FAILED
