@@ -20,7 +20,7 @@ IMAGE_LDFLAGS := -shared -nostdlib -Wl,-z,defs -Wl,--hash-style=both -Wl,-Bsymbo
 
 RT_SRC   := $(wildcard lib/rt/*.c)
 PAL_SRC  := $(wildcard pal/common/*.c pal/linux/*.c pal/linux/*.S)
-LIBOS_SRC := $(wildcard libos/*.c)
+LIBOS_SRC := $(wildcard libos/*.c libos/*.S libos/fs/*.c)
 CONF_SRC := $(wildcard tests/pal/*.c)
 MOAT_SRC := $(wildcard monitor/*.c)
 
@@ -29,7 +29,7 @@ obj = $(patsubst %,$(BUILD)/obj/$(1)/%.o,$(2))
 RT_PAL_OBJ   := $(call obj,pal,$(RT_SRC))
 RT_IMAGE_OBJ := $(call obj,image,$(RT_SRC))
 PAL_OBJ      := $(call obj,pal,$(PAL_SRC))
-LIBOS_OBJ    := $(call obj,image,$(LIBOS_SRC))
+LIBOS_OBJ    := $(call obj,libos,$(LIBOS_SRC))
 CONF_OBJ     := $(call obj,image,$(CONF_SRC))
 MOAT_OBJ     := $(call obj,host,$(MOAT_SRC))
 
@@ -46,6 +46,15 @@ $(BUILD)/obj/pal/%.o: % $(wildcard include/moat/*.h pal/*.h pal/*/*.h)
 $(BUILD)/obj/image/%.o: % $(wildcard include/moat/*.h libos/*.h tests/pal/*.h bench/images/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(IMAGE_CFLAGS) -c $< -o $@
+# The library OS: general registers only (it never touches the application's
+# vector state), and the generated table of system call names.
+LIBOS_CFLAGS := $(IMAGE_CFLAGS) -mgeneral-regs-only -Ilibos -I$(BUILD)/gen
+$(BUILD)/obj/libos/%.o: % $(wildcard include/moat/*.h libos/*.h libos/*/*.h) $(BUILD)/gen/syscall_names.h
+	@mkdir -p $(dir $@)
+	$(CC) $(LIBOS_CFLAGS) -c $< -o $@
+$(BUILD)/gen/syscall_names.h: tools/gen-syscall-names
+	@mkdir -p $(dir $@)
+	tools/gen-syscall-names > $@
 $(BUILD)/obj/host/%.o: % $(wildcard include/moat/*.h monitor/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
@@ -55,7 +64,7 @@ $(BUILD)/pal: $(PAL_OBJ) $(RT_PAL_OBJ)
 	$(CC) -static-pie -nostdlib -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
 	      -Wl,-z,norelro -Wl,-e,_start -o $@ $^ -lgcc
 
-$(BUILD)/libos.so: $(LIBOS_OBJ) $(RT_IMAGE_OBJ)
+$(BUILD)/libos.so: $(LIBOS_OBJ) $(call obj,libos,$(RT_SRC))
 	$(CC) $(IMAGE_LDFLAGS) -o $@ $^ -lgcc
 $(BUILD)/tests/pal_conformance.so: $(CONF_OBJ) $(RT_IMAGE_OBJ)
 	@mkdir -p $(dir $@)

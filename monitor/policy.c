@@ -10,7 +10,7 @@
  * Argument checks cost a BPF run on every call (docs/SECURITY.md,
  * measurements.md: +57 ns instead of +27 ns), so they sit only on calls
  * whose arguments select a dangerous mode: clone, mmap, mprotect, socket,
- * ioctl, fcntl, setsockopt, sendmsg, arch_prctl, tgkill.  Comparisons
+ * ioctl, fcntl, setsockopt, sendmsg, arch_prctl, prctl, tgkill.  Comparisons
  * are on all 64 bits, so junk in the upper half of a 32-bit argument (which
  * the kernel would truncate) is refused, never let through.
  */
@@ -63,6 +63,7 @@
 #define P_ARCH_SET_GS 0x1001
 #define P_ARCH_SET_FS 0x1002
 #define P_ARCH_GET_FS 0x1003
+#define P_PR_SET_SYSCALL_USER_DISPATCH 59
 #define P_ARCH_GET_GS 0x1004
 #define P_SIGUSR1 10
 #define P_MSG_DONTWAIT 0x40ull
@@ -125,6 +126,10 @@ static const struct entry table[] = {
 	ANY("eventfd2"), ANY("getrandom"),
 	/* signals (exceptions) */
 	ANY("rt_sigaction"), ANY("rt_sigprocmask"), ANY("rt_sigreturn"), ANY("sigaltstack"),
+	/* trapping the application's system calls: Syscall User Dispatch only
+	 * (it can only send the caller SIGSYS; nothing else of prctl) */
+	{ "prctl", "option == PR_SET_SYSCALL_USER_DISPATCH", 1,
+	  { ALT(EQ(0, P_PR_SET_SYSCALL_USER_DISPATCH)) } },
 	/* starting the PAL; Landlock lets only /.moat/pal execute */
 	{ "execve", "any (Landlock lets only /.moat/pal execute)", 0, { { 0 } } },
 	/* sockets: named pipes (AF_UNIX), tcp (AF_INET, AF_INET6) */

@@ -108,6 +108,8 @@ int pal_copy_string_in(char *dst, const void *user_src, size_t max);
 /* ---- per-thread state: the PAL's own thread pointer (%gs) ------------------ */
 struct pal_tcb {
 	struct pal_tcb *self;     /* %gs:0 */
+	void *upper[DK_TLS_SLOTS];/* %gs:8..63: the layers' words (dk.h) */
+	uint32_t syscall_trap;    /* DK_SYSCALL_TRAP_*, inherited by new threads */
 	struct pal_object *obj;   /* this thread's handle object (referenced) */
 	int tid;
 	dk_thread_fn fn;
@@ -203,6 +205,11 @@ extern const struct pal_stream_ops *const pal_host_providers[];
 /* Maps an executable ELF image from an open stream (DkStreamMapPeBinary). */
 int pal_host_map_image(struct pal_object *stream, void *hint, struct dk_image_info *info);
 int pal_host_unmap(void *addr, size_t size);
+
+/* the application's registers and system calls */
+int pal_host_segment_set(uint32_t reg, uint64_t base);
+/* Sets the calling thread's trap mode (and its tcb's, for new threads). */
+int pal_host_syscall_trap(uint32_t mode);
 
 /* other */
 int pal_host_time(uint32_t clock, uint64_t *ns);

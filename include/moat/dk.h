@@ -191,6 +191,25 @@ struct dk_image_info {
 	char interp[256];    /* the PT_INTERP path, or "" */
 };
 
+/* ---- the application's registers and system calls ------------------------ */
+#define DK_SEGMENT_FS 1u /* DkSegmentRegisterSet: the calling thread's %fs base */
+
+#define DK_SYSCALL_TRAP_OFF 0u
+/* Every system call instruction outside the PAL, in the calling thread and
+ * in threads it creates later, reaches LibOsExceptionDispatch as
+ * DK_EXC_SYSCALL: ctx->rax is the number, rdi rsi rdx r10 r8 r9 the
+ * arguments, rip is past the instruction; the dispatcher sets rax. */
+#define DK_SYSCALL_TRAP_ON 1u
+
+/*
+ * Per-thread words for the layers above the PAL.  The PAL owns %gs; the
+ * eight-byte words at %gs:DK_TLS_OFFSET(1) .. %gs:DK_TLS_OFFSET(7) belong
+ * to the layers above, zero in a new thread, never touched by the PAL.  The
+ * library OS uses slot 1; an extension takes the next free one.
+ */
+#define DK_TLS_OFFSET(slot) (8 * (slot))
+#define DK_TLS_SLOTS 7
+
 /* ---- time ------------------------------------------------------------- */
 #define DK_CLOCK_REALTIME 0u  /* since the epoch */
 #define DK_CLOCK_MONOTONIC 1u /* since an arbitrary point; never goes back */
@@ -299,8 +318,13 @@ struct dk_abi {
 	int (*DkFrameBufferNotifyUpdate)(DK_HANDLE device, uint32_t x, uint32_t y, uint32_t width,
 					 uint32_t height);
 	int (*DkDebugStringPrint)(const char *text);
+
+	/* Additions the Linux personality needs (docs/ABI.md says why). */
+	int (*DkSegmentRegisterSet)(uint32_t reg, uint64_t base);
+	int (*DkSystemCallTrapSet)(uint32_t mode);
 };
 
-#define DK_DOWNCALL_COUNT 45
+#define DK_DOWNCALL_COUNT 45       /* the seed's */
+#define DK_DOWNCALL_EXTRA_COUNT 2  /* the additions */
 
 #endif

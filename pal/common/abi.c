@@ -11,6 +11,9 @@ const struct dk_abi pal_abi = {
 
 /* Every member must be filled: a missing one would be a NULL call. */
 #define PAL_COUNT(name) +1
-_Static_assert(0 PAL_ALL_DOWNCALLS(PAL_COUNT) == DK_DOWNCALL_COUNT, "45 downcalls");
-_Static_assert(sizeof(struct dk_abi) == 8 + DK_DOWNCALL_COUNT * sizeof(void *),
-	       "the table has exactly the 45 downcalls");
+#define PAL_ALL_COUNT (DK_DOWNCALL_COUNT + DK_DOWNCALL_EXTRA_COUNT)
+_Static_assert(0 PAL_ALL_DOWNCALLS(PAL_COUNT) == PAL_ALL_COUNT, "45 downcalls + additions");
+_Static_assert(sizeof(struct dk_abi) == 8 + PAL_ALL_COUNT * sizeof(void *),
+	       "the table has exactly the 45 downcalls and the additions");
+_Static_assert(__builtin_offsetof(struct pal_tcb, upper) == DK_TLS_OFFSET(1),
+	       "the layers' thread words start at %gs:8");

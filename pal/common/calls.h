@@ -27,7 +27,8 @@ void pal_DkProcessExit(int exit_code) __attribute__((noreturn));
 	X(DkStreamAttributesQueryByHandle)                                                  \
 	X(DkSystemTimeQuery) X(DkRandomBitsRead) X(DkInstructionCacheFlush)                 \
 	X(DkObjectReference) X(DkObjectClose) X(DkInputEventRead) X(DkFrameBufferExport)    \
-	X(DkFrameBufferNotifyUpdate) X(DkDebugStringPrint)
+	X(DkFrameBufferNotifyUpdate) X(DkDebugStringPrint)                                  \
+	X(DkSegmentRegisterSet) X(DkSystemCallTrapSet)
 
 PAL_DOWNCALLS(PAL_DECLARE)
 

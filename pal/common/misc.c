@@ -63,3 +63,17 @@ int pal_DkDebugStringPrint(const char *text)
 		return rc;
 	return pal_host_debug_print(buf, strlen(buf));
 }
+
+int pal_DkSegmentRegisterSet(uint32_t reg, uint64_t base)
+{
+	if (reg != DK_SEGMENT_FS || base >= 0x800000000000ull)
+		return -DK_E_INVALID;
+	return pal_host_segment_set(reg, base);
+}
+
+int pal_DkSystemCallTrapSet(uint32_t mode)
+{
+	if (mode != DK_SYSCALL_TRAP_OFF && mode != DK_SYSCALL_TRAP_ON)
+		return -DK_E_INVALID;
+	return pal_host_syscall_trap(mode);
+}

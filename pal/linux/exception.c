@@ -14,6 +14,7 @@
 #include "pal.h"
 #include "linux/host.h"
 #include "linux/ksig.h"
+#include "linux/vdso.h"
 
 #define SYNC_SIGNALS                                                                      \
 	(K_SIGBIT(K_SIGSEGV) | K_SIGBIT(K_SIGBUS) | K_SIGBIT(K_SIGFPE) | K_SIGBIT(K_SIGILL) | \
@@ -43,6 +44,7 @@ static const char *exception_name(int sig)
 	case K_SIGFPE: return "arithmetic exception";
 	case K_SIGILL: return "illegal instruction";
 	case K_SIGTRAP: return "breakpoint";
+	case K_SIGSYS: return "system call";
 	default: return "exception";
 	}
 }
@@ -55,6 +57,7 @@ static uint32_t exception_code(int sig)
 	case K_SIGFPE: return DK_EXC_ARITHMETIC;
 	case K_SIGILL: return DK_EXC_ILLEGAL;
 	case K_SIGTRAP: return DK_EXC_BREAKPOINT;
+	case K_SIGSYS: return DK_EXC_SYSCALL;
 	default: return DK_EXC_RAISED;
 	}
 }
@@ -80,6 +83,15 @@ static void exception_handler(int sig, struct k_siginfo *si, void *ucv)
 	if ((sig == K_SIGSEGV || sig == K_SIGBUS) && rip >= (uint64_t)pal_usercopy_start &&
 	    rip < (uint64_t)pal_usercopy_end) {
 		uc->gregs[K_RIP] = (uint64_t)pal_usercopy_fault;
+		return;
+	}
+	/* The host vDSO's fallback system call is the PAL's own (the layers
+	 * above never see the host vDSO): make it through the gate. */
+	if (sig == K_SIGSYS && pal_vdso_contains(rip)) {
+		uint64_t *g = uc->gregs;
+		g[K_RAX] = (uint64_t)gate_syscall6((long)g[K_RAX], (long)g[K_RDI], (long)g[K_RSI],
+						   (long)g[K_RDX], (long)g[K_R10], (long)g[K_R8],
+						   (long)g[K_R9]);
 		return;
 	}
 
@@ -147,7 +159,7 @@ static int set_action(int sig, void *handler, unsigned long flags, uint64_t mask
 
 int pal_host_exceptions_init(void)
 {
-	static const int faults[] = {K_SIGSEGV, K_SIGBUS, K_SIGFPE, K_SIGILL, K_SIGTRAP};
+	static const int faults[] = {K_SIGSEGV, K_SIGBUS, K_SIGFPE, K_SIGILL, K_SIGTRAP, K_SIGSYS};
 	const unsigned long base = K_SA_SIGINFO | K_SA_ONSTACK;
 	const uint64_t async = ~(uint64_t)SYNC_SIGNALS;
 	int rc = 0;

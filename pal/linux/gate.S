@@ -5,6 +5,11 @@
  * have none at all.
  */
 	.text
+/* Syscall User Dispatch lets system calls through only from between
+ * gate_begin and gate_end: every gate_* function lies there. */
+	.globl gate_begin, gate_end
+	.hidden gate_begin, gate_end
+gate_begin:
 
 /* long gate_syscall6(nr, a1, a2, a3, a4, a5, a6) */
 	.globl gate_syscall6
@@ -69,5 +74,6 @@ gate_sigreturn:
 	syscall
 	hlt
 	.size gate_sigreturn, .-gate_sigreturn
+gate_end:
 
 	.section .note.GNU-stack, "", @progbits

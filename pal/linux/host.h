@@ -52,6 +52,8 @@ extern char pal_usercopy_start[], pal_usercopy_end[], pal_usercopy_fault[];
 /* Descriptor to pass in child processes etc.; private helpers used across
  * the Linux host files. */
 int pal_linux_eventfd(unsigned initial, int flags);
+/* Arms Syscall User Dispatch for the calling thread (intercept.c). */
+int pal_linux_syscall_trap_apply(uint32_t mode);
 void pal_linux_close(int fd);
 
 #endif

@@ -22,6 +22,8 @@
 	X(ppoll) X(eventfd2) X(getrandom)                                     \
 	/* signals (exceptions) */                                            \
 	X(rt_sigaction) X(rt_sigprocmask) X(rt_sigreturn) X(sigaltstack)      \
+	/* trapping the application's system calls (Syscall User Dispatch) */ \
+	X(prctl)                                                              \
 	/* sockets: named pipes (AF_UNIX), tcp (AF_INET, AF_INET6) */        \
 	X(socket) X(bind) X(listen) X(accept4) X(connect)                    \
 	X(getsockname) X(setsockopt)                                          \

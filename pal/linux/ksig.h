@@ -21,6 +21,7 @@
 #define K_SIGSEGV 11
 #define K_SIGPIPE 13
 #define K_SIGTERM 15
+#define K_SIGSYS 31
 #define K_SIGCHLD 17
 
 #define K_SIG_DFL ((void *)0)

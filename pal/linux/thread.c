@@ -58,6 +58,7 @@ int pal_host_thread_create(dk_thread_fn fn, void *param, struct pal_object *obj)
 	struct pal_tcb *tcb = (struct pal_tcb *)(base + PAL_THREAD_TCB_OFF);
 	tcb->self = tcb;
 	tcb->obj = obj;
+	tcb->syscall_trap = pal_tcb()->syscall_trap; /* inherited (dk.h) */
 	pal_object_get(obj); /* the thread's own, dropped as it exits */
 	tcb->fn = fn;
 	tcb->param = param;
@@ -88,6 +89,8 @@ void pal_thread_entry(struct pal_tcb *tcb)
 	if (pal_host_thread_signals_init(tcb) < 0)
 		pal_die("cannot set a thread's signal stack");
 	pal_linux_sigmask(0); /* new threads start with no host signal blocked */
+	if (tcb->syscall_trap && pal_linux_syscall_trap_apply(tcb->syscall_trap) < 0)
+		pal_die("cannot trap a new thread's system calls");
 	if (pal_state.upcalls.LibOsThreadStart)
 		pal_state.upcalls.LibOsThreadStart(tcb->fn, tcb->param);
 	else

@@ -9,6 +9,12 @@
 #include <linux/elf.h>
 
 long (*pal_vdso_clock_gettime)(int clock, void *ts);
+static uint64_t vdso_start, vdso_end;
+
+bool pal_vdso_contains(uint64_t addr)
+{
+	return addr >= vdso_start && addr < vdso_end;
+}
 
 static const Elf64_Dyn *find_dynamic(const Elf64_Ehdr *eh, uint64_t *bias)
 {
@@ -16,8 +22,11 @@ static const Elf64_Dyn *find_dynamic(const Elf64_Ehdr *eh, uint64_t *bias)
 	const Elf64_Dyn *dyn = NULL;
 	*bias = 0;
 	for (int i = 0; i < eh->e_phnum; i++) {
-		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0) {
 			*bias = (uint64_t)eh - ph[i].p_vaddr;
+			vdso_start = (uint64_t)eh;
+			vdso_end = vdso_start + PAL_ALIGN_UP(ph[i].p_memsz, PAL_PAGE);
+		}
 		if (ph[i].p_type == PT_DYNAMIC)
 			dyn = (const void *)ph[i].p_vaddr; /* unbiased for now */
 	}

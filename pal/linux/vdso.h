@@ -4,5 +4,7 @@
 /* The host vDSO's clock_gettime (no kernel entry), or NULL. */
 extern long (*pal_vdso_clock_gettime)(int clock, void *ts);
 void pal_vdso_init(void *vdso_base);
+/* Is addr inside the host vDSO's code? */
+bool pal_vdso_contains(uint64_t addr);
 
 #endif

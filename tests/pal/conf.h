@@ -42,6 +42,7 @@ extern const struct conf_case conf_cases_stream[];
 extern const struct conf_case conf_cases_net[];
 extern const struct conf_case conf_cases_misc[];
 extern const struct conf_case conf_cases_exception[];
+extern const struct conf_case conf_cases_intercept[];
 
 /* ---- reporting --------------------------------------------------------- */
 void conf_fail(const char *file, int line, const char *fmt, ...)

@@ -550,6 +550,7 @@ __attribute__((visibility("default"))) int LibOsInitialize(const struct dk_abi *
 	run_table(conf_cases_sync, prefix);
 	run_table(conf_cases_thread, prefix);
 	run_table(conf_cases_exception, prefix);
+	run_table(conf_cases_intercept, prefix);
 	run_table(conf_cases_stream, prefix);
 	run_table(conf_cases_net, prefix);
 	run_table(conf_cases_process, prefix);

@@ -1,0 +1,65 @@
+/*
+ * Conformance: the additions for the Linux personality.
+ *   DkSegmentRegisterSet: the thread's %fs base becomes the given address.
+ *   DkSystemCallTrapSet: a system call instruction outside the PAL (here
+ *   generated at run time, so the image itself holds none) reaches the
+ *   dispatcher as DK_EXC_SYSCALL, and the thread resumes with the rax the
+ *   dispatcher chose.
+ */
+#include "conf.h"
+
+#define U(p) ((uint64_t)(uintptr_t)(p))
+
+static uint64_t read_fs0(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%fs:0, %0" : "=r"(v));
+	return v;
+}
+
+static void segment_set(void)
+{
+	static uint64_t block[2];
+	uint64_t old;
+	__asm__ volatile("rdfsbase %0" : "=r"(old));
+	block[0] = 0x5e65e65e65ull;
+	CHECK_OK(dk->DkSegmentRegisterSet(DK_SEGMENT_FS, U(block)));
+	uint64_t seen = read_fs0();
+	CHECK_OK(dk->DkSegmentRegisterSet(DK_SEGMENT_FS, old));
+	CHECK(seen == block[0], "%%fs:0 read 0x%llx", (unsigned long long)seen);
+	CHECK_RC(dk->DkSegmentRegisterSet(7, U(block)), -DK_E_INVALID);
+	CHECK_RC(dk->DkSegmentRegisterSet(DK_SEGMENT_FS, 1ull << 60), -DK_E_INVALID);
+}
+
+static void syscall_trap(void)
+{
+	/* "mov $39, %eax; syscall; ret" (getpid): run-time code. */
+	static const uint8_t code[] = { 0xb8, 39, 0, 0, 0, 0x0f, 0x05, 0xc3 };
+	void *page = NULL;
+	CHECK_OK(dk->DkVirtualMemoryAlloc(&page, 4096, DK_MEM_RESERVE | DK_MEM_COMMIT,
+					  DK_PROT_READ | DK_PROT_WRITE));
+	memcpy(page, code, sizeof(code));
+	CHECK_OK(dk->DkVirtualMemoryProtect(page, 4096, DK_PROT_READ | DK_PROT_EXEC));
+	CHECK_OK(dk->DkInstructionCacheFlush(page, sizeof(code)));
+	long (*fn)(void) = (long (*)(void))page;
+	CHECK_OK(dk->DkSystemCallTrapSet(DK_SYSCALL_TRAP_ON));
+	/* Resume right after the syscall instruction with rax = 4242. */
+	conf_exc_arm(U(page) + 7, 4242);
+	long got = fn();
+	int rc = dk->DkSystemCallTrapSet(DK_SYSCALL_TRAP_OFF);
+	dk->DkVirtualMemoryFree(page, 4096, DK_MEM_RELEASE);
+	CHECK_OK(rc);
+	CHECK(g_exc.hits == 1, "dispatcher ran %d times, want 1", g_exc.hits);
+	CHECK(g_exc.code == DK_EXC_SYSCALL, "code %u, want DK_EXC_SYSCALL", g_exc.code);
+	CHECK(g_exc.rax == 39, "ctx->rax %llu, want the number 39",
+	      (unsigned long long)g_exc.rax);
+	CHECK(g_exc.rip == U(page) + 7, "ctx->rip not past the instruction");
+	CHECK(got == 4242, "the call returned %ld, want the dispatcher's 4242", got);
+	CHECK_RC(dk->DkSystemCallTrapSet(9), -DK_E_INVALID);
+}
+
+const struct conf_case conf_cases_intercept[] = {
+	{"DkSegmentRegisterSet.fs_base", segment_set},
+	{"DkSystemCallTrapSet.trap_and_resume", syscall_trap},
+	{NULL, NULL},
+};
