@@ -477,30 +477,29 @@ static void __attribute__((noreturn)) init_main(struct init_state *st, int sync)
  * in a granted mount, and the kernel exempts host root from RLIMIT_NPROC.
  * So for root the sandbox's user 0 is the host's "nobody" (65534).
  */
-static int write_id_maps(pid_t child)
+static int write_id_map(pid_t child, const char *file, unsigned own)
 {
 	char path[64], map[64];
-	unsigned uid = geteuid(), gid = getegid();
+	snprintf(path, sizeof(path), "/proc/%d/%s", child, file);
+	if (host_root)
+		snprintf(map, sizeof(map), "0 %u 1", MOAT_NOBODY);
+	else
+		snprintf(map, sizeof(map), "%u %u 1", own, own);
+	return write_file(path, map);
+}
+
+static int write_id_maps(pid_t child)
+{
 	int rc;
 	if (!host_root) {
+		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/setgroups", child);
 		rc = write_file(path, "deny");
 		if (rc < 0 && rc != -ENOENT)
 			return rc;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/gid_map", child);
-	if (host_root)
-		snprintf(map, sizeof(map), "0 %u 1", MOAT_NOBODY);
-	else
-		snprintf(map, sizeof(map), "%u %u 1", gid, gid);
-	if ((rc = write_file(path, map)) < 0)
-		return rc;
-	snprintf(path, sizeof(path), "/proc/%d/uid_map", child);
-	if (host_root)
-		snprintf(map, sizeof(map), "0 %u 1", MOAT_NOBODY);
-	else
-		snprintf(map, sizeof(map), "%u %u 1", uid, uid);
-	return write_file(path, map);
+	rc = write_id_map(child, "gid_map", getegid());
+	return rc < 0 ? rc : write_id_map(child, "uid_map", geteuid());
 }
 
 
