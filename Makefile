@@ -8,9 +8,11 @@ WARN     := -std=gnu11 -Wall -Wextra -Werror
 OPT      ?= -O2 -g
 # Inside the picoprocess: no libc, no stack protector (no TLS canary: the app
 # owns %fs), and no loops turned back into memcpy calls inside memcpy.
+# The PAL and the library OS are general-registers-only: a downcall or an
+# emulated system call must leave the application's vector registers alone.
 FREE     := $(WARN) $(OPT) -ffreestanding -fno-stack-protector -fvisibility=hidden \
             -fno-tree-loop-distribute-patterns -fno-plt -Iinclude
-PAL_CFLAGS   := $(FREE) -fPIE -Ipal
+PAL_CFLAGS   := $(FREE) -fPIE -Ipal -mgeneral-regs-only
 IMAGE_CFLAGS := $(FREE) -fPIC
 HOST_CFLAGS  ?= $(WARN) $(OPT) -Iinclude
 HOST_LDFLAGS ?=
@@ -33,7 +35,7 @@ LIBOS_OBJ    := $(call obj,libos,$(LIBOS_SRC))
 CONF_OBJ     := $(call obj,image,$(CONF_SRC))
 MOAT_OBJ     := $(call obj,host,$(MOAT_SRC))
 
-IMAGES := $(BUILD)/libos.so $(BUILD)/tests/pal_conformance.so
+IMAGES := $(BUILD)/libos.so $(BUILD)/tests/pal_conformance.so $(BUILD)/vdso.so
 BENCH_IMAGES := $(patsubst bench/images/%.c,$(BUILD)/bench/%.so,$(wildcard bench/images/*.c))
 
 .PHONY: all run test check-abi bench clean asan fuzz
@@ -66,6 +68,17 @@ $(BUILD)/pal: $(PAL_OBJ) $(RT_PAL_OBJ)
 
 $(BUILD)/libos.so: $(LIBOS_OBJ) $(call obj,libos,$(RT_SRC))
 	$(CC) $(IMAGE_LDFLAGS) -o $@ $^ -lgcc
+# The vDSO the application sees: a tiny image of its own (no relocations,
+# no system call instruction), embedded in libos.so by libos/vdso_image.S.
+VDSO_LDFLAGS := -shared -nostdlib -Wl,-T,libos/vdso/vdso.lds -Wl,--hash-style=both \
+                -Wl,-soname=linux-vdso.so.1 -Wl,--no-undefined -Wl,--eh-frame-hdr \
+                -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none -Wl,-S
+$(BUILD)/vdso.so: libos/vdso/vdso.c libos/vdso/vdso.h libos/vdso/vdso.lds
+	@mkdir -p $(dir $@)
+	$(CC) $(IMAGE_CFLAGS) -mgeneral-regs-only $(VDSO_LDFLAGS) -o $@ $<
+	@if readelf -rW $@ | grep -q R_X86_64; then echo "$@: has relocations" >&2; rm -f $@; exit 1; fi
+$(BUILD)/obj/libos/libos/vdso_image.S.o: $(BUILD)/vdso.so
+$(BUILD)/obj/libos/libos/vdso_image.S.o: LIBOS_CFLAGS += -DVDSO_PATH='"$(BUILD)/vdso.so"'
 $(BUILD)/tests/pal_conformance.so: $(CONF_OBJ) $(RT_IMAGE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(IMAGE_LDFLAGS) -o $@ $^ -lgcc
@@ -83,7 +96,7 @@ check-abi: $(BUILD)/pal $(IMAGES)
 	  { cat $(BUILD)/closed-abi.txt; exit 1; }
 
 run: all
-	$(BUILD)/moat run -- hello from a picoprocess
+	$(BUILD)/moat run -- /usr/bin/echo hello from a picoprocess
 
 test: 
 	tools/install-deps test

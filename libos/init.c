@@ -1,23 +1,102 @@
 /*
- * The library OS image's entry point.  For now the library OS proves the
- * picoprocess works end to end: it greets from inside the picoprocess with
- * its arguments, reaching the host only through the Dk table.  The Linux
- * personality (ELF loading, system calls) grows from here.
+ * The library OS image's entry point: LibOsInitialize sets up the process
+ * and its first thread, installs the upcalls, turns on the system call
+ * trap and runs the program named by the arguments (argv[1..]).
  */
-#include <moat/dk.h>
-#include <moat/rt.h>
+#include "libos.h"
 
-static const struct dk_abi *dk;
+const struct dk_abi *dk;
+const struct dk_start_params *dk_start;
+struct libos_process libos_proc;
 
-static void say(DK_HANDLE out, const char *text)
+int libos_exception_dispatch(const struct dk_exception_info *info, struct dk_context *ctx);
+
+/* ---- fallbacks for families not (yet) in the tree ------------------------------
+ * Weak: the family's own definition wins at link time. */
+__attribute__((weak)) struct libos_thread *libos_thread_new(void)
 {
-	size_t len = strlen(text);
-	while (len) {
-		size_t n = len;
-		if (dk->DkStreamWrite(out, 0, text, &n) < 0)
+	struct libos_thread *t = libos_alloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	libos_lock(&libos_proc.lock);
+	if (libos_proc.next_tid == 0) { /* the first thread's id is the pid */
+		t->tid = libos_proc.pid;
+		libos_proc.next_tid = libos_proc.pid + 1;
+	} else {
+		t->tid = libos_proc.next_tid++;
+	}
+	t->next = libos_proc.threads;
+	libos_proc.threads = t;
+	libos_unlock(&libos_proc.lock);
+	if (libos_thread_prepare(t) < 0) {
+		libos_free(t);
+		return NULL;
+	}
+	return t;
+}
+__attribute__((weak)) void libos_mm_init(void) {}
+__attribute__((weak)) void libos_fs_init(void) {}
+__attribute__((weak)) void libos_signal_init(void) {}
+__attribute__((weak)) void libos_signal_deliver(struct libos_regs *regs) { (void)regs; }
+__attribute__((weak)) bool libos_signal_fault(const struct dk_exception_info *info,
+					      struct dk_context *ctx)
+{
+	(void)info, (void)ctx;
+	return false;
+}
+__attribute__((weak)) void libos_exec(const char *prog, char **argv, char **envp)
+{
+	(void)argv, (void)envp;
+	libos_die("cannot run %s: this library OS has no program loader", prog);
+}
+
+/* ---- threads ------------------------------------------------------------------- */
+int libos_thread_prepare(struct libos_thread *t)
+{
+	if (!t->kstack) {
+		void *p = NULL;
+		if (dk->DkVirtualMemoryAlloc(&p, LIBOS_KSTACK_SIZE, DK_MEM_RESERVE | DK_MEM_COMMIT,
+					     DK_PROT_READ | DK_PROT_WRITE) < 0)
+			return -ENOMEM;
+		t->kstack = p;
+		t->kstack_top = ((uint64_t)p + LIBOS_KSTACK_SIZE) & ~(uint64_t)15;
+	}
+	if (!t->wake && dk->DkSynchronizationEventCreate(0, &t->wake) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Every thread DkThreadCreate makes starts here: it has no libos_thread
+ * until fn (thread.c's) installs one. */
+static void thread_start(dk_thread_fn fn, void *param)
+{
+	fn(param);
+}
+
+/* ---- the process ---------------------------------------------------------------- */
+static void say(const char *text)
+{
+	dk->DkDebugStringPrint(text);
+}
+
+/* The working directory: the launcher starts the picoprocess in the
+ * guest's cwd and PWD says which it is, if it names a directory. */
+static void init_cwd(const char *const *envp)
+{
+	rt_strlcpy(libos_proc.cwd, "/", sizeof(libos_proc.cwd));
+	for (; envp && *envp; envp++) {
+		const char *pwd = *envp;
+		if (!rt_startswith(pwd, "PWD="))
+			continue;
+		pwd += 4;
+		if (pwd[0] != '/' || strlen(pwd) >= sizeof(libos_proc.cwd))
 			return;
-		text += n;
-		len -= n;
+		char uri[sizeof(libos_proc.cwd) + 8];
+		struct dk_stream_attr attr;
+		rt_snprintf(uri, sizeof(uri), "file:%s", pwd);
+		if (dk->DkStreamAttributesQuery(uri, &attr) == 0 && attr.type == DK_STREAM_DIRECTORY)
+			rt_strlcpy(libos_proc.cwd, pwd, sizeof(libos_proc.cwd));
+		return;
 	}
 }
 
@@ -25,24 +104,37 @@ __attribute__((visibility("default"))) int
 LibOsInitialize(const struct dk_abi *abi, const struct dk_start_params *start,
 		struct dk_upcalls *upcalls)
 {
-	DK_HANDLE out;
-	char line[512];
-	(void)upcalls;
-	dk = abi;
-	if (abi->abi_version != DK_ABI_VERSION)
+	if (abi->abi_version != DK_ABI_VERSION || abi->size < sizeof(struct dk_abi))
 		return 125;
-	if (dk->DkStreamOpen("stdout:", DK_ACCESS_WRITE, DK_CREATE_NEVER, 0, 0, &out) < 0)
-		return 1;
-	rt_snprintf(line, sizeof(line),
-		    "moat: library OS running in picoprocess %lu (Dk ABI v%u, image at %p)\n",
-		    (unsigned long)start->process_id, start->abi_version,
-		    (void *)start->image_base);
-	say(out, line);
-	for (int i = 1; i < start->argc; i++) {
-		rt_snprintf(line, sizeof(line), "%s%s", start->argv[i],
-			    i + 1 < start->argc ? " " : "\n");
-		say(out, line);
+	dk = abi;
+	dk_start = start;
+	if (start->argc < 2 || !start->argv[1]) {
+		say("moat: no program to run (usage: moat run [--] PROG ARGS...)\n");
+		return 127;
 	}
-	dk->DkObjectClose(out);
-	return 0;
+	upcalls->LibOsExceptionDispatch = libos_exception_dispatch;
+	upcalls->LibOsThreadStart = thread_start;
+
+	libos_proc.pid = (int)start->process_id;
+	libos_proc.ppid = 0;
+	libos_proc.umask = 022;
+	init_cwd(start->envp);
+
+	libos_mm_init();
+	struct libos_thread *t = libos_thread_new();
+	if (!t || libos_thread_prepare(t) < 0)
+		libos_die("no memory for the first thread");
+	if (!t->handle)
+		t->handle = start->first_thread;
+	libos_set_current(t);
+
+	libos_syscall_init();
+	libos_fs_init();
+	libos_signal_init();
+
+	int rc = dk->DkSystemCallTrapSet(DK_SYSCALL_TRAP_ON);
+	if (rc < 0)
+		libos_die("cannot trap the program's system calls (Dk error %d; Linux 5.11 or "
+			  "later is needed)", -rc);
+	libos_exec(start->argv[1], (char **)(start->argv + 1), (char **)start->envp);
 }

@@ -17,9 +17,12 @@
  *     edit.  A number with no handler returns -ENOSYS and is logged once
  *     with its name.
  *   - Handlers run in normal thread context (not in a signal handler), on
- *     the application's stack below its red zone, with the application's
- *     registers saved in a struct libos_regs the handler may read
- *     (libos_current()->regs).  They may block in Dk calls.
+ *     the thread's private library OS stack (64 KiB, see "core" below),
+ *     with the application's registers saved in a struct libos_regs the
+ *     handler may read (libos_current()->regs).  They may block in Dk calls.
+ *     Application pointers are read and written with libos_copy_from_user /
+ *     libos_copy_to_user (a bad pointer gives -EFAULT; a fault anywhere
+ *     else in the library OS is a library OS bug and ends the process).
  *   - Per-thread state is struct libos_thread, found through the PAL's
  *     per-thread word for this layer (%gs:DK_TLS_OFFSET(1)).
  *   - Code is compiled for general registers only (-mgeneral-regs-only):
@@ -97,6 +100,15 @@ struct libos_thread {
 	volatile int in_syscall;    /* inside a handler (for EINTR decisions) */
 	int exiting;
 	void *scratch;              /* per-family use */
+	/* core (init.c, entry.S): see libos_thread_prepare() */
+	void *kstack;               /* the library OS stack: LIBOS_KSTACK_SIZE bytes */
+	uint64_t kstack_top;        /* its top (16-byte aligned), where frames go */
+	volatile int app_running;   /* 1 while the application's code runs (or
+	                             * libos_return_to_app is committed to it) */
+	struct libos_regs *resume_frame; /* libos_return_to_app's frame */
+	long syscall_nr;            /* the number of the current (or last) system
+	                             * call: frame->rax holds the result after it,
+	                             * so a restart takes the number from here */
 };
 
 static inline struct libos_thread *libos_current(void)
@@ -143,7 +155,7 @@ struct libos_syscall_entry {
 	};                                                                                  \
 	static long libos_sys_##name(long a0, long a1, long a2, long a3, long a4, long a5)
 /* Silences unused-argument warnings in handlers with fewer arguments. */
-#define LIBOS_UNUSED_ARGS(...) (void)(__VA_ARGS__)
+#define LIBOS_UNUSED_ARGS(...) ((void)(long[]){__VA_ARGS__})
 
 void libos_syscall_init(void);
 /* Runs one system call for the current thread (syscall.c). */
@@ -176,7 +188,7 @@ struct libos_file_ops {
 	long (*pwrite)(struct libos_file *f, const void *buf, size_t n, uint64_t off);
 	long (*seek)(struct libos_file *f, int64_t off, int whence);  /* default: pos */
 	long (*stat)(struct libos_file *f, void *kstat);               /* struct kstat */
-	long (*getdents)(struct libos_file *f, void *buf, size_t n);  /* linux_dirent64 */
+	long (*getdents)(struct libos_file *f, void *buf, size_t n);  /* linux_dirent64, into library OS memory */
 	long (*ioctl)(struct libos_file *f, unsigned long cmd, unsigned long arg);
 	long (*truncate)(struct libos_file *f, uint64_t len);
 	long (*fsync)(struct libos_file *f);
@@ -204,7 +216,9 @@ void libos_file_put(struct libos_file *f);
 
 /* The descriptor table (fs/fdtable.c). */
 #define LIBOS_FD_MAX 65536
-int libos_fd_install(struct libos_file *f, int min_fd, bool cloexec); /* takes f's ref */
+/* Takes f's reference on success; on failure (-EMFILE, -EINVAL, -ENOMEM)
+ * the caller still holds it and must put it. */
+int libos_fd_install(struct libos_file *f, int min_fd, bool cloexec);
 struct libos_file *libos_fd_get(int fd);                 /* referenced, or NULL */
 int libos_fd_close(int fd);
 void libos_fs_init(void);     /* mounts from the sandbox view, fds 0, 1, 2 */
@@ -213,6 +227,31 @@ void libos_fs_init(void);     /* mounts from the sandbox view, fds 0, 1, 2 */
 long libos_open_path(const char *path, int flags, unsigned mode, struct libos_file **out);
 /* The Dk stream behind a host-backed file, or DK_HANDLE_NONE (fs/host.c). */
 DK_HANDLE libos_file_stream(struct libos_file *f);
+
+/* ---- fs (libos/fs/): more of the file layer for other families ----------------
+ * ops->stat's kstat is the x86-64 kernel's struct stat (<asm/stat.h>).
+ * ops->mmap: NULL for host files (mm.c maps libos_file_stream()); set by
+ * files with their own mapping (/dev/zero) or none (-ENODEV). */
+/* Puts f at exactly fd, closing what was there (dup2).  As libos_fd_install
+ * for the reference. */
+int libos_fd_install_at(int fd, struct libos_file *f, bool cloexec);
+/* execve: closes the close-on-exec descriptors. */
+void libos_fd_close_on_exec(void);
+/* Iterates the table: the first open fd >= fd and its file (referenced),
+ * or -1. */
+int libos_fd_next(int fd, struct libos_file **out);
+int libos_fd_get_cloexec(int fd);   /* 0/1, or -EBADF */
+int libos_fd_set_cloexec(int fd, bool on);
+/* RLIMIT_NOFILE's soft limit (default 1024, at most LIBOS_FD_MAX); misc.c's
+ * setrlimit may set it. */
+extern unsigned libos_fd_limit;
+/* Wanted from signal.c for signalfd (fs/anon.c; weak until it exists):
+ * takes one signal in mask pending for t (or the process), as
+ * rt_sigtimedwait does; returns the signal or 0. */
+struct libos_siginfo;
+int libos_signal_dequeue(struct libos_thread *t, uint64_t mask, struct libos_siginfo *info);
+/* The signals pending for t or the process (a snapshot). */
+uint64_t libos_signal_pending_set(struct libos_thread *t);
 
 /* ---- signals (signal.c) ------------------------------------------------------ */
 /* Queues signal sig for thread t (or any thread if NULL) and wakes it. */
@@ -225,11 +264,156 @@ void libos_signal_deliver(struct libos_regs *regs);
 bool libos_signal_fault(const struct dk_exception_info *info, struct dk_context *ctx);
 void libos_signal_init(void);
 
+/* ---- signal/time/misc (signal.c, time.c, timer.c, misc.c) -------------------
+ * Signal numbers are Linux's (1..64); a signal set is a uint64_t with bit
+ * n-1 for signal n, as in struct libos_thread.
+ *
+ * The kernel's siginfo_t (128 bytes), for libos_signal_send's siginfo
+ * argument (NULL there means si_code SI_KERNEL). */
+struct libos_siginfo {
+	int32_t si_signo, si_errno, si_code, pad_;
+	union {
+		struct { int32_t pid; uint32_t uid; uint64_t value; } kill;  /* also _rt */
+		struct { int32_t tid, overrun; uint64_t value; int32_t sys_private; } timer;
+		struct { uint64_t addr; int16_t addr_lsb; } fault;
+		struct { int32_t pid; uint32_t uid; int32_t status, pad_; int64_t utime, stime; } chld;
+		struct { int64_t band; int32_t fd; } poll;
+		uint8_t raw[112];
+	} u;
+};
+#define LIBOS_SI_USER 0
+#define LIBOS_SI_KERNEL 0x80
+#define LIBOS_SI_QUEUE (-1)
+#define LIBOS_SI_TIMER (-2)
+#define LIBOS_SI_TKILL (-6)
+
+/* Sends sig to the thread with this tid (0 or -ESRCH).  For the timer thread
+ * and others that hold no struct libos_thread pointer. */
+int libos_signal_send_tid(int tid, int sig, const void *siginfo);
+/* Called when a thread leaves for good (thread.c, before it is unlinked):
+ * drops its queued siginfo.  Optional. */
+void libos_signal_thread_exit(struct libos_thread *t);
+/* Ends the process as signal sig's default action would: status 128 + sig. */
+void libos_signal_terminate(int sig) __attribute__((noreturn));
+/* For calls that take a signal mask for the time they wait (ppoll,
+ * pselect6, epoll_pwait): installs mask (SIGKILL/SIGSTOP stay unblocked)
+ * and returns the old one.  When the call ends, call
+ * libos_signal_mask_restore(old, result): it delivers any signal the
+ * temporary mask let in (the handler's frame records `old`), puts `old`
+ * back, and returns result. */
+uint64_t libos_signal_mask_swap(uint64_t mask);
+long libos_signal_mask_restore(uint64_t old, long result);
+/* Whether the calls numbered nr are ever restarted after a handler with
+ * SA_RESTART (Linux's list: sleeps, waits with timeouts, poll family...). */
+bool libos_syscall_restartable(long nr);
+
+/* time.c: a clock reading in ns (DK_CLOCK_REALTIME or DK_CLOCK_MONOTONIC);
+ * the monotonic time the process started. */
+uint64_t libos_time_ns(uint32_t dk_clock);
+extern uint64_t libos_start_ns;
+void libos_time_init(void);
+/* timer.c: a POSIX timer's signal was dequeued; fills si_overrun. */
+void libos_timer_dequeued(struct libos_siginfo *info);
+/* misc.c: resource limits (RLIMIT_*): the soft and hard values. */
+uint64_t libos_rlimit_cur(int resource);
+uint64_t libos_rlimit_max(int resource);
+/* misc.c: a thread's name (prctl PR_SET_NAME, /proc/.../comm), 16 bytes. */
+void libos_thread_name(int tid, char name[16]);
+
 /* ---- start-up (loader.c, init.c) ------------------------------------------- */
 /* Loads PROG (PATH lookup, #!, ELF with interpreter), builds the initial
  * stack and enters it.  Does not return. */
 void libos_exec(const char *prog, char **argv, char **envp) __attribute__((noreturn));
 /* The vDSO the application sees (vdso.c): its base, to put in AT_SYSINFO_EHDR. */
 uint64_t libos_vdso_base(void);
+
+/* ---- loader (loader.c, vdso.c) ----------------------------------------------
+ * execve's core.  PATH is not searched (libos_exec searches it).  Everything
+ * that can fail (-ENOENT, -EACCES, -ENOEXEC, -ELOOP, -E2BIG, -ENAMETOOLONG,
+ * -ELIBBAD: a bad or missing ELF interpreter) is checked before anything
+ * changes, and returned.  Then, past the point of no return, it calls
+ * libos_exec_point_of_no_return(), which the execve handler defines (the execve
+ * handler: end the other threads, unmap the old mappings except [vvar] and
+ * [vdso], close close-on-exec descriptors, reset signal handlers), maps the
+ * new program and enters it.  path is the library OS's copy; argv and envp
+ * are the application's (read with libos_copy_from_user: -EFAULT) and are
+ * copied first, so they may live in the memory being replaced. */
+long libos_execve(const char *path, char **argv, char **envp);
+void libos_exec_point_of_no_return(void); /* loader.c has an empty weak default */
+/* Where the heap starts: the page-aligned end of the main executable
+ * (defined in mm.c, set by the loader before the program runs). */
+extern uint64_t libos_brk_start;
+
+/* ---- core (init.c, syscall.c, entry.S, util.c) ----------------------------
+ * The system call path.  With the trap on, a syscall instruction of the
+ * application reaches LibOsExceptionDispatch (in signal context).  The
+ * dispatcher writes a struct libos_regs frame at the top of the thread's
+ * library OS stack and resumes the thread at libos_syscall_entry (entry.S)
+ * in normal context; that runs libos_syscall() and libos_signal_deliver()
+ * on the frame and then libos_return_to_app(frame).  A raised exception
+ * (a signal for a thread running application code) takes the same road
+ * without the system call.
+ */
+#define LIBOS_KSTACK_SIZE (64 * 1024)
+
+/* Gives t its library OS stack and its wake event if it lacks them;
+ * idempotent; 0 or -ENOMEM.
+ * libos_thread_new() should call it. */
+int libos_thread_prepare(struct libos_thread *t);
+
+/* Enters (or returns to) the application with the registers of *frame:
+ * all general registers, rflags, rip and rsp.  Nothing at or above
+ * frame->rsp - 136 is written (the red zone stays intact).  The frame
+ * itself may live anywhere (a C local is fine).  Marks the thread as
+ * running application code. */
+void libos_return_to_app(struct libos_regs *frame) __attribute__((noreturn));
+
+/* True if addr is inside the library OS image. */
+bool libos_in_image(uint64_t addr);
+
+/* Copies to or from application memory: 0, or -EFAULT if any byte is not
+ * accessible (part of the copy may have happened). */
+long libos_copy_from_user(void *dst, const void *user_src, size_t n);
+long libos_copy_to_user(void *user_dst, const void *src, size_t n);
+/* Copies a NUL-terminated string of at most size-1 characters: its
+ * length, -EFAULT, or -ENAMETOOLONG if no NUL within size bytes. */
+long libos_copy_str_from_user(char *dst, const char *user_src, size_t size);
+
+/* Whether a signal is pending for t and not blocked: libos_wait uses it to
+ * tell a real wake-up from a stale one, and libos_return_to_app checks it
+ * after committing to the return (a signal sender must make it true before
+ * it raises at or wakes the thread).  util.c has a weak default
+ * (t->sigpending & ~t->sigmask); signal.c may override it, but the override
+ * must only read memory: no locks, no Dk calls (it runs where a raised
+ * exception counts as one in application code). */
+bool libos_signal_pending(struct libos_thread *t);
+
+/* ---- mm/thread (mm.c, thread.c, futex.c, sched.c) ---------------------------- */
+/* Where the heap (brk) starts: the loader sets it to the end of the
+ * program's last segment before the application runs. */
+extern uint64_t libos_brk_start;
+/* mmap/munmap as the system calls (for other families: exec, ...). */
+long libos_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off);
+long libos_munmap(uint64_t addr, uint64_t len);
+/* Whether [addr, addr+len) is covered by recorded mappings that allow all
+ * of prot (PROT_* bits). */
+bool libos_mm_check(uint64_t addr, size_t len, int prot);
+/* The live thread with this tid, or NULL.  Thread structures are never
+ * freed (they are reused), so the pointer stays a thread's. */
+struct libos_thread *libos_thread_find(int tid);
+/* Ends the calling thread as exit(2) does (clear_child_tid, robust list);
+ * the last thread ends the process. */
+void libos_thread_exit(int code) __attribute__((noreturn));
+/* The thread's event for futex waits (futex.c). */
+DK_HANDLE libos_thread_futex_event(struct libos_thread *t);
+/* Wakes up to n waiters on the futex word at uaddr; returns how many. */
+long libos_futex_wake(uint32_t *uaddr, int n);
+long libos_futex_wake_bitset(uint32_t *uaddr, int n, uint32_t bitset);
+
+/* ---- sockets (socket.c) --------------------------------------------------------
+ * Sockets are struct libos_files with socket.c's ops (read, write, poll,
+ * ioctl FIONREAD/FIONBIO, stat S_IFSOCK); poll/epoll need nothing else.
+ * The socket system calls are registered there with LIBOS_SYSCALL. */
+bool libos_is_socket(struct libos_file *f);
 
 #endif

@@ -310,11 +310,15 @@ static int relocate(const struct dk_image_info *info, const struct dyn_info *d,
 			*where = info->base + (uint64_t)r->r_addend;
 		} else if (type == R_X86_64_64 || type == R_X86_64_GLOB_DAT ||
 			   type == R_X86_64_JUMP_SLOT) {
+			uint64_t addend = type == R_X86_64_64 ? (uint64_t)r->r_addend : 0;
+			if (s && s->st_shndx == SHN_UNDEF && ELF64_ST_BIND(s->st_info) == STB_WEAK) {
+				*where = addend; /* an absent weak symbol is 0, as in ELF */
+				continue;
+			}
 			if (!s || s->st_shndx == SHN_UNDEF)
 				return *why = "undefined symbol (an image must be "
 					      "self-contained)", -DK_E_INVALID;
-			*where = info->base + s->st_value +
-				 (type == R_X86_64_64 ? (uint64_t)r->r_addend : 0);
+			*where = info->base + s->st_value + addend;
 		} else {
 			return *why = "unsupported relocation type", -DK_E_INVALID;
 		}

@@ -1,0 +1,528 @@
+/*
+ * Open files and the descriptor table: the life cycle of struct libos_file,
+ * the table with its close-on-exec bits, and the calls that only touch the
+ * table: close, close_range, dup, dup2, dup3, fcntl, flock.
+ *
+ * Locks:
+ *   - flock() locks are kept in a process-wide table keyed by the file's
+ *     (device, inode) and owned by the open file, so two opens of one file
+ *     in this process conflict as on Linux.  They are not seen by other
+ *     picoprocesses: the Dk ABI has no lock call (an ABI gap).
+ *   - POSIX record locks (F_SETLK/F_SETLKW/F_GETLK) never conflict inside
+ *     one process on Linux either, so they succeed after Linux's argument
+ *     checks and F_GETLK reports F_UNLCK; other picoprocesses do not see
+ *     them (same gap).  OFD locks (F_OFD_*) are treated like POSIX locks,
+ *     which is weaker than Linux for two opens in one process.
+ */
+#include "fs.h"
+#include <linux/close_range.h>
+
+/* ---- files ----------------------------------------------------------------- */
+
+struct libos_file *libos_file_new(const struct libos_file_ops *ops, unsigned flags, void *priv)
+{
+	struct libos_file *f = libos_alloc(sizeof(*f));
+	if (!f)
+		return NULL;
+	f->refs = 1;
+	f->ops = ops;
+	f->flags = flags;
+	f->priv = priv;
+	return f;
+}
+
+void libos_file_get(struct libos_file *f)
+{
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+void libos_file_put(struct libos_file *f)
+{
+	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	fs_locks_release(f);
+	if (f->ops && f->ops->release)
+		f->ops->release(f);
+	if (f->pos_lock.event)
+		dk->DkObjectClose(f->pos_lock.event);
+	libos_free(f->path);
+	libos_free(f);
+}
+
+/* ---- the table --------------------------------------------------------------- */
+
+static struct libos_lock fd_lock;
+static struct libos_file **fd_files;
+static uint8_t *fd_cloexec;
+static unsigned fd_cap;
+/* RLIMIT_NOFILE's soft limit; misc.c's setrlimit may change it (<= LIBOS_FD_MAX). */
+unsigned libos_fd_limit = 1024;
+
+static int grow(unsigned need) /* fd_lock held */
+{
+	if (need <= fd_cap)
+		return 0;
+	unsigned cap = fd_cap ? fd_cap : 64;
+	while (cap < need)
+		cap *= 2;
+	if (cap > LIBOS_FD_MAX)
+		cap = LIBOS_FD_MAX;
+	struct libos_file **files = libos_realloc(fd_files, cap * sizeof(*files));
+	if (!files)
+		return -ENOMEM;
+	fd_files = files;
+	uint8_t *ce = libos_realloc(fd_cloexec, cap);
+	if (!ce)
+		return -ENOMEM;
+	fd_cloexec = ce;
+	memset(fd_files + fd_cap, 0, (cap - fd_cap) * sizeof(*files));
+	memset(fd_cloexec + fd_cap, 0, cap - fd_cap);
+	fd_cap = cap;
+	return 0;
+}
+
+int libos_fd_install(struct libos_file *f, int min_fd, bool cloexec)
+{
+	unsigned limit = libos_fd_limit < LIBOS_FD_MAX ? libos_fd_limit : LIBOS_FD_MAX;
+	if (min_fd < 0 || (unsigned)min_fd >= limit)
+		return min_fd < 0 ? -EINVAL : -EMFILE;
+	libos_lock(&fd_lock);
+	unsigned fd = (unsigned)min_fd;
+	while (fd < fd_cap && fd_files[fd])
+		fd++;
+	if (fd >= limit) {
+		libos_unlock(&fd_lock);
+		return -EMFILE;
+	}
+	if (grow(fd + 1) < 0) {
+		libos_unlock(&fd_lock);
+		return -ENOMEM;
+	}
+	fd_files[fd] = f;
+	fd_cloexec[fd] = cloexec;
+	libos_unlock(&fd_lock);
+	return (int)fd;
+}
+
+int libos_fd_install_at(int fd, struct libos_file *f, bool cloexec)
+{
+	unsigned limit = libos_fd_limit < LIBOS_FD_MAX ? libos_fd_limit : LIBOS_FD_MAX;
+	if (fd < 0 || (unsigned)fd >= limit)
+		return -EBADF;
+	libos_lock(&fd_lock);
+	if (grow((unsigned)fd + 1) < 0) {
+		libos_unlock(&fd_lock);
+		return -ENOMEM;
+	}
+	struct libos_file *old = fd_files[fd];
+	fd_files[fd] = f;
+	fd_cloexec[fd] = cloexec;
+	libos_unlock(&fd_lock);
+	libos_file_put(old);
+	return fd;
+}
+
+struct libos_file *libos_fd_get(int fd)
+{
+	struct libos_file *f = NULL;
+	if (fd < 0)
+		return NULL;
+	libos_lock(&fd_lock);
+	if ((unsigned)fd < fd_cap && (f = fd_files[fd]))
+		libos_file_get(f);
+	libos_unlock(&fd_lock);
+	return f;
+}
+
+int libos_fd_close(int fd)
+{
+	struct libos_file *f = NULL;
+	if (fd < 0)
+		return -EBADF;
+	libos_lock(&fd_lock);
+	if ((unsigned)fd < fd_cap) {
+		f = fd_files[fd];
+		fd_files[fd] = NULL;
+		fd_cloexec[fd] = 0;
+	}
+	libos_unlock(&fd_lock);
+	if (!f)
+		return -EBADF;
+	libos_file_put(f);
+	return 0;
+}
+
+int libos_fd_get_cloexec(int fd)
+{
+	int rc = -EBADF;
+	libos_lock(&fd_lock);
+	if (fd >= 0 && (unsigned)fd < fd_cap && fd_files[fd])
+		rc = fd_cloexec[fd];
+	libos_unlock(&fd_lock);
+	return rc;
+}
+
+int libos_fd_set_cloexec(int fd, bool on)
+{
+	int rc = -EBADF;
+	libos_lock(&fd_lock);
+	if (fd >= 0 && (unsigned)fd < fd_cap && fd_files[fd]) {
+		fd_cloexec[fd] = on;
+		rc = 0;
+	}
+	libos_unlock(&fd_lock);
+	return rc;
+}
+
+void libos_fd_close_on_exec(void)
+{
+	for (;;) {
+		struct libos_file *f = NULL;
+		libos_lock(&fd_lock);
+		for (unsigned fd = 0; fd < fd_cap; fd++)
+			if (fd_files[fd] && fd_cloexec[fd]) {
+				f = fd_files[fd];
+				fd_files[fd] = NULL;
+				fd_cloexec[fd] = 0;
+				break;
+			}
+		libos_unlock(&fd_lock);
+		if (!f)
+			return;
+		libos_file_put(f);
+	}
+}
+
+int libos_fd_next(int fd, struct libos_file **out)
+{
+	libos_lock(&fd_lock);
+	for (unsigned i = fd < 0 ? 0 : (unsigned)fd; i < fd_cap; i++)
+		if (fd_files[i]) {
+			*out = fd_files[i];
+			libos_file_get(*out);
+			libos_unlock(&fd_lock);
+			return (int)i;
+		}
+	libos_unlock(&fd_lock);
+	return -1;
+}
+
+/* ---- table calls -------------------------------------------------------------- */
+
+LIBOS_SYSCALL(close)
+{
+	LIBOS_UNUSED_ARGS(a1, a2, a3, a4, a5);
+	return libos_fd_close((int)a0);
+}
+
+LIBOS_SYSCALL(close_range)
+{
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	unsigned first = (unsigned)a0, last = (unsigned)a1, flags = (unsigned)a2;
+	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	if (first > last)
+		return -EINVAL;
+	for (;;) {
+		struct libos_file *f = NULL;
+		libos_lock(&fd_lock);
+		unsigned end = last < fd_cap ? last + 1 : fd_cap;
+		for (unsigned fd = first; fd < end; fd++) {
+			if (!fd_files[fd])
+				continue;
+			if (flags & CLOSE_RANGE_CLOEXEC) {
+				fd_cloexec[fd] = 1;
+				continue;
+			}
+			f = fd_files[fd];
+			fd_files[fd] = NULL;
+			fd_cloexec[fd] = 0;
+			first = fd + 1;
+			break;
+		}
+		libos_unlock(&fd_lock);
+		if (!f)
+			return 0;
+		libos_file_put(f);
+	}
+}
+
+LIBOS_SYSCALL(dup)
+{
+	LIBOS_UNUSED_ARGS(a1, a2, a3, a4, a5);
+	struct libos_file *f = libos_fd_get((int)a0);
+	if (!f)
+		return -EBADF;
+	return fs_install(f, 0, false);
+}
+
+static long do_dup3(int oldfd, int newfd, int flags)
+{
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	struct libos_file *f = libos_fd_get(oldfd);
+	if (!f)
+		return -EBADF;
+	int rc = libos_fd_install_at(newfd, f, flags & O_CLOEXEC);
+	if (rc < 0)
+		libos_file_put(f);
+	return rc;
+}
+
+LIBOS_SYSCALL(dup2)
+{
+	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
+	if (a0 == a1) {
+		struct libos_file *f = libos_fd_get((int)a0);
+		if (!f)
+			return -EBADF;
+		libos_file_put(f);
+		return a1;
+	}
+	return do_dup3((int)a0, (int)a1, 0);
+}
+
+LIBOS_SYSCALL(dup3)
+{
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	if (a0 == a1)
+		return -EINVAL;
+	return do_dup3((int)a0, (int)a1, (int)a2);
+}
+
+/* ---- flock ------------------------------------------------------------------- */
+
+struct flock_entry {
+	struct flock_entry *next;
+	uint64_t dev, ino;
+	struct libos_file *owner;
+	int exclusive;
+};
+static struct libos_lock flock_lock;
+static struct flock_entry *flocks;
+static DK_HANDLE flock_event;
+static int flock_used;
+
+void fs_locks_release(struct libos_file *f)
+{
+	if (!__atomic_load_n(&flock_used, __ATOMIC_ACQUIRE))
+		return;
+	libos_lock(&flock_lock);
+	bool any = false;
+	for (struct flock_entry **pp = &flocks; *pp;) {
+		struct flock_entry *e = *pp;
+		if (e->owner == f) {
+			*pp = e->next;
+			libos_free(e);
+			any = true;
+		} else {
+			pp = &e->next;
+		}
+	}
+	if (any && flock_event)
+		dk->DkEventSet(flock_event);
+	libos_unlock(&flock_lock);
+}
+
+static long do_flock(struct libos_file *f, int op)
+{
+	struct stat st;
+	int kind = op & ~LOCK_NB;
+	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
+		return -EINVAL;
+	long rc = fs_stat_file(f, &st);
+	if (rc < 0)
+		return rc;
+	__atomic_store_n(&flock_used, 1, __ATOMIC_RELEASE);
+	for (;;) {
+		libos_lock(&flock_lock);
+		if (!flock_event && dk->DkNotificationEventCreate(0, &flock_event) < 0)
+			flock_event = DK_HANDLE_NONE;
+		struct flock_entry *mine = NULL, **mine_pp = NULL;
+		bool conflict = false;
+		for (struct flock_entry **pp = &flocks; *pp; pp = &(*pp)->next) {
+			struct flock_entry *e = *pp;
+			if (e->dev != st.st_dev || e->ino != st.st_ino)
+				continue;
+			if (e->owner == f) {
+				mine = e;
+				mine_pp = pp;
+			} else if (kind == LOCK_EX || e->exclusive) {
+				conflict = true;
+			}
+		}
+		if (kind == LOCK_UN) {
+			if (mine) {
+				*mine_pp = mine->next;
+				libos_free(mine);
+				if (flock_event)
+					dk->DkEventSet(flock_event);
+			}
+			libos_unlock(&flock_lock);
+			return 0;
+		}
+		if (!conflict) {
+			if (!mine) {
+				mine = libos_alloc(sizeof(*mine));
+				if (!mine) {
+					libos_unlock(&flock_lock);
+					return -ENOLCK;
+				}
+				mine->dev = st.st_dev;
+				mine->ino = st.st_ino;
+				mine->owner = f;
+				mine->next = flocks;
+				flocks = mine;
+			}
+			/* A conversion down wakes waiters for a shared lock. */
+			if (mine->exclusive && kind == LOCK_SH && flock_event)
+				dk->DkEventSet(flock_event);
+			mine->exclusive = kind == LOCK_EX;
+			libos_unlock(&flock_lock);
+			return 0;
+		}
+		/* Linux drops a held lock before waiting on a conversion. */
+		if (mine && !(op & LOCK_NB)) {
+			*mine_pp = mine->next;
+			libos_free(mine);
+		}
+		DK_HANDLE ev = flock_event;
+		if (ev)
+			dk->DkEventClear(ev);
+		libos_unlock(&flock_lock);
+		if (op & LOCK_NB)
+			return -EWOULDBLOCK;
+		/* The event speeds the wake-up; the timeout makes it correct
+		 * even when another waiter clears the event first. */
+		long w = ev ? libos_wait(1, &ev, 5000000) : libos_wait(0, NULL, 5000000);
+		if (w == -EINTR)
+			return fs_intr();
+	}
+}
+
+LIBOS_SYSCALL(flock)
+{
+	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
+	struct libos_file *f = libos_fd_get((int)a0);
+	if (!f)
+		return -EBADF;
+	long rc = (f->flags & O_PATH) ? -EBADF : do_flock(f, (int)a1);
+	libos_file_put(f);
+	return rc;
+}
+
+/* ---- fcntl ------------------------------------------------------------------- */
+
+/* Provided by pipe.c and anon.c. */
+long fs_pipe_size(struct libos_file *f, long set);
+long fs_memfd_seals(struct libos_file *f, long add);
+
+static long record_lock(struct libos_file *f, int cmd, struct flock *user)
+{
+	struct flock fl;
+	if (libos_copy_from_user(&fl, user, sizeof(fl)) < 0)
+		return -EFAULT;
+	if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
+		return -EINVAL;
+	if (fl.l_whence != SEEK_SET && fl.l_whence != SEEK_CUR && fl.l_whence != SEEK_END)
+		return -EINVAL;
+	if ((cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW) && fl.l_pid != 0)
+		return -EINVAL;
+	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
+		if (fl.l_type == F_UNLCK)
+			return -EINVAL;
+		fl.l_type = F_UNLCK; /* nothing in this process conflicts */
+		return libos_copy_to_user(user, &fl, sizeof(fl)) < 0 ? -EFAULT : 0;
+	}
+	unsigned acc = f->flags & O_ACCMODE;
+	if (fl.l_type == F_RDLCK && acc == O_WRONLY)
+		return -EBADF;
+	if (fl.l_type == F_WRLCK && acc == O_RDONLY)
+		return -EBADF;
+	return 0;
+}
+
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+LIBOS_SYSCALL(fcntl)
+{
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	int fd = (int)a0, cmd = (int)a1;
+	long arg = a2;
+	struct libos_file *f = libos_fd_get(fd);
+	long rc;
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (arg < 0 || arg >= LIBOS_FD_MAX) {
+			rc = -EINVAL;
+			break;
+		}
+		return fs_install(f, (int)arg, cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD:
+		rc = libos_fd_get_cloexec(fd) > 0 ? FD_CLOEXEC : 0;
+		break;
+	case F_SETFD:
+		rc = libos_fd_set_cloexec(fd, arg & FD_CLOEXEC);
+		break;
+	case F_GETFL:
+		rc = f->flags & ~O_CLOEXEC;
+		break;
+	case F_SETFL:
+		if (f->flags & O_PATH) {
+			rc = -EBADF;
+			break;
+		}
+		__atomic_store_n(&f->flags, (f->flags & ~SETFL_MASK) | ((unsigned)arg & SETFL_MASK),
+				 __ATOMIC_RELEASE);
+		rc = 0;
+		break;
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		rc = (f->flags & O_PATH) ? -EBADF : record_lock(f, cmd, (struct flock *)arg);
+		break;
+	case F_GETOWN:
+	case F_SETOWN:
+	case F_GETSIG:
+	case F_SETSIG:
+		rc = 0; /* no SIGIO: owners are accepted and never signalled */
+		break;
+	case F_GETOWN_EX: {
+		static const int zero[2];
+		rc = libos_copy_to_user((void *)arg, zero, 8) < 0 ? -EFAULT : 0;
+		break;
+	}
+	case F_SETOWN_EX:
+		rc = 0;
+		break;
+	case F_GETLEASE:
+		rc = F_UNLCK;
+		break;
+	case F_SETLEASE:
+		rc = arg == F_UNLCK ? 0 : -EAGAIN;
+		break;
+	case F_NOTIFY:
+		rc = -EINVAL;
+		break;
+	case F_SETPIPE_SZ:
+	case F_GETPIPE_SZ:
+		rc = f->ops == &fs_pipe_ops ? fs_pipe_size(f, cmd == F_SETPIPE_SZ ? arg : -1)
+					    : -EBADF;
+		break;
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		rc = f->ops == &fs_memfd_ops ? fs_memfd_seals(f, cmd == F_ADD_SEALS ? arg : -1)
+					     : -EINVAL;
+		break;
+	default:
+		rc = -EINVAL;
+	}
+	libos_file_put(f);
+	return rc;
+}

@@ -1,0 +1,3138 @@
+/*
+ * Sockets for one process (issue 4, item 8).
+ *
+ * Every socket is a struct libos_file whose priv is a struct lsock.  There
+ * are three kinds, chosen by socket():
+ *
+ *   K_UNIX  AF_UNIX SOCK_STREAM, SOCK_SEQPACKET and SOCK_DGRAM: in memory.
+ *           Each socket has a receive queue of messages; a writer appends to
+ *           its peer's queue (streams merge messages on read, datagram and
+ *           seqpacket sockets keep the boundaries).  bind() registers the
+ *           name (a path or an abstract name) in an in-process name table;
+ *           connect() finds a listener there and queues a new connection for
+ *           accept().  SCM_RIGHTS passes descriptors.  Names are in-process
+ *           only for now: no socket file is created in the file system, and
+ *           a name is free again when its socket is closed.  Issue 5
+ *           (several processes) will back a listener by a "pipe.server:"
+ *           stream as well: struct unix_name has the slot for it.
+ *   K_UDP   AF_INET/AF_INET6 SOCK_DGRAM: the Dk ABI has no datagram
+ *           provider, so UDP is in-process loopback only: a table of bound
+ *           ports; a datagram to 127.0.0.0/8, 0.0.0.0, ::1 or :: is queued
+ *           on the socket bound to that port; any other destination gives
+ *           ENETUNREACH.
+ *   K_TCP   AF_INET/AF_INET6 SOCK_STREAM over the tcp providers:
+ *           listen() opens "tcp.server:ADDR:PORT", accept() reads it,
+ *           connect() opens "tcp.client:ADDR:PORT" (or "tcp:L:LP,ADDR:PORT"
+ *           when bound first).  Servers are always opened with
+ *           DK_OPT_NONBLOCK and blocking is done here (DkStreamGetEvent +
+ *           libos_wait), so signals interrupt and fcntl(O_NONBLOCK) applies
+ *           at once.  MSG_PEEK is emulated with a receive buffer in front of
+ *           the stream.
+ *
+ * Locking: in-memory sockets (unix and udp) share one lock, g_lock, which
+ * guards every queue, peer pointer and the name and port tables.  It is
+ * never held across a wait or a libos_file_put (a put may release a
+ * socket).  A tcp socket has its own lock for its state; Dk calls that
+ * block run without it.
+ *
+ * Readiness of in-memory sockets: three notification events, kept equal
+ * to the state by sk_update() after every change: ev_in (set while any of
+ * POLLIN/HUP/ERR holds), ev_out (while writable) and ev_io (while either).
+ * ops->poll hands out the one that becomes set when the state the caller
+ * may still be waiting for changes (ev_in when already writable, ev_out
+ * when readable but not writable, ev_io when neither), so a poller never
+ * spins on a condition it does not care about.
+ *
+ * ABI gaps (see the report and docs): no half-close of a tcp stream
+ * (shutdown(SHUT_WR) gives EOPNOTSUPP), no wait for writability (a full
+ * tcp stream is retried with a back-off; POLLOUT is assumed for tcp), no
+ * way to learn the IP addresses of an accepted connection (only ports),
+ * no datagram provider (UDP loopback only), no socket options reach the
+ * host (they are recorded and reported only).
+ */
+#include "libos.h"
+#include <linux/socket.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/un.h>
+#include <linux/net.h>
+#include <linux/tcp.h>
+#include <linux/poll.h>
+#include <linux/sockios.h>
+#include <linux/fcntl.h>
+#include <linux/stat.h>
+#include <asm/socket.h>
+#include <asm/ioctls.h>
+#include <asm/stat.h>
+
+/* ---- what the UAPI headers leave to libc ---------------------------------- */
+#define AF_UNSPEC 0
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_SEQPACKET 5
+#define SOCK_TYPE_MASK 0xf
+#ifndef SOCK_NONBLOCK
+#define SOCK_NONBLOCK O_NONBLOCK
+#endif
+#ifndef SOCK_CLOEXEC
+#define SOCK_CLOEXEC O_CLOEXEC
+#endif
+#define MSG_OOB 0x1
+#define MSG_PEEK 0x2
+#define MSG_CTRUNC 0x8
+#define MSG_TRUNC 0x20
+#define MSG_DONTWAIT 0x40
+#define MSG_EOR 0x80
+#define MSG_WAITALL 0x100
+#define MSG_ERRQUEUE 0x2000
+#define MSG_NOSIGNAL 0x4000
+#define MSG_WAITFORONE 0x10000
+#define MSG_CMSG_CLOEXEC 0x40000000
+#define SHUT_RD 0
+#define SHUT_WR 1
+#define SHUT_RDWR 2
+#define SCM_RIGHTS 1
+#define SIGPIPE 13
+#define UIO_MAXIOV 1024
+
+struct iovec {
+	void *iov_base;
+	size_t iov_len;
+};
+struct msghdr {
+	void *msg_name;
+	int msg_namelen;
+	struct iovec *msg_iov;
+	size_t msg_iovlen;
+	void *msg_control;
+	size_t msg_controllen;
+	unsigned msg_flags;
+};
+struct mmsghdr {
+	struct msghdr msg_hdr;
+	unsigned msg_len;
+};
+struct cmsghdr {
+	size_t cmsg_len;
+	int cmsg_level;
+	int cmsg_type;
+};
+#define CMSG_ALIGN(len) (((len) + sizeof(size_t) - 1) & ~(sizeof(size_t) - 1))
+#define CMSG_SPACE(len) (CMSG_ALIGN(sizeof(struct cmsghdr)) + CMSG_ALIGN(len))
+#define CMSG_LEN(len) (CMSG_ALIGN(sizeof(struct cmsghdr)) + (len))
+#define CMSG_DATA(c) ((unsigned char *)(c) + CMSG_ALIGN(sizeof(struct cmsghdr)))
+struct ucred {
+	uint32_t pid, uid, gid;
+};
+struct sk_linger {
+	int l_onoff, l_linger;
+};
+struct sk_timeval {
+	long tv_sec, tv_usec;
+};
+
+/* A signal helper may not exist yet at link time. */
+#pragma weak libos_signal_send
+
+/* ---- socket state ---------------------------------------------------------- */
+enum { K_UNIX = 1, K_UDP, K_TCP };
+#define SHUT_R 1
+#define SHUT_W 2
+
+union lsaddr {
+	__kernel_sa_family_t family;
+	struct sockaddr_un un;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+/* An internet endpoint, IPv4 addresses as v4 (family AF_INET, a[0..3]). */
+struct inaddr {
+	int family;
+	uint8_t a[16];
+	uint16_t port; /* host order */
+};
+
+struct lmsg {
+	struct lmsg *next;
+	size_t len, off;
+	union lsaddr from;
+	uint32_t fromlen;
+	int nfiles;
+	struct libos_file **files;
+	char data[];
+};
+
+/* The integer options that are recorded and reported only (the PAL applies
+ * none of them): level, name, default, boolean. */
+static const struct {
+	int level, name, def, boolean;
+} int_opts[] = {
+	{ SOL_SOCKET, SO_REUSEADDR, 0, 1 },   { SOL_SOCKET, SO_REUSEPORT, 0, 1 },
+	{ SOL_SOCKET, SO_KEEPALIVE, 0, 1 },   { SOL_SOCKET, SO_BROADCAST, 0, 1 },
+	{ SOL_SOCKET, SO_OOBINLINE, 0, 1 },   { SOL_SOCKET, SO_PASSCRED, 0, 1 },
+	{ SOL_SOCKET, SO_DONTROUTE, 0, 1 },   { SOL_SOCKET, SO_PRIORITY, 0, 0 },
+	{ SOL_SOCKET, SO_RCVLOWAT, 1, 0 },    { SOL_SOCKET, SO_SNDLOWAT, 1, 0 },
+	{ SOL_SOCKET, SO_MARK, 0, 0 },        { SOL_SOCKET, SO_TIMESTAMP, 0, 1 },
+	{ SOL_SOCKET, SO_TIMESTAMPNS, 0, 1 }, { SOL_SOCKET, SO_ZEROCOPY, 0, 1 },
+	{ SOL_SOCKET, SO_BUSY_POLL, 0, 0 },   { SOL_SOCKET, SO_PASSSEC, 0, 1 },
+	{ SOL_SOCKET, SO_NO_CHECK, 0, 1 },
+	{ IPPROTO_TCP, TCP_NODELAY, 0, 1 },   { IPPROTO_TCP, TCP_CORK, 0, 1 },
+	{ IPPROTO_TCP, TCP_KEEPIDLE, 7200, 0 }, { IPPROTO_TCP, TCP_KEEPINTVL, 75, 0 },
+	{ IPPROTO_TCP, TCP_KEEPCNT, 9, 0 },   { IPPROTO_TCP, TCP_QUICKACK, 1, 1 },
+	{ IPPROTO_TCP, TCP_DEFER_ACCEPT, 0, 0 }, { IPPROTO_TCP, TCP_USER_TIMEOUT, 0, 0 },
+	{ IPPROTO_TCP, TCP_FASTOPEN, 0, 0 },  { IPPROTO_TCP, TCP_SYNCNT, 6, 0 },
+	{ IPPROTO_TCP, TCP_LINGER2, 60, 0 },  { IPPROTO_TCP, TCP_WINDOW_CLAMP, 0, 0 },
+	{ IPPROTO_TCP, TCP_MAXSEG, 536, 0 },  { IPPROTO_TCP, TCP_FASTOPEN_CONNECT, 0, 1 },
+	{ IPPROTO_IP, IP_TOS, 0, 0 },         { IPPROTO_IP, IP_TTL, 64, 0 },
+	{ IPPROTO_IP, IP_RECVERR, 0, 1 },     { IPPROTO_IP, IP_PKTINFO, 0, 1 },
+	{ IPPROTO_IP, IP_MTU_DISCOVER, 0, 0 }, { IPPROTO_IP, IP_MULTICAST_LOOP, 1, 1 },
+	{ IPPROTO_IP, IP_MULTICAST_TTL, 1, 0 }, { IPPROTO_IP, IP_FREEBIND, 0, 1 },
+	{ IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, 0, 1 }, { IPPROTO_IP, IP_RECVTOS, 0, 1 },
+	{ IPPROTO_IPV6, IPV6_V6ONLY, 0, 1 },  { IPPROTO_IPV6, IPV6_TCLASS, 0, 0 },
+	{ IPPROTO_IPV6, IPV6_UNICAST_HOPS, 64, 0 }, { IPPROTO_IPV6, IPV6_RECVPKTINFO, 0, 1 },
+	{ IPPROTO_IPV6, IPV6_RECVERR, 0, 1 }, { IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 1, 1 },
+	{ IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 1, 0 }, { IPPROTO_IPV6, IPV6_MTU_DISCOVER, 0, 0 },
+	{ IPPROTO_IPV6, IPV6_RECVTCLASS, 0, 1 },
+};
+#define N_INT_OPTS (sizeof(int_opts) / sizeof(int_opts[0]))
+
+#define SK_BUF_DEFAULT 212992
+#define SK_DGRAM_QLEN 512
+#define SK_BACKLOG_MAX 4096
+#define UDP_MAX_PAYLOAD 65507
+
+static int opt_index(int level, int name)
+{
+	for (size_t i = 0; i < N_INT_OPTS; i++)
+		if (int_opts[i].level == level && int_opts[i].name == name)
+			return (int)i;
+	return -1;
+}
+
+
+struct lsock {
+	int domain, type, proto, kind;
+	uint64_t ino;
+	struct libos_file *file;   /* NULL while a connection waits for accept */
+
+	/* addresses */
+	union lsaddr local, peer;
+	uint32_t local_len, peer_len;
+	bool bound, listening, connected;
+	int shut;                  /* SHUT_R | SHUT_W, as this end asked */
+	int so_error;
+
+	/* options */
+	int opt[N_INT_OPTS];
+	int rcvbuf, sndbuf;
+	struct sk_linger linger;
+	int64_t rcvtimeo_ns, sndtimeo_ns; /* 0: none */
+
+	/* in-memory (K_UNIX, K_UDP), under g_lock */
+	struct lsock *all_next, *all_prev;
+	struct lsock *peer_sk;     /* connected peer (stream pair, dgram target) */
+	bool peer_gone;            /* the peer closed: EOF / EPIPE / ECONNREFUSED */
+	bool rd_eof;               /* the peer shut down its writing */
+	bool peer_rd_shut;         /* the peer shut down its reading: EPIPE */
+	struct lmsg *rxq, *rxq_tail;
+	size_t rx_bytes, rx_count;
+	struct lsock *accq, *accq_tail, *acc_next;
+	int acc_count, backlog;
+	struct unix_name *name;
+	DK_HANDLE ev_in, ev_out, ev_io;
+	signed char st_in, st_out, st_io; /* the events' state; -1 unknown */
+
+	/* tcp */
+	struct libos_lock lock;
+	DK_HANDLE h, hev, kick;   /* stream, its event, an event set by shutdown */
+	bool dk_nonblock;         /* the stream was opened with DK_OPT_NONBLOCK */
+	bool connecting;          /* a non-blocking connect not yet confirmed */
+	char *peekbuf;
+	size_t peek_len, peek_cap;
+};
+
+/* The unix name table.  `pipe_server` is for issue 5: a listener that is
+ * also reachable from other processes of the sandbox. */
+struct unix_name {
+	struct unix_name *next;
+	struct lsock *sk;
+	DK_HANDLE pipe_server; /* DK_HANDLE_NONE today */
+	size_t keylen;
+	char key[];
+};
+
+static struct libos_lock g_lock;
+static struct lsock *g_all;            /* in-memory sockets */
+static struct unix_name *g_names;
+static uint64_t g_next_ino = 1;
+static unsigned g_next_port;
+static unsigned g_next_autobind;
+static DK_HANDLE g_never;             /* an event never set: for back-off sleeps */
+
+static const struct libos_file_ops sock_ops;
+
+static inline uint16_t bswap16(uint16_t v) { return __builtin_bswap16(v); }
+
+static long sk_dkerr(long rc)
+{
+	switch (-rc) {
+	case DK_E_REFUSED: return -ECONNREFUSED;
+	case DK_E_RESET: return -ECONNRESET;
+	case DK_E_CLOSED: return -EPIPE;
+	case DK_E_ADDRESS_IN_USE: return -EADDRINUSE;
+	case DK_E_WOULD_BLOCK: return -EAGAIN;
+	case DK_E_INTERRUPTED: return -EINTR;
+	case DK_E_TIMEOUT: return -ETIMEDOUT;
+	case DK_E_DENIED: return -EACCES;
+	case DK_E_INVALID: return -EINVAL;
+	case DK_E_NO_MEMORY: return -ENOMEM;
+	case DK_E_LIMIT: return -EMFILE;
+	case DK_E_NOT_FOUND: return -ENETUNREACH;
+	case DK_E_UNSUPPORTED: return -EOPNOTSUPP;
+	case DK_E_BAD_POINTER: return -EFAULT;
+	default: return libos_errno(rc);
+	}
+}
+
+static int64_t now_ns(void)
+{
+	uint64_t t = 0;
+	dk->DkSystemTimeQuery(DK_CLOCK_MONOTONIC, &t);
+	return (int64_t)t;
+}
+
+/* A deadline (0: none) from a timeout option. */
+static int64_t deadline_of(int64_t timeo_ns)
+{
+	return timeo_ns > 0 ? now_ns() + timeo_ns : 0;
+}
+
+/* Waits for one of n handles until the deadline.  0 when woken (or timed
+ * out with `timeout_ok`), -EAGAIN at the deadline, -EINTR on a signal. */
+static long sk_wait(size_t n, const DK_HANDLE *hs, int64_t deadline, int64_t cap_ns)
+{
+	int64_t t = -1;
+	if (deadline) {
+		t = deadline - now_ns();
+		if (t <= 0)
+			return -EAGAIN;
+	}
+	if (cap_ns > 0 && (t < 0 || t > cap_ns))
+		t = cap_ns;
+	long rc = libos_wait(n, hs, t);
+	if (rc == -ETIMEDOUT)
+		return (deadline && now_ns() >= deadline) ? -EAGAIN : 0;
+	return rc < 0 ? rc : 0;
+}
+
+/* Sleeps a little (interruptibly): for conditions no handle signals. */
+static long sk_backoff(int *round, int64_t deadline)
+{
+	if (!g_never) {
+		DK_HANDLE e;
+		if (dk->DkNotificationEventCreate(0, &e) < 0)
+			return -ENOMEM;
+		if (!__sync_bool_compare_and_swap(&g_never, 0, e))
+			dk->DkObjectClose(e);
+	}
+	int64_t ns = 1000000LL << (*round < 4 ? *round : 4); /* 1 to 16 ms */
+	(*round)++;
+	return sk_wait(1, &g_never, deadline, ns);
+}
+
+static void sk_sigpipe(int flags)
+{
+	if (!(flags & MSG_NOSIGNAL) && libos_signal_send)
+		libos_signal_send(libos_current(), SIGPIPE, NULL);
+}
+
+/* ---- iovec cursors ---------------------------------------------------------- */
+struct iovcur {
+	const struct iovec *iov;
+	size_t cnt, idx, off;
+};
+
+static size_t iov_total(const struct iovec *iov, size_t cnt)
+{
+	size_t t = 0;
+	for (size_t i = 0; i < cnt; i++) {
+		t += iov[i].iov_len;
+		if (t > 0x7ffff000)
+			return 0x7ffff000;
+	}
+	return t;
+}
+
+static size_t iov_to(struct iovcur *c, const void *src, size_t n)
+{
+	size_t done = 0;
+	while (done < n && c->idx < c->cnt) {
+		const struct iovec *v = &c->iov[c->idx];
+		size_t k = v->iov_len - c->off;
+		if (k > n - done)
+			k = n - done;
+		memcpy((char *)v->iov_base + c->off, (const char *)src + done, k);
+		done += k;
+		c->off += k;
+		if (c->off == v->iov_len) {
+			c->idx++;
+			c->off = 0;
+		}
+	}
+	return done;
+}
+
+static size_t iov_from(struct iovcur *c, void *dst, size_t n)
+{
+	size_t done = 0;
+	while (done < n && c->idx < c->cnt) {
+		const struct iovec *v = &c->iov[c->idx];
+		size_t k = v->iov_len - c->off;
+		if (k > n - done)
+			k = n - done;
+		memcpy((char *)dst + done, (const char *)v->iov_base + c->off, k);
+		done += k;
+		c->off += k;
+		if (c->off == v->iov_len) {
+			c->idx++;
+			c->off = 0;
+		}
+	}
+	return done;
+}
+
+/* ---- addresses -------------------------------------------------------------- */
+static bool v4mapped(const uint8_t *a)
+{
+	static const uint8_t pre[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	return !memcmp(a, pre, 12);
+}
+
+static bool is_any(const struct inaddr *a)
+{
+	static const uint8_t z[16];
+	return !memcmp(a->a, z, a->family == AF_INET ? 4 : 16);
+}
+
+/* Loopback (or unspecified, which Linux sends to this host too). */
+static bool is_local(const struct inaddr *a)
+{
+	if (a->family == AF_INET)
+		return a->a[0] == 127 || is_any(a);
+	static const uint8_t one[16] = { [15] = 1 };
+	if (!memcmp(a->a, one, 16) || is_any(a))
+		return true;
+	return v4mapped(a->a) && (a->a[12] == 127 || !(a->a[12] | a->a[13] | a->a[14] | a->a[15]));
+}
+
+static void loopback_of(int family, struct inaddr *a)
+{
+	memset(a->a, 0, 16);
+	a->family = family;
+	if (family == AF_INET)
+		a->a[0] = 127, a->a[3] = 1;
+	else
+		a->a[15] = 1;
+}
+
+/* A user sockaddr -> inaddr for a socket of `domain` (v4 on a v6 socket
+ * becomes v4-mapped). */
+static long in_from_user(int domain, const void *uaddr, uint32_t len, struct inaddr *out)
+{
+	if (!uaddr || len < sizeof(__kernel_sa_family_t))
+		return -EINVAL;
+	__kernel_sa_family_t fam;
+	memcpy(&fam, uaddr, sizeof(fam));
+	memset(out, 0, sizeof(*out));
+	if (fam == AF_INET) {
+		struct sockaddr_in sin;
+		if (len < sizeof(sin))
+			return -EINVAL;
+		memcpy(&sin, uaddr, sizeof(sin));
+		out->port = bswap16(sin.sin_port);
+		if (domain == AF_INET6) {
+			out->family = AF_INET6;
+			out->a[10] = out->a[11] = 0xff;
+			memcpy(out->a + 12, &sin.sin_addr, 4);
+		} else {
+			out->family = AF_INET;
+			memcpy(out->a, &sin.sin_addr, 4);
+		}
+		return 0;
+	}
+	if (fam == AF_INET6) {
+		struct sockaddr_in6 s6;
+		if (domain != AF_INET6)
+			return -EAFNOSUPPORT;
+		if (len < 24) /* SIN6_LEN_RFC2133 */
+			return -EINVAL;
+		memset(&s6, 0, sizeof(s6));
+		memcpy(&s6, uaddr, len < sizeof(s6) ? len : sizeof(s6));
+		out->family = AF_INET6;
+		out->port = bswap16(s6.sin6_port);
+		memcpy(out->a, &s6.sin6_addr, 16);
+		return 0;
+	}
+	return fam == AF_UNSPEC ? -EAFNOSUPPORT : -EAFNOSUPPORT;
+}
+
+static uint32_t in_to_sa(const struct inaddr *a, union lsaddr *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	if (a->family == AF_INET) {
+		sa->in.sin_family = AF_INET;
+		sa->in.sin_port = bswap16(a->port);
+		memcpy(&sa->in.sin_addr, a->a, 4);
+		return sizeof(struct sockaddr_in);
+	}
+	sa->in6.sin6_family = AF_INET6;
+	sa->in6.sin6_port = bswap16(a->port);
+	memcpy(&sa->in6.sin6_addr, a->a, 16);
+	return sizeof(struct sockaddr_in6);
+}
+
+static void in_from_sa(const union lsaddr *sa, struct inaddr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (sa->family == AF_INET6) {
+		a->family = AF_INET6;
+		a->port = bswap16(sa->in6.sin6_port);
+		memcpy(a->a, &sa->in6.sin6_addr, 16);
+	} else {
+		a->family = AF_INET;
+		a->port = bswap16(sa->in.sin_port);
+		memcpy(a->a, &sa->in.sin_addr, 4);
+	}
+}
+
+/* "1.2.3.4:80" or "[0:0:0:0:0:0:0:1]:80"; a v4-mapped address as v4 when
+ * `mapped_as_v4`. */
+static void in_format(const struct inaddr *a, bool mapped_as_v4, char *buf, size_t size)
+{
+	const uint8_t *p = a->a;
+	if (a->family == AF_INET || (mapped_as_v4 && v4mapped(a->a))) {
+		if (a->family != AF_INET)
+			p += 12;
+		rt_snprintf(buf, size, "%u.%u.%u.%u:%u", p[0], p[1], p[2], p[3], a->port);
+		return;
+	}
+	rt_snprintf(buf, size, "[%x:%x:%x:%x:%x:%x:%x:%x]:%u", p[0] << 8 | p[1], p[2] << 8 | p[3],
+		    p[4] << 8 | p[5], p[6] << 8 | p[7], p[8] << 8 | p[9], p[10] << 8 | p[11],
+		    p[12] << 8 | p[13], p[14] << 8 | p[15], a->port);
+}
+
+/* Copies an address out as Linux does: truncated to *ulen, *ulen = the
+ * real length. */
+static long addr_out(const void *sa, uint32_t len, void *uaddr, int *ulen)
+{
+	if (!uaddr || !ulen)
+		return 0;
+	if (*ulen < 0)
+		return -EINVAL;
+	memcpy(uaddr, sa, (uint32_t)*ulen < len ? (uint32_t)*ulen : len);
+	*ulen = (int)len;
+	return 0;
+}
+
+/* ---- creation and the file --------------------------------------------------- */
+static struct lsock *sk_alloc(int domain, int type, int proto, int kind)
+{
+	struct lsock *s = libos_alloc(sizeof(*s));
+	if (!s)
+		return NULL;
+	s->domain = domain;
+	s->type = type;
+	s->proto = proto;
+	s->kind = kind;
+	s->ino = __sync_fetch_and_add(&g_next_ino, 1);
+	for (size_t i = 0; i < N_INT_OPTS; i++)
+		s->opt[i] = int_opts[i].def;
+	s->rcvbuf = s->sndbuf = SK_BUF_DEFAULT;
+	s->st_in = s->st_out = s->st_io = -1;
+	s->local.family = (__kernel_sa_family_t)domain;
+	s->local_len = sizeof(__kernel_sa_family_t);
+	if (kind != K_TCP) {
+		if (dk->DkNotificationEventCreate(0, &s->ev_in) < 0) {
+			libos_free(s);
+			return NULL;
+		}
+		s->st_in = 0;
+	} else if (dk->DkNotificationEventCreate(0, &s->kick) < 0) {
+		libos_free(s);
+		return NULL;
+	}
+	if (domain != AF_UNIX) {
+		struct inaddr any = { .family = domain };
+		s->local_len = in_to_sa(&any, &s->local);
+	}
+	return s;
+}
+
+/* Links an in-memory socket into g_all (g_lock held). */
+static void mem_link(struct lsock *s)
+{
+	s->all_next = g_all;
+	if (g_all)
+		g_all->all_prev = s;
+	g_all = s;
+}
+
+static struct libos_file *sk_file(struct lsock *s, int nonblock)
+{
+	struct libos_file *f = libos_file_new(&sock_ops, O_RDWR | (nonblock ? O_NONBLOCK : 0), s);
+	if (f)
+		s->file = f;
+	return f;
+}
+
+static long sk_install(struct lsock *s, int flags)
+{
+	struct libos_file *f = sk_file(s, flags & SOCK_NONBLOCK);
+	if (!f)
+		return -ENOMEM;
+	long fd = libos_fd_install(f, 0, flags & SOCK_CLOEXEC);
+	return fd;
+}
+
+static struct lsock *sk_of(struct libos_file *f)
+{
+	return f && f->ops == &sock_ops ? f->priv : NULL;
+}
+
+/* The socket behind fd, referenced in *fp. */
+static long sk_get(long fd, struct libos_file **fp, struct lsock **sp)
+{
+	struct libos_file *f = libos_fd_get((int)fd);
+	if (!f)
+		return -EBADF;
+	struct lsock *s = sk_of(f);
+	if (!s) {
+		libos_file_put(f);
+		return -ENOTSOCK;
+	}
+	*fp = f;
+	*sp = s;
+	return 0;
+}
+
+static bool conn_oriented(const struct lsock *s)
+{
+	return s->type != SOCK_DGRAM;
+}
+
+/* ---- in-memory sockets: readiness ----------------------------------------------- */
+static size_t mem_limit(const struct lsock *t)
+{
+	return (size_t)(t->rcvbuf > 4096 ? t->rcvbuf : 4096);
+}
+
+static bool mem_space(const struct lsock *t, size_t need)
+{
+	if (t->type != SOCK_STREAM && t->rx_count >= SK_DGRAM_QLEN)
+		return false;
+	if (t->rx_bytes == 0)
+		return true;
+	return t->rx_bytes + (need ? need : 1) <= mem_limit(t);
+}
+
+static int mem_mask(const struct lsock *s)
+{
+	int m = 0;
+	if (s->listening)
+		return s->acc_count ? POLLIN | POLLRDNORM : 0;
+	if (s->rx_count)
+		m |= POLLIN | POLLRDNORM;
+	if (s->so_error)
+		m |= POLLERR;
+	if (s->shut & SHUT_R)
+		m |= POLLIN | POLLRDNORM | POLLRDHUP;
+	if (conn_oriented(s)) {
+		if (s->rd_eof || s->peer_gone)
+			m |= POLLIN | POLLRDNORM | POLLRDHUP;
+		if (s->peer_gone || s->shut == (SHUT_R | SHUT_W) ||
+		    (s->rd_eof && (s->shut & SHUT_W)))
+			m |= POLLHUP;
+		if (!s->connected && !s->peer_gone)
+			return m | POLLOUT | POLLWRNORM | POLLHUP;
+		if (s->peer_gone || (s->peer_sk && mem_space(s->peer_sk, 0)))
+			m |= POLLOUT | POLLWRNORM;
+	} else {
+		if (!s->peer_sk || mem_space(s->peer_sk, 0))
+			m |= POLLOUT | POLLWRNORM;
+	}
+	return m;
+}
+
+static void ev_sync(DK_HANDLE ev, signed char *st, int want)
+{
+	if (!ev || *st == want)
+		return;
+	if (want)
+		dk->DkEventSet(ev);
+	else
+		dk->DkEventClear(ev);
+	*st = (signed char)want;
+}
+
+/* Makes the events match the state (g_lock held). */
+static void sk_update(struct lsock *s)
+{
+	if (!s)
+		return;
+	int m = mem_mask(s);
+	ev_sync(s->ev_in, &s->st_in, (m & ~(POLLOUT | POLLWRNORM)) != 0);
+	ev_sync(s->ev_out, &s->st_out, (m & POLLOUT) != 0);
+	ev_sync(s->ev_io, &s->st_io, m != 0);
+}
+
+/* After s's queue shrank: the sockets that send to s may write again. */
+static void sk_update_senders(struct lsock *s)
+{
+	if (s->type == SOCK_STREAM || s->type == SOCK_SEQPACKET) {
+		sk_update(s->peer_sk);
+		return;
+	}
+	for (struct lsock *x = g_all; x; x = x->all_next)
+		if (x->peer_sk == s)
+			sk_update(x);
+}
+
+static DK_HANDLE lazy_event(DK_HANDLE *ev, signed char *st)
+{
+	if (!*ev) {
+		if (dk->DkNotificationEventCreate(0, ev) < 0)
+			return DK_HANDLE_NONE;
+		*st = 0;
+	}
+	return *ev;
+}
+
+static int mem_poll(struct lsock *s, DK_HANDLE *wait)
+{
+	libos_lock(&g_lock);
+	int m = mem_mask(s);
+	DK_HANDLE w;
+	if (m & POLLOUT)
+		w = s->ev_in;
+	else if (m)
+		w = lazy_event(&s->ev_out, &s->st_out);
+	else
+		w = lazy_event(&s->ev_io, &s->st_io);
+	sk_update(s);
+	libos_unlock(&g_lock);
+	if (wait)
+		*wait = w;
+	return m;
+}
+
+/* ---- in-memory sockets: messages ------------------------------------------------ */
+static void msg_free(struct lmsg *m)
+{
+	while (m) {
+		struct lmsg *next = m->next;
+		for (int i = 0; i < m->nfiles; i++)
+			if (m->files[i])
+				libos_file_put(m->files[i]);
+		libos_free(m->files);
+		libos_free(m);
+		m = next;
+	}
+}
+
+static void rx_push(struct lsock *t, struct lmsg *m)
+{
+	m->next = NULL;
+	if (t->rxq_tail)
+		t->rxq_tail->next = m;
+	else
+		t->rxq = m;
+	t->rxq_tail = m;
+	t->rx_bytes += m->len;
+	t->rx_count++;
+	sk_update(t);
+}
+
+static struct lmsg *rx_pop(struct lsock *s)
+{
+	struct lmsg *m = s->rxq;
+	if (!m)
+		return NULL;
+	s->rxq = m->next;
+	if (!s->rxq)
+		s->rxq_tail = NULL;
+	s->rx_bytes -= m->len - m->off;
+	s->rx_count--;
+	m->next = NULL;
+	return m;
+}
+
+/* ---- unix names ------------------------------------------------------------------ */
+/* The table key of a sockaddr_un: the abstract bytes, or the absolute path. */
+static long unix_key(const void *uaddr, uint32_t len, char *key, size_t *keylen,
+		     union lsaddr *sa, uint32_t *salen)
+{
+	size_t off = offsetof(struct sockaddr_un, sun_path);
+	if (!uaddr || len < off || len > sizeof(struct sockaddr_un))
+		return -EINVAL;
+	memset(sa, 0, sizeof(*sa));
+	memcpy(sa, uaddr, len);
+	if (sa->family != AF_UNIX)
+		return -EINVAL;
+	size_t plen = len - off;
+	if (plen == 0)
+		return -EINVAL;
+	if (sa->un.sun_path[0] == 0) { /* abstract: every byte counts */
+		memcpy(key, sa->un.sun_path, plen);
+		*keylen = plen;
+		*salen = len;
+		return 0;
+	}
+	size_t n = strnlen(sa->un.sun_path, plen);
+	if (n == sizeof(sa->un.sun_path))
+		return -EINVAL;
+	*salen = (uint32_t)(off + n + 1);
+	if (sa->un.sun_path[0] == '/') {
+		memcpy(key, sa->un.sun_path, n);
+		*keylen = n;
+	} else {
+		size_t c = strlen(libos_proc.cwd);
+		memcpy(key, libos_proc.cwd, c);
+		if (!c || key[c - 1] != '/')
+			key[c++] = '/';
+		memcpy(key + c, sa->un.sun_path, n);
+		*keylen = c + n;
+	}
+	return 0;
+}
+
+static struct unix_name *name_find(const char *key, size_t keylen)
+{
+	for (struct unix_name *n = g_names; n; n = n->next)
+		if (n->keylen == keylen && !memcmp(n->key, key, keylen))
+			return n;
+	return NULL;
+}
+
+static void name_drop(struct lsock *s)
+{
+	if (!s->name)
+		return;
+	for (struct unix_name **pp = &g_names; *pp; pp = &(*pp)->next)
+		if (*pp == s->name) {
+			*pp = s->name->next;
+			break;
+		}
+	libos_free(s->name);
+	s->name = NULL;
+}
+
+#define KEY_MAX (sizeof(libos_proc.cwd) + sizeof(((struct sockaddr_un *)0)->sun_path) + 2)
+
+static long unix_bind(struct lsock *s, const void *uaddr, uint32_t len)
+{
+	union lsaddr sa;
+	uint32_t salen;
+	size_t keylen;
+	char *key = libos_alloc(KEY_MAX);
+	if (!key)
+		return -ENOMEM;
+	long rc;
+	bool autobind = uaddr && len == sizeof(__kernel_sa_family_t);
+	if (autobind) {
+		__kernel_sa_family_t fam;
+		memcpy(&fam, uaddr, sizeof(fam));
+		if (fam != AF_UNIX) {
+			libos_free(key);
+			return -EINVAL;
+		}
+		rc = 0;
+	} else {
+		rc = unix_key(uaddr, len, key, &keylen, &sa, &salen);
+	}
+	if (rc < 0) {
+		libos_free(key);
+		return rc;
+	}
+	libos_lock(&g_lock);
+	if (s->bound) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (autobind) { /* Linux's autobind: an abstract name of 5 hex digits */
+		for (int tries = 0; tries < 0x100000; tries++) {
+			unsigned v = (g_next_autobind++) & 0xfffff;
+			memset(&sa, 0, sizeof(sa));
+			sa.family = AF_UNIX;
+			rt_snprintf(sa.un.sun_path + 1, 6, "%05x", v);
+			salen = (uint32_t)offsetof(struct sockaddr_un, sun_path) + 6;
+			memcpy(key, sa.un.sun_path, 6);
+			keylen = 6;
+			if (!name_find(key, keylen))
+				break;
+		}
+	}
+	if (name_find(key, keylen)) {
+		rc = -EADDRINUSE;
+		goto out;
+	}
+	struct unix_name *n = libos_alloc(sizeof(*n) + keylen);
+	if (!n) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(n->key, key, keylen);
+	n->keylen = keylen;
+	n->sk = s;
+	n->next = g_names;
+	g_names = n;
+	s->name = n;
+	s->local = sa;
+	s->local_len = salen;
+	s->bound = true;
+	rc = 0;
+out:
+	libos_unlock(&g_lock);
+	libos_free(key);
+	return rc;
+}
+
+/* Finds the socket bound to a unix address (g_lock held). */
+static long unix_lookup(const void *uaddr, uint32_t len, struct lsock **out)
+{
+	union lsaddr sa;
+	uint32_t salen;
+	size_t keylen;
+	char *key = libos_alloc(KEY_MAX);
+	if (!key)
+		return -ENOMEM;
+	long rc = unix_key(uaddr, len, key, &keylen, &sa, &salen);
+	if (rc == 0) {
+		struct unix_name *n = name_find(key, keylen);
+		if (n)
+			*out = n->sk;
+		else
+			rc = key[0] == 0 ? -ECONNREFUSED : -ENOENT;
+	}
+	libos_free(key);
+	return rc;
+}
+
+/* ---- udp ports -------------------------------------------------------------------- */
+static bool udp_overlap(const struct lsock *x, const struct inaddr *a)
+{
+	struct inaddr b;
+	in_from_sa(&x->local, &b);
+	if (b.port != a->port)
+		return false;
+	if (is_any(&b) || is_any(a))
+		return true;
+	return b.family == a->family && !memcmp(b.a, a->a, 16);
+}
+
+static long udp_bind_locked(struct lsock *s, struct inaddr *a)
+{
+	if (!is_local(a))
+		return -EADDRNOTAVAIL;
+	if (a->port == 0) {
+		if (!g_next_port) {
+			uint16_t r = 0;
+			dk->DkRandomBitsRead(&r, sizeof(r));
+			g_next_port = 32768 + r % 28232;
+		}
+		for (int i = 0; i < 28232 && !a->port; i++) {
+			unsigned p = g_next_port++;
+			if (g_next_port > 60999)
+				g_next_port = 32768;
+			a->port = (uint16_t)p;
+			for (struct lsock *x = g_all; x; x = x->all_next)
+				if (x != s && x->kind == K_UDP && x->bound && udp_overlap(x, a)) {
+					a->port = 0;
+					break;
+				}
+		}
+		if (!a->port)
+			return -EADDRINUSE;
+	} else {
+		bool reuse = s->opt[0] || s->opt[1];
+		for (struct lsock *x = g_all; x; x = x->all_next)
+			if (x != s && x->kind == K_UDP && x->bound && udp_overlap(x, a) &&
+			    !(reuse && (x->opt[0] || x->opt[1])))
+				return -EADDRINUSE;
+	}
+	s->local_len = in_to_sa(a, &s->local);
+	s->bound = true;
+	return 0;
+}
+
+/* The socket a datagram to `to` goes to (g_lock held). */
+static struct lsock *udp_find(const struct inaddr *to)
+{
+	struct inaddr v4 = *to;
+	if (to->family == AF_INET6 && v4mapped(to->a)) {
+		v4.family = AF_INET;
+		memmove(v4.a, to->a + 12, 4);
+		memset(v4.a + 4, 0, 12);
+	}
+	struct lsock *best = NULL;
+	for (struct lsock *x = g_all; x; x = x->all_next) {
+		if (x->kind != K_UDP || !x->bound)
+			continue;
+		struct inaddr b;
+		in_from_sa(&x->local, &b);
+		if (b.port != v4.port)
+			continue;
+		if (v4.family == AF_INET) {
+			if (b.family == AF_INET6) {
+				if (x->opt[opt_index(IPPROTO_IPV6, IPV6_V6ONLY)])
+					continue;
+				if (!is_any(&b) && !(v4mapped(b.a) && !memcmp(b.a + 12, v4.a, 4)))
+					continue;
+			} else if (!is_any(&b) && memcmp(b.a, v4.a, 4)) {
+				continue;
+			}
+		} else {
+			if (b.family != AF_INET6 || (!is_any(&b) && memcmp(b.a, v4.a, 16)))
+				continue;
+		}
+		if (!best || !is_any(&b))
+			best = x;
+	}
+	return best;
+}
+
+/* ---- in-memory sockets: operations ------------------------------------------------ */
+static long mem_connect_stream(struct lsock *s, const void *uaddr, uint32_t len, bool nonblock)
+{
+	struct lsock *srv = sk_alloc(s->domain, s->type, s->proto, K_UNIX);
+	if (!srv)
+		return -ENOMEM;
+	int round = 0;
+	long rc;
+	for (;;) {
+		struct lsock *l = NULL;
+		libos_lock(&g_lock);
+		if (s->connected || s->peer_gone) {
+			rc = -EISCONN;
+			goto out;
+		}
+		if (s->listening) {
+			rc = -EINVAL;
+			goto out;
+		}
+		rc = unix_lookup(uaddr, len, &l);
+		if (rc < 0)
+			goto out;
+		if (l->type != s->type) {
+			rc = -EPROTOTYPE;
+			goto out;
+		}
+		if (!l->listening) {
+			rc = -ECONNREFUSED;
+			goto out;
+		}
+		if (l->acc_count < l->backlog) {
+			srv->local = l->local;
+			srv->local_len = l->local_len;
+			srv->bound = l->bound;
+			srv->peer = s->local;
+			srv->peer_len = s->local_len;
+			srv->connected = s->connected = true;
+			srv->peer_sk = s;
+			s->peer_sk = srv;
+			s->peer = l->local;
+			s->peer_len = l->local_len;
+			mem_link(srv);
+			if (l->accq_tail)
+				l->accq_tail->acc_next = srv;
+			else
+				l->accq = srv;
+			l->accq_tail = srv;
+			l->acc_count++;
+			sk_update(l);
+			sk_update(s);
+			sk_update(srv);
+			libos_unlock(&g_lock);
+			return 0;
+		}
+		libos_unlock(&g_lock);
+		if (nonblock)
+			rc = -EAGAIN;
+		else
+			rc = sk_backoff(&round, 0);
+		if (rc < 0)
+			break;
+	}
+	goto free;
+out:
+	libos_unlock(&g_lock);
+free:
+	dk->DkObjectClose(srv->ev_in);
+	libos_free(srv);
+	return rc;
+}
+
+static long mem_connect_dgram(struct lsock *s, const void *uaddr, uint32_t len)
+{
+	__kernel_sa_family_t fam = AF_UNSPEC;
+	if (uaddr && len >= sizeof(fam))
+		memcpy(&fam, uaddr, sizeof(fam));
+	struct inaddr to;
+	long rc = 0;
+	if (fam != AF_UNSPEC && s->kind == K_UDP) {
+		rc = in_from_user(s->domain, uaddr, len, &to);
+		if (rc < 0)
+			return rc;
+		if (!is_local(&to))
+			return -ENETUNREACH;
+	}
+	libos_lock(&g_lock);
+	if (fam == AF_UNSPEC) { /* dissolve the association */
+		s->peer_sk = NULL;
+		s->connected = false;
+		s->peer_gone = false;
+		s->peer_len = 0;
+		goto out;
+	}
+	if (s->kind == K_UNIX) {
+		struct lsock *t;
+		rc = unix_lookup(uaddr, len, &t);
+		if (rc < 0)
+			goto out;
+		if (t->type != s->type) {
+			rc = -EPROTOTYPE;
+			goto out;
+		}
+		s->peer_sk = t;
+		s->peer = t->local;
+		s->peer_len = t->local_len;
+	} else {
+		if (!s->bound) {
+			struct inaddr any = { .family = s->domain };
+			rc = udp_bind_locked(s, &any);
+			if (rc < 0)
+				goto out;
+		}
+		struct inaddr me;
+		in_from_sa(&s->local, &me);
+		if (is_any(&me)) { /* the source a loopback route picks */
+			uint16_t p = me.port;
+			if (to.family == AF_INET6 && v4mapped(to.a)) {
+				memset(me.a, 0, 16);
+				me.a[10] = me.a[11] = 0xff;
+				me.a[12] = 127, me.a[15] = 1;
+			} else {
+				loopback_of(to.family, &me);
+			}
+			me.port = p;
+			s->local_len = in_to_sa(&me, &s->local);
+		}
+		s->peer_len = in_to_sa(&to, &s->peer);
+		s->peer_sk = NULL; /* udp looks the port up at each send */
+	}
+	s->connected = true;
+	s->peer_gone = false;
+out:
+	sk_update(s);
+	libos_unlock(&g_lock);
+	return rc;
+}
+
+/* Sends from the iov cursor; `files` (n of them, referenced) go with the
+ * first byte.  Returns bytes sent or -errno; takes the files' references
+ * either way. */
+static long mem_send(struct lsock *s, struct libos_file *f, struct iovcur *c, size_t total,
+		     const void *uaddr, uint32_t ualen, struct libos_file **files, int nfiles,
+		     int flags)
+{
+	bool nonblock = (flags & MSG_DONTWAIT) || (f->flags & O_NONBLOCK);
+	int64_t deadline = deadline_of(s->sndtimeo_ns);
+	size_t sent = 0;
+	int round = 0;
+	long rc;
+	struct inaddr to;
+	bool udp_to = false;
+
+	if (s->kind == K_UDP) {
+		if (uaddr) {
+			rc = in_from_user(s->domain, uaddr, ualen, &to);
+			if (rc == -EAFNOSUPPORT && ualen >= 2 && !*(const uint16_t *)uaddr && s->connected)
+				udp_to = false;
+			else if (rc < 0)
+				goto fail;
+			else
+				udp_to = true;
+		}
+		if (!udp_to) {
+			if (!s->connected) {
+				rc = -EDESTADDRREQ;
+				goto fail;
+			}
+			in_from_sa(&s->peer, &to);
+		}
+		if (to.port == 0) {
+			rc = -EINVAL;
+			goto fail;
+		}
+		if (!is_local(&to)) {
+			rc = -ENETUNREACH;
+			goto fail;
+		}
+		if (total > UDP_MAX_PAYLOAD) {
+			rc = -EMSGSIZE;
+			goto fail;
+		}
+	}
+	if (conn_oriented(s) && uaddr && ualen) {
+		rc = s->connected ? -EISCONN : -EOPNOTSUPP;
+		goto fail;
+	}
+
+	for (;;) {
+		struct lsock *t = NULL;
+		DK_HANDLE wait = DK_HANDLE_NONE;
+		libos_lock(&g_lock);
+		if (s->shut & SHUT_W) {
+			rc = -EPIPE;
+			goto unlock_fail;
+		}
+		if (s->kind == K_UDP) {
+			if (!s->bound) {
+				struct inaddr any = { .family = s->domain };
+				rc = udp_bind_locked(s, &any);
+				if (rc < 0)
+					goto unlock_fail;
+			}
+			t = udp_find(&to);
+			struct inaddr me;
+			in_from_sa(&s->local, &me);
+			if (!t || (t->connected && (t->peer_len == 0 || false))) {
+				/* nobody listens: dropped, as on a network */
+				rc = (!udp_to && s->connected) ? -ECONNREFUSED : (long)total;
+				goto unlock_fail;
+			}
+			if (t->connected) {
+				struct inaddr tp;
+				in_from_sa(&t->peer, &tp);
+				if (tp.port != me.port) { /* filtered by the receiver */
+					rc = (long)total;
+					goto unlock_fail;
+				}
+			}
+			if (!mem_space(t, total)) { /* a full receiver drops */
+				rc = (long)total;
+				goto unlock_fail;
+			}
+		} else if (conn_oriented(s)) {
+			if (!s->connected && !s->peer_gone) {
+				rc = -ENOTCONN;
+				goto unlock_fail;
+			}
+			t = s->peer_sk;
+			if (!t || s->peer_gone || s->peer_rd_shut) {
+				rc = -EPIPE;
+				goto unlock_fail;
+			}
+			if (s->type == SOCK_SEQPACKET && total > mem_limit(t)) {
+				rc = -EMSGSIZE;
+				goto unlock_fail;
+			}
+		} else { /* unix datagram */
+			if (uaddr) {
+				rc = unix_lookup(uaddr, ualen, &t);
+				if (rc < 0)
+					goto unlock_fail;
+			} else {
+				t = s->peer_sk;
+				if (!t) {
+					rc = s->peer_gone ? -ECONNREFUSED : -ENOTCONN;
+					goto unlock_fail;
+				}
+			}
+			if (t->type != SOCK_DGRAM) {
+				rc = -EPROTOTYPE;
+				goto unlock_fail;
+			}
+			if (t->peer_sk && t->peer_sk != s) {
+				rc = -EPERM;
+				goto unlock_fail;
+			}
+			if (t->shut & SHUT_R) {
+				rc = -EPIPE;
+				goto unlock_fail;
+			}
+			if (total > mem_limit(t)) {
+				rc = -EMSGSIZE;
+				goto unlock_fail;
+			}
+		}
+		size_t chunk = total - sent;
+		if (s->type == SOCK_STREAM) {
+			size_t lim = mem_limit(t);
+			size_t room = t->rx_bytes < lim ? lim - t->rx_bytes : 0;
+			if (chunk > room)
+				chunk = room;
+		} else if (!mem_space(t, total)) {
+			chunk = 0;
+		}
+		if (chunk || (s->type != SOCK_STREAM && total == 0) ||
+		    (s->type == SOCK_STREAM && total == 0)) {
+			struct lmsg *m = libos_alloc(sizeof(*m) + chunk);
+			if (!m) {
+				rc = sent ? (long)sent : -ENOMEM;
+				goto unlock_fail;
+			}
+			iov_from(c, m->data, chunk);
+			m->len = chunk;
+			if (s->kind == K_UDP) {
+				struct inaddr me, tb;
+				in_from_sa(&s->local, &me);
+				in_from_sa(&t->local, &tb);
+				if (is_any(&me)) {
+					uint16_t p = me.port;
+					loopback_of(me.family, &me);
+					me.port = p;
+				}
+				if (tb.family == AF_INET6 && me.family == AF_INET) {
+					uint8_t v4[4];
+					memcpy(v4, me.a, 4);
+					memset(me.a, 0, 16);
+					me.a[10] = me.a[11] = 0xff;
+					memcpy(me.a + 12, v4, 4);
+					me.family = AF_INET6;
+				}
+				m->fromlen = in_to_sa(&me, &m->from);
+			} else {
+				m->from = s->local;
+				m->fromlen = s->local_len;
+			}
+			if (nfiles) {
+				m->files = files;
+				m->nfiles = nfiles;
+				files = NULL;
+				nfiles = 0;
+			}
+			if (s->type == SOCK_STREAM && chunk == 0) {
+				libos_free(m); /* a zero-length stream send moves nothing */
+			} else {
+				rx_push(t, m);
+			}
+			sent += chunk;
+			if (sent >= total) {
+				libos_unlock(&g_lock);
+				return (long)sent;
+			}
+		}
+		/* full */
+		if (conn_oriented(s) || t == s->peer_sk)
+			wait = lazy_event(&s->ev_out, &s->st_out);
+		sk_update(s);
+		libos_unlock(&g_lock);
+		if (nonblock) {
+			rc = sent ? (long)sent : -EAGAIN;
+			goto fail;
+		}
+		rc = wait ? sk_wait(1, &wait, deadline, 0) : sk_backoff(&round, deadline);
+		if (rc < 0) {
+			if (sent)
+				rc = (long)sent;
+			goto fail;
+		}
+	}
+unlock_fail:
+	libos_unlock(&g_lock);
+fail:
+	if (files) {
+		for (int i = 0; i < nfiles; i++)
+			libos_file_put(files[i]);
+		libos_free(files);
+	}
+	if (rc == -EPIPE)
+		sk_sigpipe(flags);
+	if (rc > 0 && sent > (size_t)rc)
+		rc = (long)sent;
+	return rc;
+}
+
+struct recv_out {
+	union lsaddr from;
+	uint32_t fromlen;
+	struct libos_file **files;
+	int nfiles;
+	unsigned msg_flags;
+};
+
+static long mem_recv(struct lsock *s, struct libos_file *f, struct iovcur *c, size_t total,
+		     int flags, struct recv_out *out)
+{
+	bool nonblock = (flags & MSG_DONTWAIT) || (f->flags & O_NONBLOCK);
+	int64_t deadline = deadline_of(s->rcvtimeo_ns);
+	size_t got = 0;
+	long rc;
+	for (;;) {
+		libos_lock(&g_lock);
+		if (s->listening) {
+			rc = -EINVAL;
+			goto out;
+		}
+		if (conn_oriented(s) && !s->connected && !s->peer_gone) {
+			rc = -ENOTCONN;
+			goto out;
+		}
+		if (s->rxq) {
+			bool shrank = false;
+			if (s->type == SOCK_STREAM) {
+				struct lmsg *m = s->rxq;
+				size_t peek_skip = 0;
+				while (m && got < total) {
+					if (m->nfiles && got) /* descriptors start a new read */
+						break;
+					size_t avail = m->len - m->off;
+					if (flags & MSG_PEEK) {
+						if (peek_skip + avail <= 0) {
+						}
+						size_t k = iov_to(c, m->data + m->off, avail < total - got ? avail : total - got);
+						got += k;
+						m = m->next;
+						continue;
+					}
+					size_t k = iov_to(c, m->data + m->off, avail < total - got ? avail : total - got);
+					got += k;
+					m->off += k;
+					s->rx_bytes -= k;
+					shrank = true;
+					if (m->nfiles && !out->files) {
+						out->files = m->files;
+						out->nfiles = m->nfiles;
+						m->files = NULL;
+						m->nfiles = 0;
+					}
+					if (m->off == m->len) {
+						struct lmsg *d = m;
+						m = m->next;
+						s->rxq = m;
+						if (!m)
+							s->rxq_tail = NULL;
+						s->rx_count--;
+						d->next = NULL;
+						libos_free(d->files);
+						libos_free(d);
+					} else {
+						break;
+					}
+					if (out->files)
+						break;
+				}
+				(void)peek_skip;
+				out->fromlen = 0;
+			} else {
+				struct lmsg *m = s->rxq;
+				size_t k = iov_to(c, m->data, m->len < total ? m->len : total);
+				got = k;
+				if (m->len > k)
+					out->msg_flags |= MSG_TRUNC;
+				if (flags & MSG_TRUNC)
+					got = m->len;
+				out->from = m->from;
+				out->fromlen = m->fromlen;
+				if (!(flags & MSG_PEEK)) {
+					rx_pop(s);
+					if (m->nfiles) {
+						out->files = m->files;
+						out->nfiles = m->nfiles;
+					} else {
+						libos_free(m->files);
+					}
+					libos_free(m);
+					shrank = true;
+				}
+			}
+			if (shrank) {
+				sk_update(s);
+				sk_update_senders(s);
+			}
+			bool more = s->type == SOCK_STREAM && (flags & MSG_WAITALL) &&
+				    !(flags & MSG_PEEK) && got < total && !out->files;
+			if (!more) {
+				rc = (long)got;
+				goto out;
+			}
+		}
+		if ((s->shut & SHUT_R) || (conn_oriented(s) && (s->rd_eof || s->peer_gone))) {
+			rc = (long)got;
+			goto out;
+		}
+		if (s->so_error) {
+			rc = got ? (long)got : -s->so_error;
+			if (!got)
+				s->so_error = 0;
+			goto out;
+		}
+		DK_HANDLE ev = s->ev_in;
+		libos_unlock(&g_lock);
+		if (nonblock)
+			return got ? (long)got : -EAGAIN;
+		rc = sk_wait(1, &ev, deadline, 0);
+		if (rc < 0)
+			return got ? (long)got : rc;
+	}
+out:
+	libos_unlock(&g_lock);
+	return rc;
+}
+
+static long mem_listen(struct lsock *s, int backlog)
+{
+	if (s->kind == K_UDP || s->type == SOCK_DGRAM)
+		return -EOPNOTSUPP;
+	libos_lock(&g_lock);
+	long rc = 0;
+	if (!s->bound)
+		rc = -EINVAL;
+	else if (s->connected || s->peer_gone)
+		rc = -EINVAL;
+	else {
+		if (backlog < 0 || backlog > SK_BACKLOG_MAX)
+			backlog = SK_BACKLOG_MAX;
+		s->backlog = backlog + 1;
+		s->listening = true;
+		sk_update(s);
+	}
+	libos_unlock(&g_lock);
+	return rc;
+}
+
+static long mem_accept(struct lsock *s, struct libos_file *f, int flags, struct lsock **out)
+{
+	int64_t deadline = deadline_of(s->rcvtimeo_ns);
+	for (;;) {
+		libos_lock(&g_lock);
+		if (!s->listening) {
+			libos_unlock(&g_lock);
+			return -EINVAL;
+		}
+		struct lsock *n = s->accq;
+		if (n) {
+			s->accq = n->acc_next;
+			if (!s->accq)
+				s->accq_tail = NULL;
+			s->acc_count--;
+			n->acc_next = NULL;
+			sk_update(s);
+			libos_unlock(&g_lock);
+			*out = n;
+			return 0;
+		}
+		DK_HANDLE ev = s->ev_in;
+		libos_unlock(&g_lock);
+		if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
+			return -EAGAIN;
+		long rc = sk_wait(1, &ev, deadline, 0);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+static long mem_shutdown(struct lsock *s, int how)
+{
+	libos_lock(&g_lock);
+	long rc = 0;
+	if (conn_oriented(s) && !s->connected && !s->peer_gone) {
+		rc = -ENOTCONN;
+		goto out;
+	}
+	int bits = how == SHUT_RD ? SHUT_R : how == SHUT_WR ? SHUT_W : SHUT_R | SHUT_W;
+	s->shut |= bits;
+	struct lsock *p = s->peer_sk;
+	if (p && conn_oriented(s)) {
+		if (bits & SHUT_W)
+			p->rd_eof = true;
+		if (bits & SHUT_R)
+			p->peer_rd_shut = true;
+		sk_update(p);
+	}
+	sk_update(s);
+out:
+	libos_unlock(&g_lock);
+	return rc;
+}
+
+static void mem_release(struct lsock *s)
+{
+	struct lmsg *q;
+	struct lsock *acc;
+	libos_lock(&g_lock);
+	if (s->all_prev)
+		s->all_prev->all_next = s->all_next;
+	else if (g_all == s)
+		g_all = s->all_next;
+	if (s->all_next)
+		s->all_next->all_prev = s->all_prev;
+	name_drop(s);
+	struct lsock *p = s->peer_sk;
+	if (p && p->peer_sk == s) {
+		p->peer_sk = NULL;
+		p->peer_gone = true;
+		sk_update(p);
+	}
+	for (struct lsock *x = g_all; x; x = x->all_next)
+		if (x->peer_sk == s) {
+			x->peer_sk = NULL;
+			x->peer_gone = true;
+			sk_update(x);
+		}
+	q = s->rxq;
+	s->rxq = s->rxq_tail = NULL;
+	acc = s->accq;
+	s->accq = s->accq_tail = NULL;
+	libos_unlock(&g_lock);
+	msg_free(q);
+	while (acc) {
+		struct lsock *n = acc->acc_next;
+		mem_release(acc);
+		acc = n;
+	}
+	if (s->ev_in)
+		dk->DkObjectClose(s->ev_in);
+	if (s->ev_out)
+		dk->DkObjectClose(s->ev_out);
+	if (s->ev_io)
+		dk->DkObjectClose(s->ev_io);
+	libos_free(s);
+}
+
+/* ---- tcp -------------------------------------------------------------------------- */
+static long tcp_bind(struct lsock *s, const void *uaddr, uint32_t len)
+{
+	struct inaddr a;
+	long rc = in_from_user(s->domain, uaddr, len, &a);
+	if (rc < 0)
+		return rc;
+	libos_lock(&s->lock);
+	if (s->bound || s->listening || s->connected)
+		rc = -EINVAL;
+	else {
+		s->local_len = in_to_sa(&a, &s->local);
+		s->bound = true;
+	}
+	libos_unlock(&s->lock);
+	return rc;
+}
+
+/* Adopts a connected stream (the lock need not be held: not yet shared, or
+ * the caller owns the transition). */
+static long tcp_adopt(struct lsock *s, DK_HANDLE h, bool nonblock)
+{
+	DK_HANDLE ev;
+	long rc = dk->DkStreamGetEvent(h, &ev);
+	if (rc < 0) {
+		dk->DkObjectClose(h);
+		return sk_dkerr(rc);
+	}
+	s->h = h;
+	s->hev = ev;
+	s->dk_nonblock = nonblock;
+	return 0;
+}
+
+static uint16_t tcp_port(DK_HANDLE h, uint16_t *peer)
+{
+	struct dk_stream_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	if (dk->DkStreamAttributesQueryByHandle(h, &attr) < 0)
+		return 0;
+	if (peer)
+		*peer = (uint16_t)attr.device;
+	return (uint16_t)attr.inode;
+}
+
+static long tcp_listen(struct lsock *s, int backlog)
+{
+	(void)backlog; /* the provider listens with a backlog of 128 */
+	libos_lock(&s->lock);
+	if (s->listening) {
+		libos_unlock(&s->lock);
+		return 0;
+	}
+	if (s->connected || s->connecting || s->shut) {
+		libos_unlock(&s->lock);
+		return -EINVAL;
+	}
+	struct inaddr a;
+	in_from_sa(&s->local, &a);
+	char uri[96], host[64];
+	in_format(&a, false, host, sizeof(host));
+	rt_snprintf(uri, sizeof(uri), "tcp.server:%s", host);
+	DK_HANDLE h;
+	long rc = dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, DK_OPT_NONBLOCK, 0, &h);
+	if (rc < 0) {
+		libos_unlock(&s->lock);
+		return rc == -DK_E_INVALID ? -EADDRNOTAVAIL : sk_dkerr(rc);
+	}
+	rc = tcp_adopt(s, h, true);
+	if (rc == 0) {
+		a.port = tcp_port(h, NULL);
+		s->local_len = in_to_sa(&a, &s->local);
+		s->bound = true;
+		s->listening = true;
+	}
+	libos_unlock(&s->lock);
+	return rc;
+}
+
+static long tcp_accept(struct lsock *s, struct libos_file *f, int flags, struct lsock **out)
+{
+	int64_t deadline = deadline_of(s->rcvtimeo_ns);
+	DK_HANDLE conn;
+	for (;;) {
+		libos_lock(&s->lock);
+		DK_HANDLE h = s->h, hs[2] = { s->hev, s->kick };
+		bool ok = s->listening && !(s->shut & SHUT_R);
+		libos_unlock(&s->lock);
+		if (!ok)
+			return -EINVAL;
+		size_t n = sizeof(conn);
+		long rc = dk->DkStreamRead(h, 0, &conn, &n);
+		if (rc == 0 && n == sizeof(conn))
+			break;
+		if (rc != -DK_E_WOULD_BLOCK)
+			return rc == -DK_E_BAD_HANDLE ? -EINVAL : sk_dkerr(rc);
+		if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
+			return -EAGAIN;
+		rc = sk_wait(2, hs, deadline, 0);
+		if (rc < 0)
+			return rc;
+	}
+	struct lsock *n = sk_alloc(s->domain, s->type, s->proto, K_TCP);
+	if (!n) {
+		dk->DkObjectClose(conn);
+		return -ENOMEM;
+	}
+	long rc = tcp_adopt(n, conn, true);
+	if (rc < 0) {
+		dk->DkObjectClose(n->kick);
+		libos_free(n);
+		return rc;
+	}
+	uint16_t pport = 0;
+	struct inaddr l, p;
+	in_from_sa(&s->local, &l);
+	l.port = tcp_port(conn, &pport);
+	/* The ABI gives the ports only: the addresses are the listener's, and
+	 * loopback for a loopback listener; a wildcard listener leaves the
+	 * peer's address unspecified. */
+	p = l;
+	if (is_local(&l) && !is_any(&l))
+		p.port = pport;
+	else {
+		memset(p.a, 0, 16);
+		p.port = pport;
+	}
+	n->local_len = in_to_sa(&l, &n->local);
+	n->peer_len = in_to_sa(&p, &n->peer);
+	n->bound = n->connected = true;
+	memcpy(n->opt, s->opt, sizeof(n->opt)); /* accepted sockets inherit */
+	n->rcvbuf = s->rcvbuf;
+	n->sndbuf = s->sndbuf;
+	n->linger = s->linger;
+	*out = n;
+	return 0;
+}
+
+static long tcp_connect(struct lsock *s, struct libos_file *f, const void *uaddr, uint32_t len)
+{
+	struct inaddr to;
+	long rc = in_from_user(s->domain, uaddr, len, &to);
+	if (rc < 0)
+		return rc;
+	if (to.port == 0)
+		return -ECONNREFUSED;
+	bool nonblock = f->flags & O_NONBLOCK;
+	libos_lock(&s->lock);
+	if (s->listening || s->connected) {
+		libos_unlock(&s->lock);
+		return -EISCONN;
+	}
+	if (s->connecting) {
+		libos_unlock(&s->lock);
+		return -EALREADY;
+	}
+	s->connecting = true;
+	struct inaddr me;
+	in_from_sa(&s->local, &me);
+	bool use_local = s->bound && (me.port || !is_any(&me));
+	libos_unlock(&s->lock);
+
+	char uri[160], l[64], r[64];
+	in_format(&to, !use_local, r, sizeof(r));
+	if (use_local) {
+		in_format(&me, false, l, sizeof(l));
+		rt_snprintf(uri, sizeof(uri), "tcp:%s,%s", l, r);
+	} else {
+		rt_snprintf(uri, sizeof(uri), "tcp.client:%s", r);
+	}
+	DK_HANDLE h;
+	rc = dk->DkStreamOpen(uri, DK_ACCESS_READ | DK_ACCESS_WRITE, DK_CREATE_NEVER,
+			      nonblock ? DK_OPT_NONBLOCK : 0, 0, &h);
+	libos_lock(&s->lock);
+	if (rc < 0) {
+		s->connecting = false;
+		libos_unlock(&s->lock);
+		rc = sk_dkerr(rc);
+		if (rc == -EINVAL)
+			rc = -EADDRNOTAVAIL;
+		return rc;
+	}
+	rc = tcp_adopt(s, h, nonblock);
+	if (rc < 0) {
+		s->connecting = false;
+		libos_unlock(&s->lock);
+		return rc;
+	}
+	if (!use_local) {
+		uint16_t p = me.port;
+		if (is_local(&to)) {
+			if (to.family == AF_INET6 && v4mapped(to.a)) {
+				memset(me.a, 0, 16);
+				me.a[10] = me.a[11] = 0xff;
+				me.a[12] = 127, me.a[15] = 1;
+			} else {
+				loopback_of(to.family, &me);
+			}
+		}
+		me.port = p;
+	}
+	me.port = tcp_port(h, NULL);
+	s->local_len = in_to_sa(&me, &s->local);
+	s->peer_len = in_to_sa(&to, &s->peer);
+	s->bound = s->connected = true;
+	s->connecting = nonblock; /* confirmed by the first read or write */
+	libos_unlock(&s->lock);
+	return nonblock ? -EINPROGRESS : 0;
+}
+
+static bool ev_ready(DK_HANDLE ev)
+{
+	size_t i;
+	return ev && dk->DkObjectsWaitAny(1, &ev, 0, &i) == 0;
+}
+
+/* One read from the stream into buf: bytes, 0 at EOF, or -errno
+ * (-EAGAIN when nothing is ready). */
+static long tcp_read_once(struct lsock *s, DK_HANDLE h, DK_HANDLE hev, void *buf, size_t n)
+{
+	if (!s->dk_nonblock && !ev_ready(hev))
+		return -EAGAIN;
+	size_t cnt = n;
+	long rc = dk->DkStreamRead(h, 0, buf, &cnt);
+	if (rc < 0) {
+		if (rc == -DK_E_BAD_HANDLE)
+			return 0; /* shut down by another thread */
+		return sk_dkerr(rc);
+	}
+	return (long)cnt;
+}
+
+/* A non-blocking connect: learns its outcome when the stream says
+ * something (lock held).  Data goes to the peek buffer. */
+static void tcp_probe(struct lsock *s)
+{
+	if (!s->connecting || !s->dk_nonblock || !ev_ready(s->hev) || s->peek_len)
+		return;
+	if (!s->peekbuf) {
+		s->peekbuf = libos_alloc(4096);
+		if (!s->peekbuf)
+			return;
+		s->peek_cap = 4096;
+	}
+	long rc = tcp_read_once(s, s->h, s->hev, s->peekbuf, s->peek_cap);
+	if (rc > 0) {
+		s->peek_len = (size_t)rc;
+		s->connecting = false;
+	} else if (rc == 0) {
+		s->connecting = false;
+	} else if (rc != -EAGAIN) {
+		s->so_error = (int)-rc;
+		s->connecting = false;
+	}
+}
+
+static long tcp_recv(struct lsock *s, struct libos_file *f, void *buf, size_t len, int flags)
+{
+	bool nonblock = (flags & MSG_DONTWAIT) || (f->flags & O_NONBLOCK);
+	int64_t deadline = deadline_of(s->rcvtimeo_ns);
+	size_t got = 0;
+	if (flags & MSG_OOB)
+		return -EINVAL;
+	for (;;) {
+		libos_lock(&s->lock);
+		if (!s->connected) {
+			libos_unlock(&s->lock);
+			return -ENOTCONN;
+		}
+		if (s->so_error) {
+			long e = -s->so_error;
+			s->so_error = 0;
+			libos_unlock(&s->lock);
+			return got ? (long)got : e;
+		}
+		if (s->peek_len) {
+			size_t k = s->peek_len < len - got ? s->peek_len : len - got;
+			memcpy((char *)buf + got, s->peekbuf, k);
+			if (!(flags & MSG_PEEK)) {
+				memmove(s->peekbuf, s->peekbuf + k, s->peek_len - k);
+				s->peek_len -= k;
+			}
+			got += k;
+			if (got == len || (flags & MSG_PEEK) || !(flags & MSG_WAITALL)) {
+				libos_unlock(&s->lock);
+				return (long)got;
+			}
+		}
+		if (s->shut & SHUT_R) {
+			libos_unlock(&s->lock);
+			return (long)got;
+		}
+		DK_HANDLE h = s->h, hs[2] = { s->hev, s->kick };
+		long rc;
+		if (flags & MSG_PEEK) {
+			if (s->peek_cap < len) {
+				char *nb = libos_realloc(s->peekbuf, len);
+				if (!nb) {
+					libos_unlock(&s->lock);
+					return -ENOMEM;
+				}
+				s->peekbuf = nb;
+				s->peek_cap = len;
+			}
+			/* the lock is held across a non-blocking read here */
+			rc = tcp_read_once(s, h, hs[0], s->peekbuf, len);
+			if (rc > 0) {
+				s->peek_len = (size_t)rc;
+				memcpy(buf, s->peekbuf, (size_t)rc);
+			}
+			libos_unlock(&s->lock);
+		} else {
+			libos_unlock(&s->lock);
+			rc = tcp_read_once(s, h, hs[0], (char *)buf + got, len - got);
+		}
+		if (rc >= 0 && s->connecting) {
+			libos_lock(&s->lock);
+			s->connecting = false;
+			libos_unlock(&s->lock);
+		}
+		if (rc > 0) {
+			got += (size_t)rc;
+			if (got == len || !(flags & MSG_WAITALL) || (flags & MSG_PEEK))
+				return (long)got;
+			continue;
+		}
+		if (rc == 0)
+			return (long)got;
+		if (rc != -EAGAIN)
+			return got ? (long)got : rc;
+		if (nonblock)
+			return got ? (long)got : -EAGAIN;
+		rc = sk_wait(2, hs, deadline, 0);
+		if (rc < 0)
+			return got ? (long)got : rc;
+	}
+}
+
+static long tcp_send(struct lsock *s, struct libos_file *f, const void *buf, size_t len, int flags)
+{
+	bool nonblock = (flags & MSG_DONTWAIT) || (f->flags & O_NONBLOCK);
+	int64_t deadline = deadline_of(s->sndtimeo_ns);
+	size_t sent = 0;
+	int round = 0;
+	long rc;
+	libos_lock(&s->lock);
+	if (s->so_error) {
+		rc = -s->so_error;
+		s->so_error = 0;
+		libos_unlock(&s->lock);
+		return rc;
+	}
+	if (!s->connected || (s->shut & SHUT_W)) {
+		libos_unlock(&s->lock);
+		sk_sigpipe(flags);
+		return -EPIPE;
+	}
+	DK_HANDLE h = s->h, kick = s->kick;
+	libos_unlock(&s->lock);
+	if (len == 0)
+		return 0;
+	while (sent < len) {
+		size_t n = len - sent;
+		rc = dk->DkStreamWrite(h, 0, (const char *)buf + sent, &n);
+		if (rc == 0) {
+			if (s->connecting) {
+				libos_lock(&s->lock);
+				s->connecting = false;
+				libos_unlock(&s->lock);
+			}
+			sent += n;
+			if (nonblock)
+				break;
+			continue;
+		}
+		if (rc == -DK_E_WOULD_BLOCK) {
+			if (nonblock || sent)
+				break;
+			/* No wait for writability in the ABI: back off and retry. */
+			rc = sk_wait(1, &kick, deadline, (1000000LL << (round < 4 ? round : 4)));
+			round++;
+			if (rc < 0)
+				return rc;
+			if (s->shut & SHUT_W) {
+				sk_sigpipe(flags);
+				return -EPIPE;
+			}
+			continue;
+		}
+		if (sent)
+			break;
+		rc = rc == -DK_E_BAD_HANDLE ? -EPIPE : sk_dkerr(rc);
+		if (rc == -EPIPE)
+			sk_sigpipe(flags);
+		return rc;
+	}
+	return sent ? (long)sent : -EAGAIN;
+}
+
+static long tcp_shutdown(struct lsock *s, int how)
+{
+	libos_lock(&s->lock);
+	long rc = 0;
+	if (s->listening) {
+		if (how == SHUT_WR) {
+			libos_unlock(&s->lock);
+			return -ENOTCONN;
+		}
+		/* Linux: a blocked accept returns EINVAL; the port is freed. */
+		DK_HANDLE h = s->h, ev = s->hev;
+		s->h = s->hev = DK_HANDLE_NONE;
+		s->listening = false;
+		s->shut |= SHUT_R | SHUT_W;
+		dk->DkEventSet(s->kick);
+		libos_unlock(&s->lock);
+		if (ev)
+			dk->DkObjectClose(ev);
+		if (h)
+			dk->DkObjectClose(h);
+		return 0;
+	}
+	if (!s->connected) {
+		libos_unlock(&s->lock);
+		return -ENOTCONN;
+	}
+	if (how == SHUT_RD) {
+		s->shut |= SHUT_R;
+		dk->DkEventSet(s->kick);
+	} else if (how == SHUT_WR) {
+		/* ABI gap: no half-close of a tcp stream. */
+		rc = -EOPNOTSUPP;
+	} else {
+		/* Both directions: closing the stream is exactly that. */
+		DK_HANDLE h = s->h, ev = s->hev;
+		s->h = s->hev = DK_HANDLE_NONE;
+		s->shut |= SHUT_R | SHUT_W;
+		dk->DkEventSet(s->kick);
+		libos_unlock(&s->lock);
+		if (ev)
+			dk->DkObjectClose(ev);
+		if (h)
+			dk->DkObjectClose(h);
+		return 0;
+	}
+	libos_unlock(&s->lock);
+	return rc;
+}
+
+static int tcp_poll(struct lsock *s, DK_HANDLE *wait)
+{
+	int m = 0;
+	libos_lock(&s->lock);
+	DK_HANDLE w = s->hev ? s->hev : DK_HANDLE_NONE;
+	if (s->listening) {
+		if (ev_ready(s->hev))
+			m |= POLLIN | POLLRDNORM;
+	} else if (!s->connected) {
+		m = POLLOUT | POLLWRNORM | POLLHUP;
+		w = DK_HANDLE_NONE;
+	} else {
+		tcp_probe(s);
+		if (s->shut == (SHUT_R | SHUT_W)) {
+			m |= POLLIN | POLLRDNORM | POLLRDHUP | POLLHUP;
+			w = DK_HANDLE_NONE;
+		} else {
+			/* POLLOUT is assumed: the ABI cannot wait for writability. */
+			m |= POLLOUT | POLLWRNORM;
+			if (s->shut & SHUT_R)
+				m |= POLLIN | POLLRDNORM | POLLRDHUP;
+			if (s->peek_len)
+				m |= POLLIN | POLLRDNORM;
+			else if (ev_ready(s->hev)) {
+				m |= POLLIN | POLLRDNORM;
+				struct dk_stream_attr attr;
+				memset(&attr, 0, sizeof(attr));
+				if (dk->DkStreamAttributesQueryByHandle(s->h, &attr) == 0 && attr.size == 0)
+					m |= POLLRDHUP; /* end of stream (or an error) */
+			}
+		}
+		if (s->so_error)
+			m |= POLLERR;
+	}
+	libos_unlock(&s->lock);
+	if (wait)
+		*wait = w;
+	return m;
+}
+
+static void tcp_release(struct lsock *s)
+{
+	if (s->hev)
+		dk->DkObjectClose(s->hev);
+	if (s->h)
+		dk->DkObjectClose(s->h);
+	if (s->kick)
+		dk->DkObjectClose(s->kick);
+	libos_free(s->peekbuf);
+	libos_free(s);
+}
+
+/* ---- the file operations ------------------------------------------------------- */
+static long sk_sendv(struct lsock *s, struct libos_file *f, const struct iovec *iov, size_t cnt,
+		     const void *addr, uint32_t alen, struct libos_file **files, int nfiles, int flags)
+{
+	size_t total = iov_total(iov, cnt);
+	if (s->kind == K_TCP) {
+		if (files) {
+			for (int i = 0; i < nfiles; i++)
+				libos_file_put(files[i]);
+			libos_free(files);
+		}
+		if (flags & MSG_OOB)
+			return -EOPNOTSUPP;
+		size_t sent = 0;
+		for (size_t i = 0; i < cnt; i++) {
+			if (!iov[i].iov_len)
+				continue;
+			long rc = tcp_send(s, f, iov[i].iov_base, iov[i].iov_len,
+					   sent ? flags | MSG_NOSIGNAL : flags);
+			if (rc < 0)
+				return sent ? (long)sent : rc;
+			sent += (size_t)rc;
+			if ((size_t)rc < iov[i].iov_len)
+				break;
+		}
+		if (!sent && total == 0 && cnt == 0)
+			return tcp_send(s, f, NULL, 0, flags);
+		return (long)sent;
+	}
+	if (flags & MSG_OOB) {
+		if (files) {
+			for (int i = 0; i < nfiles; i++)
+				libos_file_put(files[i]);
+			libos_free(files);
+		}
+		return -EOPNOTSUPP;
+	}
+	struct iovcur c = { iov, cnt, 0, 0 };
+	return mem_send(s, f, &c, total, addr, alen, files, nfiles, flags);
+}
+
+static long sk_recvv(struct lsock *s, struct libos_file *f, const struct iovec *iov, size_t cnt,
+		     int flags, struct recv_out *out)
+{
+	size_t total = iov_total(iov, cnt);
+	if (s->kind == K_TCP) {
+		if (cnt == 1 || total == 0)
+			return tcp_recv(s, f, cnt ? iov[0].iov_base : NULL, total, flags);
+		size_t bn = total < 262144 ? total : 262144;
+		char *b = libos_alloc(bn);
+		if (!b)
+			return -ENOMEM;
+		long rc = tcp_recv(s, f, b, bn, flags);
+		if (rc > 0) {
+			struct iovcur c = { iov, cnt, 0, 0 };
+			iov_to(&c, b, (size_t)rc);
+		}
+		libos_free(b);
+		return rc;
+	}
+	if (flags & MSG_OOB)
+		return -EINVAL;
+	struct iovcur c = { iov, cnt, 0, 0 };
+	return mem_recv(s, f, &c, total, flags, out);
+}
+
+static long sock_read(struct libos_file *f, void *buf, size_t n)
+{
+	struct lsock *s = f->priv;
+	struct iovec v = { buf, n };
+	struct recv_out out;
+	memset(&out, 0, sizeof(out));
+	long rc = sk_recvv(s, f, &v, 1, 0, &out);
+	if (out.files) { /* read(2) cannot take descriptors: they are closed */
+		for (int i = 0; i < out.nfiles; i++)
+			libos_file_put(out.files[i]);
+		libos_free(out.files);
+	}
+	return rc;
+}
+
+static long sock_write(struct libos_file *f, const void *buf, size_t n)
+{
+	struct iovec v = { (void *)buf, n };
+	return sk_sendv(f->priv, f, &v, 1, NULL, 0, NULL, 0, 0);
+}
+
+static long sock_pread(struct libos_file *f, void *buf, size_t n, uint64_t off)
+{
+	(void)f, (void)buf, (void)n, (void)off;
+	return -ESPIPE;
+}
+
+static long sock_pwrite(struct libos_file *f, const void *buf, size_t n, uint64_t off)
+{
+	(void)f, (void)buf, (void)n, (void)off;
+	return -ESPIPE;
+}
+
+static long sock_seek(struct libos_file *f, int64_t off, int whence)
+{
+	(void)f, (void)off, (void)whence;
+	return -ESPIPE;
+}
+
+static long sock_stat(struct libos_file *f, void *kstat)
+{
+	struct lsock *s = f->priv;
+	struct stat *st = kstat;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = 8; /* sockfs */
+	st->st_ino = s->ino;
+	st->st_mode = S_IFSOCK | 0777;
+	st->st_nlink = 1;
+	st->st_uid = libos_proc.uid;
+	st->st_gid = libos_proc.gid;
+	st->st_blksize = 4096;
+	return 0;
+}
+
+static long sock_ioctl(struct libos_file *f, unsigned long cmd, unsigned long arg)
+{
+	struct lsock *s = f->priv;
+	int *p = (int *)arg;
+	switch (cmd) {
+	case FIONREAD: { /* == SIOCINQ */
+		long n = 0;
+		if (!p)
+			return -EFAULT;
+		if (s->kind == K_TCP) {
+			libos_lock(&s->lock);
+			if (s->listening) {
+				libos_unlock(&s->lock);
+				return -EINVAL;
+			}
+			n = (long)s->peek_len;
+			struct dk_stream_attr attr;
+			memset(&attr, 0, sizeof(attr));
+			if (s->h && dk->DkStreamAttributesQueryByHandle(s->h, &attr) == 0)
+				n += (long)attr.size;
+			libos_unlock(&s->lock);
+		} else {
+			libos_lock(&g_lock);
+			if (s->listening)
+				n = -EINVAL;
+			else if (s->type == SOCK_STREAM)
+				n = (long)s->rx_bytes;
+			else
+				n = s->rxq ? (long)s->rxq->len : 0;
+			libos_unlock(&g_lock);
+			if (n < 0)
+				return n;
+		}
+		*p = n > 0x7fffffff ? 0x7fffffff : (int)n;
+		return 0;
+	}
+	case SIOCOUTQ:
+		if (!p)
+			return -EFAULT;
+		*p = 0;
+		return 0;
+	case FIONBIO:
+		if (!p)
+			return -EFAULT;
+		if (*p)
+			__atomic_or_fetch(&f->flags, O_NONBLOCK, __ATOMIC_SEQ_CST);
+		else
+			__atomic_and_fetch(&f->flags, ~(unsigned)O_NONBLOCK, __ATOMIC_SEQ_CST);
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int sock_poll(struct libos_file *f, DK_HANDLE *wait)
+{
+	struct lsock *s = f->priv;
+	return s->kind == K_TCP ? tcp_poll(s, wait) : mem_poll(s, wait);
+}
+
+static void sock_release(struct libos_file *f)
+{
+	struct lsock *s = f->priv;
+	if (!s)
+		return;
+	f->priv = NULL;
+	if (s->kind == K_TCP)
+		tcp_release(s);
+	else
+		mem_release(s);
+}
+
+static const struct libos_file_ops sock_ops = {
+	.read = sock_read,
+	.write = sock_write,
+	.pread = sock_pread,
+	.pwrite = sock_pwrite,
+	.seek = sock_seek,
+	.stat = sock_stat,
+	.ioctl = sock_ioctl,
+	.poll = sock_poll,
+	.release = sock_release,
+};
+
+bool libos_is_socket(struct libos_file *f)
+{
+	return f && f->ops == &sock_ops;
+}
+
+/* ---- system calls ------------------------------------------------------------------ */
+static long sk_create(int domain, int type, int proto, struct lsock **out)
+{
+	int kind;
+	int t = type & SOCK_TYPE_MASK;
+	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	switch (domain) {
+	case AF_UNIX:
+		if (t != SOCK_STREAM && t != SOCK_DGRAM && t != SOCK_SEQPACKET)
+			return -ESOCKTNOSUPPORT;
+		if (proto != 0 && proto != AF_UNIX)
+			return -EPROTONOSUPPORT;
+		kind = K_UNIX;
+		break;
+	case AF_INET:
+	case AF_INET6:
+		if (t == SOCK_STREAM) {
+			if (proto != 0 && proto != IPPROTO_TCP)
+				return -EPROTONOSUPPORT;
+			kind = K_TCP;
+			proto = IPPROTO_TCP;
+		} else if (t == SOCK_DGRAM) {
+			if (proto != 0 && proto != IPPROTO_UDP)
+				return -EPROTONOSUPPORT;
+			kind = K_UDP;
+			proto = IPPROTO_UDP;
+		} else if (t == 3 /* SOCK_RAW */) {
+			return -EPERM;
+		} else {
+			return -ESOCKTNOSUPPORT;
+		}
+		break;
+	default:
+		return -EAFNOSUPPORT;
+	}
+	struct lsock *s = sk_alloc(domain, t, proto, kind);
+	if (!s)
+		return -ENOMEM;
+	if (kind != K_TCP) {
+		libos_lock(&g_lock);
+		mem_link(s);
+		sk_update(s);
+		libos_unlock(&g_lock);
+	}
+	*out = s;
+	return 0;
+}
+
+static void sk_destroy(struct lsock *s)
+{
+	if (s->kind == K_TCP)
+		tcp_release(s);
+	else
+		mem_release(s);
+}
+
+LIBOS_SYSCALL(socket)
+{
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	struct lsock *s;
+	long rc = sk_create((int)a0, (int)a1, (int)a2, &s);
+	if (rc < 0)
+		return rc;
+	rc = sk_install(s, (int)a1);
+	if (rc < 0 && !s->file)
+		sk_destroy(s);
+	return rc;
+}
+
+LIBOS_SYSCALL(socketpair)
+{
+	LIBOS_UNUSED_ARGS(a4, a5);
+	int *sv = (int *)a3;
+	if ((int)a0 != AF_UNIX)
+		return (int)a0 == AF_INET || (int)a0 == AF_INET6 ? -EOPNOTSUPP : -EAFNOSUPPORT;
+	if (!sv)
+		return -EFAULT;
+	struct lsock *x, *y;
+	long rc = sk_create((int)a0, (int)a1, (int)a2, &x);
+	if (rc < 0)
+		return rc;
+	rc = sk_create((int)a0, (int)a1, (int)a2, &y);
+	if (rc < 0) {
+		sk_destroy(x);
+		return rc;
+	}
+	libos_lock(&g_lock);
+	x->peer_sk = y;
+	y->peer_sk = x;
+	x->connected = y->connected = true;
+	x->peer = y->local;
+	x->peer_len = y->local_len;
+	y->peer = x->local;
+	y->peer_len = x->local_len;
+	sk_update(x);
+	sk_update(y);
+	libos_unlock(&g_lock);
+	long fx = sk_install(x, (int)a1);
+	if (fx < 0) {
+		if (!x->file)
+			sk_destroy(x);
+		sk_destroy(y);
+		return fx;
+	}
+	long fy = sk_install(y, (int)a1);
+	if (fy < 0) {
+		if (!y->file)
+			sk_destroy(y);
+		libos_fd_close((int)fx);
+		return fy;
+	}
+	sv[0] = (int)fx;
+	sv[1] = (int)fy;
+	return 0;
+}
+
+LIBOS_SYSCALL(bind)
+{
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(a0, &f, &s);
+	if (rc < 0)
+		return rc;
+	const void *ua = (const void *)a1;
+	uint32_t len = (uint32_t)a2;
+	if (!ua)
+		rc = -EFAULT;
+	else if ((int)a2 < 0 || len > sizeof(union lsaddr) + 128)
+		rc = -EINVAL;
+	else if (s->kind == K_UNIX)
+		rc = unix_bind(s, ua, len);
+	else if (s->kind == K_TCP)
+		rc = tcp_bind(s, ua, len);
+	else {
+		struct inaddr a;
+		rc = in_from_user(s->domain, ua, len, &a);
+		if (rc == 0) {
+			libos_lock(&g_lock);
+			rc = s->bound ? -EINVAL : udp_bind_locked(s, &a);
+			libos_unlock(&g_lock);
+		}
+	}
+	libos_file_put(f);
+	return rc;
+}
+
+LIBOS_SYSCALL(listen)
+{
+	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(a0, &f, &s);
+	if (rc < 0)
+		return rc;
+	if (s->kind == K_TCP)
+		rc = tcp_listen(s, (int)a1);
+	else if (s->kind == K_UNIX && !s->bound && s->type != SOCK_DGRAM) {
+		/* Linux autobinds an unnamed unix socket that listens. */
+		__kernel_sa_family_t fam = AF_UNIX;
+		rc = unix_bind(s, &fam, sizeof(fam));
+		if (rc == 0)
+			rc = mem_listen(s, (int)a1);
+	} else
+		rc = mem_listen(s, (int)a1);
+	libos_file_put(f);
+	return rc;
+}
+
+static long do_accept(long fd, void *uaddr, int *ulen, int flags)
+{
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	struct libos_file *f;
+	struct lsock *s, *n = NULL;
+	long rc = sk_get(fd, &f, &s);
+	if (rc < 0)
+		return rc;
+	if (s->type == SOCK_DGRAM)
+		rc = -EOPNOTSUPP;
+	else if (uaddr && (!ulen || *ulen < 0))
+		rc = -EINVAL;
+	else if (s->kind == K_TCP)
+		rc = tcp_accept(s, f, 0, &n);
+	else
+		rc = mem_accept(s, f, 0, &n);
+	libos_file_put(f);
+	if (rc < 0)
+		return rc;
+	union lsaddr pa = n->peer;
+	uint32_t plen = n->peer_len;
+	rc = sk_install(n, flags);
+	if (rc < 0) {
+		if (!n->file)
+			sk_destroy(n);
+		return rc;
+	}
+	addr_out(&pa, plen, uaddr, ulen);
+	return rc;
+}
+
+LIBOS_SYSCALL(accept)
+{
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	return do_accept(a0, (void *)a1, (int *)a2, 0);
+}
+
+LIBOS_SYSCALL(accept4)
+{
+	LIBOS_UNUSED_ARGS(a4, a5);
+	return do_accept(a0, (void *)a1, (int *)a2, (int)a3);
+}
+
+LIBOS_SYSCALL(connect)
+{
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(a0, &f, &s);
+	if (rc < 0)
+		return rc;
+	const void *ua = (const void *)a1;
+	uint32_t len = (uint32_t)a2;
+	if (!ua)
+		rc = -EFAULT;
+	else if ((int)a2 < 0 || len > sizeof(union lsaddr) + 128)
+		rc = -EINVAL;
+	else if (s->kind == K_TCP)
+		rc = tcp_connect(s, f, ua, len);
+	else if (s->type == SOCK_DGRAM)
+		rc = mem_connect_dgram(s, ua, len);
+	else
+		rc = mem_connect_stream(s, ua, len, f->flags & O_NONBLOCK);
+	libos_file_put(f);
+	return rc;
+}
+
+/* Takes SCM_RIGHTS descriptors out of a control buffer (referenced). */
+static long cmsg_files(const struct msghdr *m, struct libos_file ***filesp, int *np)
+{
+	*filesp = NULL;
+	*np = 0;
+	if (!m->msg_control || m->msg_controllen < sizeof(struct cmsghdr))
+		return 0;
+	const char *p = m->msg_control, *end = p + m->msg_controllen;
+	struct libos_file **files = NULL;
+	int n = 0;
+	long rc = 0;
+	while (p + sizeof(struct cmsghdr) <= end) {
+		const struct cmsghdr *c = (const struct cmsghdr *)p;
+		if (c->cmsg_len < sizeof(struct cmsghdr) || p + c->cmsg_len > end) {
+			rc = -EINVAL;
+			break;
+		}
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			if (n + k > 253) {
+				rc = -EINVAL;
+				break;
+			}
+			struct libos_file **nf = libos_realloc(files, (n + k) * sizeof(*nf));
+			if (!nf) {
+				rc = -ENOMEM;
+				break;
+			}
+			files = nf;
+			const int *fds = (const int *)CMSG_DATA(c);
+			for (size_t i = 0; i < k; i++) {
+				struct libos_file *x = libos_fd_get(fds[i]);
+				if (!x) {
+					rc = -EBADF;
+					break;
+				}
+				files[n++] = x;
+			}
+			if (rc < 0)
+				break;
+		} else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == 2 /* SCM_CREDENTIALS */) {
+			/* accepted and ignored: every process has the same identity */
+		} else if (c->cmsg_level != SOL_SOCKET) {
+			/* IP_PKTINFO and friends: ignored */
+		} else {
+			rc = -EINVAL;
+			break;
+		}
+		p += CMSG_ALIGN(c->cmsg_len);
+	}
+	if (rc < 0) {
+		for (int i = 0; i < n; i++)
+			libos_file_put(files[i]);
+		libos_free(files);
+		return rc;
+	}
+	*filesp = files;
+	*np = n;
+	return 0;
+}
+
+static long do_sendmsg(struct libos_file *f, struct lsock *s, struct msghdr *m, int flags)
+{
+	if (m->msg_iovlen > UIO_MAXIOV)
+		return -EMSGSIZE;
+	if (m->msg_iovlen && !m->msg_iov)
+		return -EFAULT;
+	if (m->msg_namelen < 0)
+		return -EINVAL;
+	struct libos_file **files = NULL;
+	int nfiles = 0;
+	if (s->kind == K_UNIX) {
+		long rc = cmsg_files(m, &files, &nfiles);
+		if (rc < 0)
+			return rc;
+	}
+	const void *addr = m->msg_namelen ? m->msg_name : NULL;
+	if (s->kind == K_TCP)
+		addr = NULL; /* tcp ignores the address */
+	return sk_sendv(s, f, m->msg_iov, m->msg_iovlen, addr, (uint32_t)m->msg_namelen, files,
+			nfiles, flags);
+}
+
+/* Installs received descriptors into the control buffer. */
+static void cmsg_put_files(struct msghdr *m, struct recv_out *out, int flags)
+{
+	size_t used = 0;
+	if (out->files) {
+		size_t room = m->msg_control && m->msg_controllen >= CMSG_LEN(sizeof(int))
+				      ? (m->msg_controllen - CMSG_LEN(0)) / sizeof(int)
+				      : 0;
+		int n = out->nfiles, k = 0;
+		struct cmsghdr *c = m->msg_control;
+		int *fds = room ? (int *)CMSG_DATA(c) : NULL;
+		for (int i = 0; i < n; i++) {
+			if ((size_t)k < room) {
+				long fd = libos_fd_install(out->files[i], 0, flags & MSG_CMSG_CLOEXEC);
+				if (fd >= 0) {
+					fds[k++] = (int)fd;
+					continue;
+				}
+			} else {
+				m->msg_flags |= MSG_CTRUNC;
+			}
+			libos_file_put(out->files[i]);
+		}
+		libos_free(out->files);
+		out->files = NULL;
+		if (k) {
+			c->cmsg_len = CMSG_LEN(k * sizeof(int));
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			used = CMSG_SPACE(k * sizeof(int));
+			if (used > m->msg_controllen)
+				used = m->msg_controllen;
+		}
+	}
+	m->msg_controllen = used;
+}
+
+static long do_recvmsg(struct libos_file *f, struct lsock *s, struct msghdr *m, int flags)
+{
+	if (m->msg_iovlen > UIO_MAXIOV)
+		return -EMSGSIZE;
+	if (m->msg_iovlen && !m->msg_iov)
+		return -EFAULT;
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;
+	struct recv_out out;
+	memset(&out, 0, sizeof(out));
+	long rc = sk_recvv(s, f, m->msg_iov, m->msg_iovlen, flags, &out);
+	m->msg_flags = out.msg_flags;
+	if (rc < 0) {
+		if (out.files) {
+			for (int i = 0; i < out.nfiles; i++)
+				libos_file_put(out.files[i]);
+			libos_free(out.files);
+		}
+		return rc;
+	}
+	if (m->msg_name) {
+		if (out.fromlen && s->type == SOCK_DGRAM) {
+			int l = m->msg_namelen;
+			addr_out(&out.from, out.fromlen, m->msg_name, &l);
+			m->msg_namelen = l;
+		} else if (s->kind == K_UNIX && s->type != SOCK_STREAM) {
+			int l = m->msg_namelen;
+			addr_out(&s->peer, s->peer_len ? s->peer_len : 2, m->msg_name, &l);
+			m->msg_namelen = l;
+		} else {
+			m->msg_namelen = 0;
+		}
+	}
+	cmsg_put_files(m, &out, flags);
+	return rc;
+}
+
+LIBOS_SYSCALL(sendto)
+{
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(a0, &f, &s);
+	if (rc < 0)
+		return rc;
+	struct iovec v = { (void *)a1, (size_t)a2 };
+	struct msghdr m = { .msg_name = (void *)a4, .msg_namelen = a4 ? (int)a5 : 0,
+			    .msg_iov = &v, .msg_iovlen = 1 };
+	if (!a1 && a2)
+		rc = -EFAULT;
+	else
+		rc = do_sendmsg(f, s, &m, (int)a3);
+	libos_file_put(f);
+	return rc;
+}
+
+LIBOS_SYSCALL(recvfrom)
+{
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(a0, &f, &s);
+	if (rc < 0)
+		return rc;
+	int *ulen = (int *)a5;
+	struct iovec v = { (void *)a1, (size_t)a2 };
+	struct msghdr m = { .msg_name = (void *)a4, .msg_namelen = (a4 && ulen) ? *ulen : 0,
+			    .msg_iov = &v, .msg_iovlen = 1 };
+	if (a4 && !ulen)
+		m.msg_name = NULL;
+	if (a4 && ulen && *ulen < 0)
+		rc = -EINVAL;
+	else if (!a1 && a2)
+		rc = -EFAULT;
+	else {
+		rc = do_recvmsg(f, s, &m, (int)a3);
+		if (rc >= 0 && m.msg_name && ulen)
+			*ulen = m.msg_namelen;
+	}
+	libos_file_put(f);
+	return rc;
+}
+
+LIBOS_SYSCALL(sendmsg)
+{
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(a0, &f, &s);
+	if (rc < 0)
+		return rc;
+	struct msghdr *um = (struct msghdr *)a1;
+	if (!um)
+		rc = -EFAULT;
+	else {
+		struct msghdr m = *um;
+		rc = do_sendmsg(f, s, &m, (int)a2);
+	}
+	libos_file_put(f);
+	return rc;
+}
+
+LIBOS_SYSCALL(recvmsg)
+{
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(a0, &f, &s);
+	if (rc < 0)
+		return rc;
+	struct msghdr *um = (struct msghdr *)a1;
+	if (!um)
+		rc = -EFAULT;
+	else {
+		struct msghdr m = *um;
+		rc = do_recvmsg(f, s, &m, (int)a2);
+		if (rc >= 0) {
+			um->msg_namelen = m.msg_namelen;
+			um->msg_controllen = m.msg_controllen;
+			um->msg_flags = m.msg_flags;
+		}
+	}
+	libos_file_put(f);
+	return rc;
+}
+
+LIBOS_SYSCALL(sendmmsg)
+{
+	LIBOS_UNUSED_ARGS(a4, a5);
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(a0, &f, &s);
+	if (rc < 0)
+		return rc;
+	struct mmsghdr *v = (struct mmsghdr *)a1;
+	unsigned n = (unsigned)a2 > UIO_MAXIOV ? UIO_MAXIOV : (unsigned)a2;
+	unsigned i;
+	for (i = 0; i < n; i++) {
+		struct msghdr m = v[i].msg_hdr;
+		rc = do_sendmsg(f, s, &m, (int)a3);
+		if (rc < 0)
+			break;
+		v[i].msg_len = (unsigned)rc;
+	}
+	libos_file_put(f);
+	return i ? (long)i : rc;
+}
+
+LIBOS_SYSCALL(recvmmsg)
+{
+	LIBOS_UNUSED_ARGS(a4, a5); /* the timeout is not applied */
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(a0, &f, &s);
+	if (rc < 0)
+		return rc;
+	struct mmsghdr *v = (struct mmsghdr *)a1;
+	unsigned n = (unsigned)a2 > UIO_MAXIOV ? UIO_MAXIOV : (unsigned)a2;
+	int flags = (int)a3 & ~MSG_WAITFORONE;
+	unsigned i;
+	for (i = 0; i < n; i++) {
+		struct msghdr m = v[i].msg_hdr;
+		rc = do_recvmsg(f, s, &m, flags);
+		if (rc < 0)
+			break;
+		v[i].msg_hdr.msg_namelen = m.msg_namelen;
+		v[i].msg_hdr.msg_controllen = m.msg_controllen;
+		v[i].msg_hdr.msg_flags = m.msg_flags;
+		v[i].msg_len = (unsigned)rc;
+		if ((int)a3 & MSG_WAITFORONE)
+			flags |= MSG_DONTWAIT;
+	}
+	libos_file_put(f);
+	return i ? (long)i : rc;
+}
+
+LIBOS_SYSCALL(shutdown)
+{
+	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(a0, &f, &s);
+	if (rc < 0)
+		return rc;
+	int how = (int)a1;
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		rc = -EINVAL;
+	else if (s->kind == K_TCP)
+		rc = tcp_shutdown(s, how);
+	else
+		rc = mem_shutdown(s, how);
+	libos_file_put(f);
+	return rc;
+}
+
+static long do_getname(long fd, void *uaddr, int *ulen, bool peer)
+{
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(fd, &f, &s);
+	if (rc < 0)
+		return rc;
+	if (!uaddr || !ulen) {
+		libos_file_put(f);
+		return -EFAULT;
+	}
+	union lsaddr a;
+	uint32_t len;
+	struct libos_lock *l = s->kind == K_TCP ? &s->lock : &g_lock;
+	libos_lock(l);
+	if (peer) {
+		if (!s->connected && !(s->kind == K_UNIX && s->peer_gone && s->peer_len))
+			rc = -ENOTCONN;
+		a = s->peer;
+		len = s->peer_len;
+	} else {
+		a = s->local;
+		len = s->local_len;
+	}
+	libos_unlock(l);
+	if (rc == 0)
+		rc = addr_out(&a, len, uaddr, ulen);
+	libos_file_put(f);
+	return rc;
+}
+
+LIBOS_SYSCALL(getsockname)
+{
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	return do_getname(a0, (void *)a1, (int *)a2, false);
+}
+
+LIBOS_SYSCALL(getpeername)
+{
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	return do_getname(a0, (void *)a1, (int *)a2, true);
+}
+
+static bool level_ok(const struct lsock *s, int level)
+{
+	switch (level) {
+	case SOL_SOCKET: return true;
+	case IPPROTO_TCP: return s->kind == K_TCP;
+	case IPPROTO_UDP: return s->kind == K_UDP;
+	case IPPROTO_IP: return s->domain != AF_UNIX;
+	case IPPROTO_IPV6: return s->domain == AF_INET6;
+	default: return false;
+	}
+}
+
+static long timeo_in(const void *val, uint32_t len, int64_t *out)
+{
+	struct sk_timeval tv;
+	if (len < sizeof(tv))
+		return -EINVAL;
+	memcpy(&tv, val, sizeof(tv));
+	if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		return -EDOM;
+	if (tv.tv_sec < 0)
+		*out = 0;
+	else
+		*out = tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL;
+	return 0;
+}
+
+LIBOS_SYSCALL(setsockopt)
+{
+	LIBOS_UNUSED_ARGS(a5);
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(a0, &f, &s);
+	if (rc < 0)
+		return rc;
+	int level = (int)a1, name = (int)a2;
+	const void *val = (const void *)a3;
+	uint32_t len = (uint32_t)a4;
+	int iv = 0;
+	if ((int)a4 < 0) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!val && len) {
+		rc = -EFAULT;
+		goto out;
+	}
+	if (len >= sizeof(int))
+		memcpy(&iv, val, sizeof(int));
+	if (!level_ok(s, level)) {
+		rc = -ENOPROTOOPT;
+		goto out;
+	}
+	if (level == SOL_SOCKET) {
+		switch (name) {
+		case SO_RCVBUF:
+		case SO_SNDBUF:
+		case SO_RCVBUFFORCE:
+		case SO_SNDBUFFORCE:
+			if (len < sizeof(int)) {
+				rc = -EINVAL;
+				goto out;
+			}
+			iv = iv < 2304 ? 2304 : iv > 0x7fffffff / 2 ? 0x7fffffff / 2 : iv;
+			if (name == SO_RCVBUF || name == SO_RCVBUFFORCE)
+				s->rcvbuf = iv * 2;
+			else
+				s->sndbuf = iv * 2;
+			goto out;
+		case SO_LINGER:
+			if (len < sizeof(struct sk_linger)) {
+				rc = -EINVAL;
+				goto out;
+			}
+			memcpy(&s->linger, val, sizeof(s->linger));
+			s->linger.l_onoff = !!s->linger.l_onoff;
+			goto out;
+		case SO_RCVTIMEO_OLD:
+		case SO_RCVTIMEO_NEW:
+			rc = timeo_in(val, len, &s->rcvtimeo_ns);
+			goto out;
+		case SO_SNDTIMEO_OLD:
+		case SO_SNDTIMEO_NEW:
+			rc = timeo_in(val, len, &s->sndtimeo_ns);
+			goto out;
+		case SO_BINDTODEVICE:
+		case SO_ATTACH_FILTER:
+		case SO_DETACH_FILTER:
+		case SO_LOCK_FILTER:
+			goto out; /* accepted, no effect */
+		default:
+			break;
+		}
+	}
+	if (level == IPPROTO_IP || level == IPPROTO_IPV6) {
+		/* Multicast membership and the like: accepted, no effect. */
+		if ((level == IPPROTO_IP && (name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP ||
+					     name == IP_MULTICAST_IF)) ||
+		    (level == IPPROTO_IPV6 && (name == IPV6_ADD_MEMBERSHIP ||
+					       name == IPV6_DROP_MEMBERSHIP ||
+					       name == IPV6_MULTICAST_IF)))
+			goto out;
+	}
+	if (level == IPPROTO_TCP && name == TCP_CONGESTION)
+		goto out;
+	int i = opt_index(level, name);
+	if (i < 0) {
+		rc = -ENOPROTOOPT;
+		goto out;
+	}
+	if (len < sizeof(int)) {
+		if (len >= 1 && level != SOL_SOCKET) /* Linux takes a byte for IP options */
+			iv = *(const unsigned char *)val;
+		else {
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && s->bound) {
+		rc = -EINVAL;
+		goto out;
+	}
+	s->opt[i] = int_opts[i].boolean ? !!iv : iv;
+out:
+	libos_file_put(f);
+	return rc;
+}
+
+LIBOS_SYSCALL(getsockopt)
+{
+	LIBOS_UNUSED_ARGS(a5);
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(a0, &f, &s);
+	if (rc < 0)
+		return rc;
+	int level = (int)a1, name = (int)a2;
+	void *val = (void *)a3;
+	int *ulen = (int *)a4;
+	union {
+		int i;
+		struct sk_linger l;
+		struct sk_timeval tv;
+		struct ucred cr;
+	} o;
+	uint32_t olen = sizeof(int);
+	memset(&o, 0, sizeof(o));
+	if (!ulen || (!val && *ulen)) {
+		rc = -EFAULT;
+		goto out;
+	}
+	if (*ulen < 0) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!level_ok(s, level)) {
+		rc = -ENOPROTOOPT;
+		goto out;
+	}
+	if (level == SOL_SOCKET) {
+		switch (name) {
+		case SO_TYPE: o.i = s->type; goto copy;
+		case SO_DOMAIN: o.i = s->domain; goto copy;
+		case SO_PROTOCOL: o.i = s->proto; goto copy;
+		case SO_ACCEPTCONN: o.i = s->listening; goto copy;
+		case SO_ERROR:
+			if (s->kind == K_TCP) {
+				libos_lock(&s->lock);
+				tcp_probe(s);
+				o.i = s->so_error;
+				s->so_error = 0;
+				libos_unlock(&s->lock);
+			} else {
+				libos_lock(&g_lock);
+				o.i = s->so_error;
+				s->so_error = 0;
+				sk_update(s);
+				libos_unlock(&g_lock);
+			}
+			goto copy;
+		case SO_RCVBUF: o.i = s->rcvbuf; goto copy;
+		case SO_SNDBUF: o.i = s->sndbuf; goto copy;
+		case SO_LINGER: o.l = s->linger; olen = sizeof(o.l); goto copy;
+		case SO_RCVTIMEO_OLD:
+		case SO_RCVTIMEO_NEW:
+		case SO_SNDTIMEO_OLD:
+		case SO_SNDTIMEO_NEW: {
+			int64_t t = (name == SO_RCVTIMEO_OLD || name == SO_RCVTIMEO_NEW)
+					    ? s->rcvtimeo_ns
+					    : s->sndtimeo_ns;
+			o.tv.tv_sec = t / 1000000000LL;
+			o.tv.tv_usec = (t % 1000000000LL) / 1000;
+			olen = sizeof(o.tv);
+			goto copy;
+		}
+		case SO_PEERCRED:
+			if (s->kind != K_UNIX) {
+				rc = -ENOPROTOOPT;
+				goto out;
+			}
+			o.cr.pid = (uint32_t)libos_proc.pid; /* one process: the peer is us */
+			o.cr.uid = libos_proc.uid;
+			o.cr.gid = libos_proc.gid;
+			olen = sizeof(o.cr);
+			goto copy;
+		default:
+			break;
+		}
+	}
+	int i = opt_index(level, name);
+	if (i < 0) {
+		rc = -ENOPROTOOPT;
+		goto out;
+	}
+	o.i = s->opt[i];
+copy:
+	if ((uint32_t)*ulen < olen && olen == sizeof(int) && *ulen > 0 && level != SOL_SOCKET) {
+		*(unsigned char *)val = (unsigned char)o.i; /* Linux: a byte for IP options */
+		*ulen = 1;
+		goto out;
+	}
+	if ((uint32_t)*ulen < olen)
+		olen = (uint32_t)*ulen;
+	memcpy(val, &o, olen);
+	*ulen = (int)olen;
+out:
+	libos_file_put(f);
+	return rc;
+}
