@@ -95,7 +95,9 @@ check-abi: $(BUILD)/pal $(IMAGES)
 	@tools/check-closed-abi --pal $(BUILD)/pal $(IMAGES) > $(BUILD)/closed-abi.txt || \
 	  { cat $(BUILD)/closed-abi.txt; exit 1; }
 
-run: all
+run:
+	tools/install-deps build
+	$(MAKE) all
 	$(BUILD)/moat run -- /usr/bin/echo hello from a picoprocess
 
 test: 

@@ -2,7 +2,7 @@
 # moat benchmarks, side by side with native Linux.  Run by `make bench`,
 # which first builds moat and the images $(BUILD)/bench/*.so.
 #
-#   bench/run.sh            everything (about a minute and a half)
+#   bench/run.sh            everything (about two minutes)
 #   BUILD=dir bench/run.sh  use moat and the images built in dir
 #
 # Builds the native drivers into $BUILD/bench/, runs each micro benchmark
@@ -109,6 +109,124 @@ set -- $(range3 "$MOAT" run --libos "$B/pingpong.so" -- $R); M_PP2=$1 M_PP2R=$(u
 row "ping-pong round trip, unpinned (2 vCPUs): vs futex" "$N_PP2R" "$M_PP2R" "$(ratio "$M_PP2" "$N_PP2")"
 row "… unpinned, vs native eventfd+ppoll" "$E_PP2R" "$M_PP2R" "$(ratio "$M_PP2" "$E_PP2")"
 
+# ---- 4. Linux programs -------------------------------------------------------
+# Unmodified static glibc programs (bench/apps/) run natively, under `moat run`
+# (every system call trapped: the slow path) and under gVisor's `runsc do`
+# when it works here.  They run in $B/apps, which moat mounts read-write;
+# each side writes its own data files there (as root, moat's sandbox user is
+# "nobody", hence mode 1777).  Counts: BENCH_N (1-byte calls), BENCH_NFS
+# (open+close, stat), BENCH_RUNSC_N (every loop under runsc, ~20-150 µs a call).
+N4=${BENCH_N:-1000000}
+NFS=${BENCH_NFS:-200000}
+NRS=${BENCH_RUNSC_N:-20000}
+A=$B/apps
+mkdir -p "$A"
+chmod 1777 "$A"
+echo "bench: building the Linux-program drivers into $A/"
+for app in getpid read1 openclose stat seqio; do
+	$CC -O2 -Wall -static -o "$A/$app" "bench/apps/$app.c"
+done
+cp "$B/true" "$A/true"
+MOATA=$(cd "$BUILD" && pwd)/moat
+TOP=$PWD
+PY=/usr/bin/python3 # not a pyenv or venv shim found first on PATH
+RUNSC=""
+if [ "${BENCH_RUNSC:-1}" = 0 ]; then
+	RUNSC_WHY="skipped (BENCH_RUNSC=0)"
+elif ! command -v runsc >/dev/null; then
+	RUNSC_WHY="not installed (Debian package runsc)"
+elif ! (cd "$A" && runsc --network=none do -force-overlay=false ./true </dev/null >/dev/null 2>&1); then
+	RUNSC_WHY="\`runsc do ./true\` fails here"
+else
+	# -force-overlay=false: the current directory is the host's, as in moat,
+	# not a tmpfs overlay.  stdin from /dev/null and stdout into a pipe: with
+	# a terminal or a shared file as stdout, runsc loses or overwrites output.
+	RUNSC="runsc --network=none do -force-overlay=false"
+	RUNSC_WHY=""
+fi
+[ -n "$RUNSC" ] && echo "bench: runsc: $(runsc --version 2>/dev/null | head -1)" || echo "bench: runsc: $RUNSC_WHY"
+
+ROWS4=""
+row4() { # what native moat ratio runsc runsc-ratio
+	ROWS4="$ROWS4| $1 | $2 | $3 | $4 | $5 | $6 |
+"
+	printf 'bench: %-50s %12s %12s %6s %12s %6s\n' "$1" "$2" "$3" "$4" "$5" "$6"
+}
+# tm NS: a start-up time, in µs below 10 ms, else in ms
+tm() { awk -v v="$1" 'BEGIN { v /= 1000; if (v < 10000) printf "%.0f µs", v; else printf "%.1f ms", v / 1000 }'; }
+# gbs NS_PER_MIB: "T ms (R GiB/s)" for 256 MiB
+gbs() { awk -v v="$1" 'BEGIN { printf "%.0f ms (%.2f GiB/s)", v * 256 / 1e6, 1e9 / (v * 1024) }'; }
+# rs FMT NATIVE_VALUE CMD...: the runsc cells as "CELL|RATIO" ("—|—" without runsc)
+rs() {
+	fmt=$1 nv=$2; shift 2
+	if [ -z "$RUNSC" ]; then echo "—|—"; return; fi
+	v=$(median3 $RUNSC "$@" </dev/null) || die "runsc failed: $*"
+	echo "$($fmt "$v")|$(ratio "$v" "$nv")"
+}
+cd "$A"
+echo "bench: Linux programs: start-up (hyperfine)"
+# hf NAME RUNS CMD: the hyperfine median of CMD in ns
+hf() {
+	name=$1 runs=$2; shift 2
+	hyperfine -N --warmup 3 --runs "$runs" --style none \
+		--export-csv "$BABS/start-$name.csv" "$*" >/dev/null 2>&1 </dev/null ||
+		die "hyperfine failed: $*"
+	awk -F, 'NR == 2 { printf "%.0f", $4 * 1e9 }' "$BABS/start-$name.csv"
+}
+for prog in static dynamic python; do
+	case $prog in
+	static) cmd="./true" label="start-up: static \`true\`" rn=100 rr=10 ;;
+	dynamic) cmd="/usr/bin/true" label="start-up: dynamic \`/usr/bin/true\`" rn=100 rr=10 ;;
+	python) cmd="$PY -c pass" label="start-up: \`python3 -c pass\`" rn=30 rr=5 ;;
+	esac
+	nv=$(hf "native-$prog" "$rn" $cmd)
+	mv=$(hf "moat-$prog" "$rn" "$MOATA" run -- $cmd)
+	if [ -n "$RUNSC" ]; then
+		rv=$(hf "runsc-$prog" "$rr" $RUNSC $cmd)
+		rc="$(tm "$rv")|$(ratio "$rv" "$nv")"
+	else
+		rc="—|—"
+	fi
+	row4 "$label" "$(tm "$nv")" "$(tm "$mv")" "$(ratio "$mv" "$nv")" "${rc%%|*}" "${rc##*|}"
+done
+
+echo "bench: Linux programs: system call loops (median of 3 runs each)"
+: >stat.dat
+# loop LABEL N RFILE APP [ARG]: runs ./APP [ARG] N natively and in moat, and
+# with BENCH_RUNSC_N under runsc; with RFILE, ARG is a per-side data file
+# named native-RFILE, moat-RFILE or runsc-RFILE
+loop() {
+	label=$1 n=$2 rfile=$3; shift 3 # rfile: a per-side file name prefix, or ""
+	if [ -n "$rfile" ]; then
+		nv=$(median3 ./"$1" "native-$rfile" "$n")
+		mv=$(median3 "$MOATA" run -- ./"$1" "moat-$rfile" "$n")
+		rc=$(rs ns "$nv" ./"$1" "runsc-$rfile" "$NRS")
+	else
+		nv=$(median3 ./"$@" "$n")
+		mv=$(median3 "$MOATA" run -- ./"$@" "$n")
+		rc=$(rs ns "$nv" ./"$@" "$NRS")
+	fi
+	row4 "$label" "$(ns "$nv")" "$(ns "$mv")" "$(ratio "$mv" "$nv")" "${rc%%|*}" "${rc##*|}"
+}
+k() { awk -v n="$1" 'BEGIN { if (n >= 1e6 && n % 1e6 == 0) printf "%dM", n / 1e6; else if (n >= 1000 && n % 1000 == 0) printf "%dk", n / 1000; else printf "%d", n }'; }
+RL=""
+[ -z "$RUNSC" ] || RL=" (runsc: $(k "$NRS"))"
+loop "getpid (syscall(SYS_getpid)), $(k "$N4") calls$RL" "$N4" "" getpid
+loop "read 1 B from /dev/zero, $(k "$N4") calls$RL" "$N4" "" read1 /dev/zero
+loop "read 1 B from a file, $(k "$N4") calls$RL" "$N4" read1.dat read1
+loop "open+close of a file, $(k "$NFS") pairs$RL" "$NFS" "" openclose stat.dat
+loop "stat of a file, $(k "$NFS") calls$RL" "$NFS" "" stat stat.dat
+nv=$(median3 ./seqio write native-seqio.dat)
+mv=$(median3 "$MOATA" run -- ./seqio write moat-seqio.dat)
+rc=$(rs gbs "$nv" ./seqio write runsc-seqio.dat)
+row4 "sequential write of 256 MiB, 1 MiB writes, no fsync" "$(gbs "$nv")" "$(gbs "$mv")" "$(ratio "$mv" "$nv")" "${rc%%|*}" "${rc##*|}"
+nv=$(median3 ./seqio read native-seqio.dat)
+mv=$(median3 "$MOATA" run -- ./seqio read moat-seqio.dat)
+rc=$(rs gbs "$nv" ./seqio read runsc-seqio.dat)
+row4 "sequential read of 256 MiB (page cache), 1 MiB reads" "$(gbs "$nv")" "$(gbs "$mv")" "$(ratio "$mv" "$nv")" "${rc%%|*}" "${rc##*|}"
+rm -f ./*.dat
+cd "$TOP"
+
 # ---- the table -----------------------------------------------------------------
 {
 	echo "moat benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs," \
@@ -123,6 +241,16 @@ row "… unpinned, vs native eventfd+ppoll" "$E_PP2R" "$M_PP2R" "$(ratio "$M_PP2
 	echo "Other rows: median of 3 runs; ping-pong rows give (min–max) of the 3.  Unpinned"
 	echo "ping-pong depends on where the scheduler puts the two threads (same vCPU: a few µs;"
 	echo "different vCPUs: tens of µs), so its runs scatter and its ratios are not stable."
+	echo
+	echo "Linux programs (bench/apps/, static glibc; dynamic \`true\` and python3 from /usr/bin):"
+	echo
+	echo "| what | native | moat | ratio | runsc | runsc ratio |"
+	echo "|---|---|---|---|---|---|"
+	printf '%s' "$ROWS4"
+	echo
+	echo "Start-up: hyperfine medians (native and moat: 100 runs, python 30; runsc: 10, python 5)."
+	echo "Loops: median of 3 runs of the program's own timing, per operation; seqio: the whole"
+	echo "256 MiB, open and close included.  runsc: ${RUNSC:-$RUNSC_WHY}."
 } > "$B/results.md"
 echo
 cat "$B/results.md"

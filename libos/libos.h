@@ -314,6 +314,11 @@ extern uint64_t libos_start_ns;
 void libos_time_init(void);
 /* timer.c: a POSIX timer's signal was dequeued; fills si_overrun. */
 void libos_timer_dequeued(struct libos_siginfo *info);
+/* timer.c: wakes the timer thread (starting it) to re-raise threads that
+ * have a signal pending while they run application code; signal.c: does
+ * that check (raising them if raise), true if any has. */
+void libos_timer_nudge(void);
+bool libos_signal_nudge(bool raise);
 /* misc.c: resource limits (RLIMIT_*): the soft and hard values. */
 uint64_t libos_rlimit_cur(int resource);
 uint64_t libos_rlimit_max(int resource);

@@ -478,8 +478,33 @@ void libos_signal_send(struct libos_thread *t, int sig, const void *siginfo)
 					wake(p, sig, false);
 		}
 	}
+	bool nudge = target && target != cur && !target->in_syscall;
 	libos_unlock(&sig_lock);
 	libos_unlock(&libos_proc.lock);
+	/* A raise that lands while the target runs library OS code on the
+	 * application's behalf outside a system call (the vDSO's helpers) is
+	 * dropped by the dispatcher; the timer thread raises again until the
+	 * signal is taken. */
+	if (nudge)
+		libos_timer_nudge();
+}
+
+bool libos_signal_nudge(bool raise)
+{
+	bool any = false;
+	libos_lock(&libos_proc.lock);
+	for (struct libos_thread *t = libos_proc.threads; t; t = t->next) {
+		/* Outside a system call: in application code (a raise delivers),
+		 * or in the vDSO's helpers (app_running 0: a raise is dropped,
+		 * and the next one may land in application code). */
+		if (t->exiting || t->in_syscall || !libos_signal_pending(t))
+			continue;
+		any = true;
+		if (raise && t->handle)
+			dk->DkThreadRaiseException(t->handle, 0);
+	}
+	libos_unlock(&libos_proc.lock);
+	return any;
 }
 
 int libos_signal_send_tid(int tid, int sig, const void *siginfo)
@@ -862,7 +887,7 @@ LIBOS_SYSCALL(rt_sigaction)
 	LIBOS_UNUSED_ARGS(a4, a5);
 	int sig = (int)a0;
 	struct ksigaction act, old;
-	if (!valid_sig(a0) || a3 != 8)
+	if (!valid_sig(sig) || a3 != 8)
 		return -EINVAL;
 	if (a1) {
 		if (libos_copy_from_user(&act, (const void *)a1, sizeof(act)) < 0)
@@ -895,7 +920,7 @@ LIBOS_SYSCALL(rt_sigprocmask)
 		if (libos_copy_from_user(&set, (const void *)a1, 8) < 0)
 			return -EFAULT;
 		uint64_t m;
-		switch (a0) {
+		switch ((int)a0) {
 		case SIG_BLOCK: m = old | set; break;
 		case SIG_UNBLOCK: m = old & ~set; break;
 		case SIG_SETMASK: m = set; break;
@@ -1120,6 +1145,7 @@ static bool own_group(long pid)
 LIBOS_SYSCALL(kill)
 {
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
+	a0 = (int)a0, a1 = (int)a1; /* pid_t, int: the kernel reads 32 bits */
 	int sig = (int)a1;
 	if (a1 < 0 || a1 > NSIG)
 		return -EINVAL;
@@ -1162,12 +1188,14 @@ static long thread_kill(long tgid, long tid, long sig, int code, const struct li
 LIBOS_SYSCALL(tkill)
 {
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
+	a0 = (int)a0, a1 = (int)a1;
 	return thread_kill(-1, a0, a1, LIBOS_SI_TKILL, NULL);
 }
 
 LIBOS_SYSCALL(tgkill)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	a0 = (int)a0, a1 = (int)a1, a2 = (int)a2;
 	if (a0 <= 0)
 		return -EINVAL;
 	return thread_kill(a0, a1, a2, LIBOS_SI_TKILL, NULL);
@@ -1185,6 +1213,7 @@ static long read_queue_info(long uinfo, struct libos_siginfo *info)
 LIBOS_SYSCALL(rt_sigqueueinfo)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	a0 = (int)a0, a1 = (int)a1;
 	struct libos_siginfo info;
 	if (a1 < 0 || a1 > NSIG)
 		return -EINVAL;
@@ -1203,6 +1232,7 @@ LIBOS_SYSCALL(rt_sigqueueinfo)
 LIBOS_SYSCALL(rt_tgsigqueueinfo)
 {
 	LIBOS_UNUSED_ARGS(a4, a5);
+	a0 = (int)a0, a1 = (int)a1, a2 = (int)a2;
 	struct libos_siginfo info;
 	long rc = read_queue_info(a3, &info);
 	if (rc < 0)

@@ -1209,7 +1209,7 @@ static long mem_send(struct lsock *s, struct libos_file *f, struct iovcur *c, si
 			t = udp_find(&to);
 			struct inaddr me;
 			in_from_sa(&s->local, &me);
-			if (!t || (t->connected && (t->peer_len == 0 || false))) {
+			if (!t) {
 				/* nobody listens: dropped, as on a network */
 				rc = (!udp_to && s->connected) ? -ECONNREFUSED : (long)total;
 				goto unlock_fail;
@@ -1386,14 +1386,11 @@ static long mem_recv(struct lsock *s, struct libos_file *f, struct iovcur *c, si
 			bool shrank = false;
 			if (s->type == SOCK_STREAM) {
 				struct lmsg *m = s->rxq;
-				size_t peek_skip = 0;
 				while (m && got < total) {
 					if (m->nfiles && got) /* descriptors start a new read */
 						break;
 					size_t avail = m->len - m->off;
 					if (flags & MSG_PEEK) {
-						if (peek_skip + avail <= 0) {
-						}
 						size_t k = iov_to(c, m->data + m->off, avail < total - got ? avail : total - got);
 						got += k;
 						m = m->next;
@@ -1426,7 +1423,6 @@ static long mem_recv(struct lsock *s, struct libos_file *f, struct iovcur *c, si
 					if (out->files)
 						break;
 				}
-				(void)peek_skip;
 				out->fromlen = 0;
 			} else {
 				struct lmsg *m = s->rxq;

@@ -102,7 +102,7 @@ static struct kts to_ts(uint64_t ns)
 LIBOS_SYSCALL(clock_gettime)
 {
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
-	int kind = clock_kind(a0);
+	int kind = clock_kind((int)a0); /* clockid_t is an int: the upper half is not ours */
 	if (kind < 0)
 		return -EINVAL;
 	struct kts ts = to_ts(clock_read(kind));
@@ -114,9 +114,10 @@ LIBOS_SYSCALL(clock_gettime)
 LIBOS_SYSCALL(clock_getres)
 {
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
-	if (clock_kind(a0) < 0)
+	if (clock_kind((int)a0) < 0)
 		return -EINVAL;
-	struct kts ts = {0, (a0 == CLOCK_REALTIME_COARSE || a0 == CLOCK_MONOTONIC_COARSE) ? COARSE_NS : 1};
+	int clk = (int)a0;
+	struct kts ts = {0, (clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE) ? COARSE_NS : 1};
 	if (a1 && libos_copy_to_user((void *)a1, &ts, sizeof(ts)) < 0)
 		return -EFAULT;
 	return 0;
@@ -158,7 +159,7 @@ LIBOS_SYSCALL(settimeofday)
 LIBOS_SYSCALL(clock_settime)
 {
 	LIBOS_UNUSED_ARGS(a1, a2, a3, a4, a5);
-	return clock_kind(a0) < 0 ? -EINVAL : -EPERM;
+	return clock_kind((int)a0) < 0 ? -EINVAL : -EPERM;
 }
 
 /* ---- sleeping ------------------------------------------------------------------ */
@@ -223,7 +224,8 @@ LIBOS_SYSCALL(clock_nanosleep)
 {
 	LIBOS_UNUSED_ARGS(a4, a5);
 	int kind;
-	switch (a0) {
+	int clk = (int)a0;
+	switch (clk) {
 	case CLOCK_REALTIME:
 	case CLOCK_TAI:
 	case CLOCK_REALTIME_ALARM:
@@ -240,9 +242,11 @@ LIBOS_SYSCALL(clock_nanosleep)
 	case CLOCK_THREAD_CPUTIME_ID:
 		return -EINVAL;
 	default:
-		if (a0 < 0 && (a0 & 7) < 3)
-			{ kind = 2; break; }
-		return clock_kind(a0) < 0 ? -EINVAL : -EOPNOTSUPP;
+		if (clk < 0 && (clk & 7) < 3) {
+			kind = 2;
+			break;
+		}
+		return clock_kind((int)a0) < 0 ? -EINVAL : -EOPNOTSUPP;
 	}
 	uint64_t ns, left = 0, deadline;
 	long rc = read_ts(a2, &ns);

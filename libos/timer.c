@@ -16,6 +16,12 @@
  * si_overrun and by timer_getoverrun (signal.c calls libos_timer_dequeued
  * when it takes the signal).
  *
+ * The same thread backs up signal delivery: a raise that reaches a thread
+ * while it runs library OS code for the application outside a system call
+ * (the vDSO's helpers, the way back to the application) is dropped by the
+ * dispatcher, so while such a thread has a signal pending the timer thread
+ * raises it again every 2 ms (libos_timer_nudge, libos_signal_nudge).
+ *
  * Approximations: ITIMER_VIRTUAL and ITIMER_PROF, and CPU-time clocks for
  * timer_create, measure wall time (the Dk ABI has no CPU accounting).
  * A realtime deadline that the host clock jumps past is noticed at the
@@ -140,8 +146,11 @@ static void check(struct timer *t, struct fire *fires, int *nfires, int max, uin
 		*sleep_ns = left;
 }
 
+#define NUDGE_NS 2000000ull
+
 static void timer_main(void *param)
 {
+	uint64_t nudge_at = 0;
 	(void)param;
 	for (;;) {
 		struct fire fires[16];
@@ -162,6 +171,17 @@ static void timer_main(void *param)
 		}
 		if (nfires == 16)
 			sleep_ns = 0; /* more may be due */
+		/* Signals not taken yet by threads running application code:
+		 * raise them again every NUDGE_NS (see libos_timer_nudge). */
+		uint64_t now = libos_time_ns(DK_CLOCK_MONOTONIC);
+		if (libos_signal_nudge(nudge_at && now >= nudge_at)) {
+			if (!nudge_at || now >= nudge_at)
+				nudge_at = now + NUDGE_NS;
+			if (nudge_at - now < sleep_ns)
+				sleep_ns = nudge_at - now;
+		} else {
+			nudge_at = 0;
+		}
 		uint64_t us = sleep_ns == UINT64_MAX ? DK_WAIT_INFINITE : (sleep_ns + 999) / 1000;
 		dk->DkObjectsWaitAny(1, &timer_event, us, NULL);
 	}
@@ -184,6 +204,13 @@ static long kick(void)
 	}
 	dk->DkEventSet(timer_event);
 	return 0;
+}
+
+void libos_timer_nudge(void)
+{
+	libos_lock(&timer_lock);
+	kick();
+	libos_unlock(&timer_lock);
 }
 
 void libos_timer_dequeued(struct libos_siginfo *info)
@@ -361,7 +388,7 @@ LIBOS_SYSCALL(timer_create)
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
 	uint32_t clock;
 	struct ksigevent ev;
-	if (timer_clock(a0, &clock) < 0)
+	if (timer_clock((int)a0, &clock) < 0)
 		return -EINVAL;
 	if (a1) {
 		if (libos_copy_from_user(&ev, (const void *)a1, sizeof(ev)) < 0)

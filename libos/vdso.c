@@ -68,8 +68,12 @@ static int dk_clock(long clk)
 static struct libos_thread *enter(void)
 {
 	struct libos_thread *t = libos_current();
-	if (t)
+	if (t) {
 		t->app_running = 0;
+		/* No frame is being resumed: a raise that lands after leave()
+		 * must not restore the last system call's frame. */
+		t->resume_frame = NULL;
+	}
 	return t;
 }
 

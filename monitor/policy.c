@@ -10,7 +10,8 @@
  * Argument checks cost a BPF run on every call (docs/SECURITY.md,
  * measurements.md: +57 ns instead of +27 ns), so they sit only on calls
  * whose arguments select a dangerous mode: clone, mmap, mprotect, socket,
- * ioctl, fcntl, setsockopt, sendmsg, arch_prctl, prctl, tgkill.  Comparisons
+ * ioctl, fcntl, setsockopt, sendmsg, arch_prctl, prctl, tgkill, linkat,
+ * fchmodat, utimensat.  Comparisons
  * are on all 64 bits, so junk in the upper half of a 32-bit argument (which
  * the kernel would truncate) is refused, never let through.
  */
@@ -55,6 +56,7 @@
 #define P_SOCK_FLAGS (04000ull | 02000000ull) /* SOCK_NONBLOCK | SOCK_CLOEXEC */
 #define P_SOCK_TYPE_CHECK (~P_SOCK_FLAGS)
 
+#define P_AT_SYMLINK_NOFOLLOW 0x100ull
 #define P_FIONREAD 0x541B
 #define P_F_SETFD 2
 #define P_F_DUPFD_CLOEXEC 1030
@@ -99,6 +101,15 @@ static const struct entry table[] = {
 	ANY("read"), ANY("write"), ANY("pread64"), ANY("pwrite64"), ANY("openat"),
 	ANY("close"), ANY("fstat"), ANY("newfstatat"), ANY("ftruncate"), ANY("fsync"),
 	ANY("getdents64"), ANY("mkdirat"), ANY("unlinkat"), ANY("renameat2"),
+	/* links and metadata: Landlock decides where links are made (MAKE_SYM,
+	 * MAKE_REG, REFER); read-only mounts refuse chmod and utimensat */
+	ANY("readlinkat"), ANY("symlinkat"),
+	{ "linkat", "flags == 0 (no AT_SYMLINK_FOLLOW, no AT_EMPTY_PATH)", 1,
+	  { ALT(EQ(4, 0)) } },
+	{ "fchmodat", "mode within 01777 (no setuid, no setgid)", 1,
+	  { ALT(MASKED(2, ~01777ull, 0)) } },
+	{ "utimensat", "flags within AT_SYMLINK_NOFOLLOW", 1,
+	  { ALT(MASKED(3, ~P_AT_SYMLINK_NOFOLLOW, 0)) } },
 	{ "fcntl", "cmd == F_SETFD or F_DUPFD_CLOEXEC", 2,
 	  { ALT(EQ(1, P_F_SETFD)), ALT(EQ(1, P_F_DUPFD_CLOEXEC)) } },
 	{ "ioctl", "request == FIONREAD", 1, { ALT(EQ(1, P_FIONREAD)) } },

@@ -60,14 +60,15 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 /* Guest environment: the manifest's, or for the default the caller's;
  * then the settings every picoprocess of this sandbox shares.  MOAT_*
  * entries from outside never pass: a guest must not choose its settings. */
-static char **guest_environment(const struct moat_manifest *m, bool inherit, const char *image)
+static char **guest_environment(const struct moat_manifest *m, bool inherit, const char *image,
+				 const char *cwd)
 {
 	char *const *from = m->env ? m->env : inherit ? environ : (char *[]){ NULL };
 	size_t n = 0, k = 0;
 	while (from[n])
 		n++;
-	char **env = calloc(n + 5, sizeof(*env));
-	static char sandbox[64], cpus[32], memory[48], name[PATH_MAX + 32];
+	char **env = calloc(n + 6, sizeof(*env));
+	static char sandbox[64], cpus[32], memory[48], name[PATH_MAX + 32], wd[PATH_MAX + 16];
 	uint64_t id = 0;
 	if (!env || getrandom(&id, sizeof(id), 0) != sizeof(id))
 		return free(env), NULL;
@@ -86,6 +87,8 @@ static char **guest_environment(const struct moat_manifest *m, bool inherit, con
 	env[k++] = memory;
 	snprintf(name, sizeof(name), "MOAT_IMAGE_NAME=%s", image);
 	env[k++] = name;
+	snprintf(wd, sizeof(wd), "MOAT_CWD=%s", cwd); /* the library OS's starting cwd */
+	env[k++] = wd;
 	return env;
 }
 
@@ -151,14 +154,15 @@ static int run(const struct run_options *o, struct moat_manifest *m)
 	while (m->argv && m->argv[n])
 		n++;
 	char **argv = calloc(n + 3, sizeof(*argv));
-	char **envp = guest_environment(m, !o->manifest, image ? image : libos);
+	const char *wd = guest_cwd(m, cwd, sizeof(cwd));
+	char **envp = guest_environment(m, !o->manifest, image ? image : libos, wd);
 	if (!argv || !envp)
 		return free(argv), free(envp), moat_error(errno, "run", "out of memory");
 	argv[0] = "moat-pal";
 	argv[1] = MOAT_GUEST_LIBOS;
 	for (size_t i = 0; i < n; i++)
 		argv[i + 2] = m->argv[i];
-	struct moat_sandbox_config cfg = { m, pal, libos, guest_cwd(m, cwd, sizeof(cwd)) };
+	struct moat_sandbox_config cfg = { m, pal, libos, wd };
 	struct moat_sandbox *sb;
 	rc = 1;
 	if (moat_sandbox_create(&cfg, &sb) == 0) {

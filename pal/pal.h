@@ -198,6 +198,14 @@ struct pal_stream_ops {
 	int (*attr)(const char *rest, struct dk_stream_attr *attr);
 	int (*delete)(const char *rest);
 	int (*rename)(const char *rest, const char *new_rest);
+	/* Links and metadata (the additions).  link_read: buf (PAL memory, at
+	 * least DK_URI_MAX bytes) gets a link's text and *size its length, or,
+	 * with buf NULL, only *attr is filled, for whatever rest names; attr
+	 * may be NULL.  link_create: target is free text (DK_LINK_SYMBOLIC) or
+	 * the rest of a URI of this provider (DK_LINK_HARD). */
+	int (*link_read)(const char *rest, char *buf, size_t *size, struct dk_stream_attr *attr);
+	int (*link_create)(const char *target, const char *rest, uint32_t kind);
+	int (*attr_set)(const char *rest, const struct dk_stream_attr *attr, uint32_t which);
 	void (*close)(struct pal_object *obj);
 };
 /* NULL-terminated list of the host's providers. */

@@ -179,6 +179,17 @@ struct dk_stream_attr {
 	uint32_t readable, writable; /* non-zero if the caller may */
 };
 
+/* DkStreamLinkCreate's kinds. */
+#define DK_LINK_SYMBOLIC 1u /* a symbolic link holding free text, as symlink(2) */
+#define DK_LINK_HARD 2u     /* a second name for a file: URI's file, as link(2) */
+
+/* DkStreamAttributesSet's which: the fields of *attr to apply. */
+#define DK_ATTR_MODE 1u     /* attr->mode & 07777 (no setuid/setgid: -DK_E_DENIED) */
+#define DK_ATTR_TIMES 2u    /* attr->atime_ns and attr->mtime_ns */
+#define DK_ATTR_NOFOLLOW 4u /* with DK_ATTR_TIMES only: a final link's own times */
+#define DK_TIME_NOW UINT64_MAX          /* atime_ns/mtime_ns: the current time */
+#define DK_TIME_OMIT (UINT64_MAX - 1)   /* atime_ns/mtime_ns: leave as it is */
+
 /* DkStreamMapPeBinary's description of a mapped executable image. */
 struct dk_image_info {
 	uint64_t base;       /* load bias: add to the image's virtual addresses */
@@ -322,9 +333,15 @@ struct dk_abi {
 	/* Additions the Linux personality needs (docs/ABI.md says why). */
 	int (*DkSegmentRegisterSet)(uint32_t reg, uint64_t base);
 	int (*DkSystemCallTrapSet)(uint32_t mode);
+	/* file: links and metadata (readlink/lstat, symlink/link, chmod/utimens) */
+	int (*DkStreamLinkRead)(const char *uri, char *buf, size_t *size,
+				struct dk_stream_attr *attr);
+	int (*DkStreamLinkCreate)(const char *target, const char *link_uri, uint32_t kind);
+	int (*DkStreamAttributesSet)(const char *uri, const struct dk_stream_attr *attr,
+				     uint32_t which);
 };
 
 #define DK_DOWNCALL_COUNT 45       /* the seed's */
-#define DK_DOWNCALL_EXTRA_COUNT 2  /* the additions */
+#define DK_DOWNCALL_EXTRA_COUNT 5  /* the additions */
 
 #endif

@@ -79,6 +79,11 @@ struct fs_type {
 	long (*unlink)(struct fs_path *p, bool dir);
 	long (*rename)(struct fs_path *from, struct fs_path *to);
 	long (*access)(struct fs_path *p, int mode);
+	/* Links and metadata (the host only): DkStreamLinkCreate and
+	 * DkStreamAttributesSet (which: DK_ATTR_*). */
+	long (*symlink)(struct fs_path *p, const char *target);
+	long (*link)(struct fs_path *from, struct fs_path *to);
+	long (*setattr)(struct fs_path *p, const struct dk_stream_attr *a, uint32_t which);
 };
 extern const struct fs_type fs_host, fs_proc, fs_dev, fs_sys;
 
@@ -114,7 +119,6 @@ static inline long fs_from_user(void *dst, const void *src, size_t n)
 bool fs_file_is_dir(struct libos_file *f);
 void fs_stat_to_statx(const struct stat *st, struct statx *sx);
 void fs_statfs_for(const struct fs_type *fs, const char *abs, struct statfs *sf);
-long fs_touch_file(struct libos_file *f);
 long fs_pipe_size(struct libos_file *f, long set);
 long fs_memfd_seals(struct libos_file *f, long add);
 DK_HANDLE fs_memfd_stream(struct libos_file *f);
@@ -166,6 +170,8 @@ extern const struct libos_file_ops fs_host_ops;
 long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mode,
 		      struct libos_file **out);
 long fs_host_mkdir_p(const char *path);
+/* readlinkat(fd, "") of an O_PATH|O_NOFOLLOW descriptor of a link. */
+long fs_host_link_text(struct libos_file *f, char *buf, size_t size);
 
 /* Pipes (pipe.c), epoll and friends: ops for identification. */
 extern const struct libos_file_ops fs_pipe_ops, fs_epoll_ops, fs_eventfd_ops, fs_timerfd_ops,

@@ -212,7 +212,9 @@ out:
 static long host_stat(struct libos_file *f, void *kst)
 {
 	struct dk_stream_attr a;
-	int rc = dk->DkStreamAttributesQueryByHandle(HF(f)->h, &a);
+	/* An O_PATH descriptor of a link has no stream, only the link's URI. */
+	int rc = HF(f)->h ? dk->DkStreamAttributesQueryByHandle(HF(f)->h, &a)
+			  : dk->DkStreamLinkRead(HF(f)->uri, NULL, NULL, &a);
 	if (rc < 0)
 		return libos_errno(rc);
 	fs_attr_to_stat(&a, kst);
@@ -224,19 +226,6 @@ static long host_truncate(struct libos_file *f, uint64_t len)
 	int rc = dk->DkStreamSetLength(HF(f)->h, len);
 	if (rc == -DK_E_UNSUPPORTED || rc == -DK_E_IS_DIRECTORY)
 		return -EINVAL;
-	return rc < 0 ? libos_errno(rc) : 0;
-}
-
-long fs_touch_file(struct libos_file *f)
-{
-	struct dk_stream_attr a;
-	if (f->ops != &fs_host_ops)
-		return -EPERM;
-	int rc = dk->DkStreamAttributesQueryByHandle(HF(f)->h, &a);
-	if (rc == 0)
-		rc = dk->DkStreamSetLength(HF(f)->h, a.size);
-	if (rc == -DK_E_INVALID)
-		return -EACCES; /* not writable */
 	return rc < 0 ? libos_errno(rc) : 0;
 }
 
@@ -541,12 +530,22 @@ long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mo
 	if (flags & O_NOFOLLOW)
 		options |= DK_OPT_NOFOLLOW;
 	rc = dk->DkStreamOpen(uri, access, create, options, mode & 07777, &h);
+	if (rc == -DK_E_LOOP && (flags & O_PATH) && (flags & O_NOFOLLOW) &&
+	    !(flags & O_DIRECTORY) && dk->DkStreamLinkRead(uri, NULL, NULL, &a) == 0 &&
+	    a.type == DK_STREAM_SYMLINK) {
+		/* O_PATH|O_NOFOLLOW names the link itself: no stream, its URI
+		 * (fstat and readlinkat(fd, "") are all it offers). */
+		h = DK_HANDLE_NONE;
+		rc = 0;
+	}
 	if (rc == -DK_E_LOOP && (flags & O_NOFOLLOW))
 		return -ELOOP;
 	if (rc < 0)
 		return libos_errno(rc);
 	if (options & DK_OPT_DIRECTORY) {
 		a.type = DK_STREAM_DIRECTORY;
+	} else if (!h) {
+		/* the link, described above */
 	} else if ((rc = dk->DkStreamAttributesQueryByHandle(h, &a)) < 0) {
 		dk->DkObjectClose(h);
 		return libos_errno(rc);
@@ -556,9 +555,11 @@ long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mo
 					O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW), hf)
 				  : NULL;
 	char *path = guest ? libos_strdup(guest) : NULL;
-	char *u = a.type == DK_STREAM_DIRECTORY ? libos_strdup(uri) : NULL;
-	if (!f || (guest && !path) || (a.type == DK_STREAM_DIRECTORY && !u)) {
-		dk->DkObjectClose(h);
+	bool keep_uri = a.type == DK_STREAM_DIRECTORY || !h;
+	char *u = keep_uri ? libos_strdup(uri) : NULL;
+	if (!f || (guest && !path) || (keep_uri && !u)) {
+		if (h)
+			dk->DkObjectClose(h);
 		libos_free(hf);
 		libos_free(f);
 		libos_free(path);
@@ -572,6 +573,17 @@ long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mo
 	f->path = path;
 	*out = f;
 	return 0;
+}
+
+/* The text of the link an O_PATH|O_NOFOLLOW descriptor names (readlinkat
+ * with an empty path); -ENOENT for any other descriptor, as Linux. */
+long fs_host_link_text(struct libos_file *f, char *buf, size_t size)
+{
+	size_t n = size;
+	if (f->ops != &fs_host_ops || HF(f)->h || !HF(f)->uri)
+		return -ENOENT;
+	int rc = dk->DkStreamLinkRead(HF(f)->uri, buf, &n, NULL);
+	return rc < 0 ? libos_errno(rc) : (long)n;
 }
 
 /* ---- the file system ------------------------------------------------------------------ */
@@ -623,26 +635,42 @@ static long hfs_open(struct fs_path *p, int flags, unsigned mode, struct libos_f
 	return rc;
 }
 
+/* Not following a final link is DkStreamLinkRead's attributes-only form. */
 static long hfs_stat(struct fs_path *p, struct stat *st, bool follow)
 {
 	struct dk_stream_attr a;
-	(void)follow; /* the host follows a final link either way (no lstat in the ABI) */
-	int rc = dk->DkStreamAttributesQuery(p->uri, &a);
+	int rc = follow ? dk->DkStreamAttributesQuery(p->uri, &a)
+			: dk->DkStreamLinkRead(p->uri, NULL, NULL, &a);
 	if (rc < 0)
 		return libos_errno(rc);
 	fs_attr_to_stat(&a, st);
 	return 0;
 }
 
+/* Not a link: DK_E_INVALID, which is readlink's EINVAL. */
 static long hfs_readlink(struct fs_path *p, char *buf, size_t size)
 {
-	struct dk_stream_attr a;
-	(void)buf;
-	(void)size;
-	int rc = dk->DkStreamAttributesQuery(p->uri, &a);
-	if (rc < 0)
-		return libos_errno(rc);
-	return -EINVAL; /* no readlink in the Dk ABI: reads as "not a link" */
+	size_t n = size;
+	int rc = dk->DkStreamLinkRead(p->uri, buf, &n, NULL);
+	return rc < 0 ? libos_errno(rc) : (long)n;
+}
+
+static long hfs_symlink(struct fs_path *p, const char *target)
+{
+	int rc = dk->DkStreamLinkCreate(target, p->uri, DK_LINK_SYMBOLIC);
+	return rc < 0 ? libos_errno(rc) : 0;
+}
+
+static long hfs_link(struct fs_path *from, struct fs_path *to)
+{
+	int rc = dk->DkStreamLinkCreate(from->uri, to->uri, DK_LINK_HARD);
+	return rc < 0 ? libos_errno(rc) : 0;
+}
+
+static long hfs_setattr(struct fs_path *p, const struct dk_stream_attr *a, uint32_t which)
+{
+	int rc = dk->DkStreamAttributesSet(p->uri, a, which);
+	return rc < 0 ? libos_errno(rc) : 0;
 }
 
 static long hfs_mkdir(struct fs_path *p, unsigned mode)
@@ -738,4 +766,7 @@ const struct fs_type fs_host = {
 	.unlink = hfs_unlink,
 	.rename = hfs_rename,
 	.access = hfs_access,
+	.symlink = hfs_symlink,
+	.link = hfs_link,
+	.setattr = hfs_setattr,
 };

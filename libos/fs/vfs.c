@@ -11,17 +11,24 @@
  * path keeps its ".." components so the host resolves them after its own
  * symbolic links, as Linux would; only the mount choice is lexical.
  *
+ * Links and metadata of host paths go through the Dk additions:
+ * readlink and lstat (and AT_SYMLINK_NOFOLLOW stats) are DkStreamLinkRead,
+ * symlink and link DkStreamLinkCreate, chmod and the utime family
+ * DkStreamAttributesSet.  /proc and /dev links (self, exe, fd/N, stdin ...)
+ * are ours.
+ *
  * What the Dk ABI cannot express (documented limitations):
- *   - readlink of a host path: there is no Dk call, so a host path that
- *     exists reads as "not a link" (EINVAL); the host follows links itself.
- *     lstat is stat.  /proc and /dev links (self, exe, fd/N, stdin ...)
- *     are ours and work.
- *   - symlink, link, mknod of a FIFO or device: EPERM.
- *   - chmod to a different mode, chown to another owner, and setting file
- *     times to anything but "now": EPERM (never a silent no-op).  Changes
- *     that change nothing succeed.  "Now" (utimensat with NULL or
- *     UTIME_NOW) is done by setting a regular file's length to its own
- *     length, which updates mtime and ctime (atime is left alone).
+ *   - mknod of a FIFO or device: EPERM.
+ *   - chown to another owner: EPERM (one user per sandbox); setuid and
+ *     setgid mode bits: EPERM (the sandbox refuses set-id files).
+ *   - metadata by descriptor (fchmod, futimens) acts on the path the file
+ *     was opened under; a descriptor with none (O_TMPFILE, pipes) or a
+ *     file of /proc or /dev accepts only changes that change nothing.
+ *   - linkat(AT_EMPTY_PATH) of a descriptor: ENOENT, as Linux says to a
+ *     caller without CAP_DAC_READ_SEARCH; AT_SYMLINK_FOLLOW is followed
+ *     here, link by link.
+ *   - file times before 1970: EINVAL (the Dk ABI counts from the epoch).
+ *   Refusals are never silent no-ops; changes that change nothing succeed.
  */
 #include "fs.h"
 #include <linux/openat2.h>
@@ -717,7 +724,7 @@ static void refuse_once(const char *what)
 			break;
 		}
 	}
-	libos_log("%s: not available in the sandbox (no Dk call); refused with EPERM", what);
+	libos_log("%s: not available in the sandbox; refused with EPERM", what);
 }
 
 static long exists(int dirfd, const char *path, struct stat *st, int atflags)
@@ -726,18 +733,87 @@ static long exists(int dirfd, const char *path, struct stat *st, int atflags)
 	return stat_path(dirfd, path, atflags, st ? st : &tmp);
 }
 
+/* Replaces p by the file its final symbolic links lead to (linkat with
+ * AT_SYMLINK_FOLLOW; the Dk ABI's hard links never follow). */
+static long follow_final(struct fs_path *p)
+{
+	char *text = libos_alloc(2 * FS_PATH_MAX), *next = text + FS_PATH_MAX;
+	long rc = text ? 0 : -ENOMEM;
+	for (int hops = 0; rc == 0; hops++) {
+		struct stat st;
+		if (!p->fs->stat || !p->fs->readlink)
+			break;
+		if ((rc = p->fs->stat(p, &st, false)) < 0 || !S_ISLNK(st.st_mode))
+			break;
+		if (hops == 40) {
+			rc = -ELOOP;
+			break;
+		}
+		long n = p->fs->readlink(p, text, FS_PATH_MAX - 1);
+		if ((rc = n < 0 ? n : 0) < 0)
+			break;
+		text[n] = 0;
+		/* A relative text is relative to the link's directory. */
+		size_t d = 0;
+		if (text[0] != '/') {
+			d = strlen(p->abs);
+			while (d > 0 && p->abs[d - 1] != '/')
+				d--;
+		}
+		if (d + (size_t)n >= FS_PATH_MAX) {
+			rc = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(next, p->abs, d);
+		memcpy(next + d, text, (size_t)n + 1);
+		rc = fs_resolve_abs(next, p);
+	}
+	libos_free(text);
+	return rc < 0 ? rc : 0;
+}
+
 static long do_link(int olddir, const char *oldpath, int newdir, const char *newpath, int flags)
 {
+	struct fs_path *from, *to;
+	struct libos_file *f = NULL;
+	struct stat st;
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	long rc = exists(olddir, oldpath, NULL,
+	long rc = exists(olddir, oldpath, &st,
 			 (flags & AT_EMPTY_PATH) | ((flags & AT_SYMLINK_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW));
 	if (rc < 0)
 		return rc;
-	if (exists(newdir, newpath, NULL, AT_SYMLINK_NOFOLLOW) == 0)
-		return -EEXIST;
-	refuse_once("link");
-	return -EPERM;
+	if (S_ISDIR(st.st_mode))
+		return -EPERM;
+	if (!(from = libos_alloc(2 * sizeof(struct fs_path))))
+		return -ENOMEM;
+	to = from + 1;
+	rc = fs_resolve(olddir, oldpath, (flags & AT_EMPTY_PATH) ? FS_EMPTY_OK : 0, from, &f);
+	if (rc == 1) {
+		/* A descriptor by no path: as Linux to a caller without
+		 * CAP_DAC_READ_SEARCH. */
+		libos_file_put(f);
+		rc = -ENOENT;
+	}
+	if (rc == 0 && (flags & AT_SYMLINK_FOLLOW))
+		rc = follow_final(from);
+	if (rc == 0)
+		rc = fs_resolve(newdir, newpath, 0, to, NULL);
+	if (rc < 0)
+		goto out;
+	if (from->fs != to->fs) {
+		rc = -EXDEV;
+	} else if (from->fs->link) {
+		rc = from->fs->link(from, to);
+	} else if (exists(newdir, newpath, NULL, AT_SYMLINK_NOFOLLOW) == 0) {
+		rc = -EEXIST;
+	} else {
+		refuse_once("link");
+		rc = -EPERM;
+	}
+out:
+	libos_free(from);
+	return rc;
 }
 
 LIBOS_SYSCALL(link)
@@ -755,11 +831,16 @@ LIBOS_SYSCALL(linkat)
 static long do_symlink(const char *target, int newdir, const char *newpath)
 {
 	char t[FS_PATH_MAX];
+	struct fs_path p;
 	long rc = fs_copy_path(t, target);
 	if (rc < 0)
 		return rc;
 	if (!t[0])
 		return -ENOENT;
+	if ((rc = fs_resolve(newdir, newpath, 0, &p, NULL)) < 0)
+		return rc;
+	if (p.fs->symlink)
+		return p.fs->symlink(&p, t);
 	if (exists(newdir, newpath, NULL, AT_SYMLINK_NOFOLLOW) == 0)
 		return -EEXIST;
 	refuse_once("symlink");
@@ -789,12 +870,13 @@ static long do_readlink(int dirfd, const char *path, char *buf, long size)
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
+		rc = fs_host_link_text(f, tmp, sizeof(tmp)); /* an O_PATH descriptor of a link */
 		libos_file_put(f);
-		return -ENOENT; /* an O_PATH descriptor of a link: we never have one */
-	}
-	if (!p.fs->readlink)
+	} else if (!p.fs->readlink) {
 		return -EINVAL;
-	rc = p.fs->readlink(&p, tmp, sizeof(tmp));
+	} else {
+		rc = p.fs->readlink(&p, tmp, sizeof(tmp));
+	}
 	if (rc < 0)
 		return rc;
 	if (rc > size)
@@ -865,34 +947,74 @@ static long chmod_stat(long rc, const struct stat *st, unsigned mode)
 	return -EPERM;
 }
 
+/* Resolves (dirfd, path) for a metadata change.  An empty path under
+ * AT_EMPTY_PATH names a descriptor's file by the path it was opened under
+ * (no Dk call changes metadata by handle); p->fs is NULL if it has none. */
+static long meta_path(int dirfd, const char *path, int atflags, struct fs_path *p)
+{
+	struct libos_file *f = NULL;
+	long rc = fs_resolve(dirfd, path, (atflags & AT_EMPTY_PATH) ? FS_EMPTY_OK : 0, p, &f);
+	/* Our own links (/proc/self/fd/N, which glibc's fchmodat and lchmod
+	 * use) lead to the file; the host follows its links itself. */
+	if (rc == 0 && p->fs != &fs_host && !(atflags & AT_SYMLINK_NOFOLLOW))
+		rc = follow_final(p);
+	if (rc != 1)
+		return rc;
+	p->fs = NULL;
+	rc = f->path ? fs_resolve_abs(f->path, p) : 0;
+	libos_file_put(f);
+	return rc;
+}
+
+static long do_chmod(int dirfd, const char *path, int atflags, unsigned mode)
+{
+	struct fs_path p;
+	struct stat st;
+	long rc = stat_path(dirfd, path, atflags, &st);
+	if (rc < 0)
+		return rc;
+	mode &= 07777;
+	if ((atflags & AT_SYMLINK_NOFOLLOW) && S_ISLNK(st.st_mode))
+		return -EOPNOTSUPP; /* Linux has no mode of a link to change */
+	if ((rc = meta_path(dirfd, path, atflags, &p)) < 0)
+		return rc;
+	if (!p.fs || !p.fs->setattr)
+		return chmod_stat(0, &st, mode);
+	if (mode & (S_ISUID | S_ISGID)) {
+		if ((st.st_mode & 07777) == mode)
+			return 0; /* nothing changes */
+		refuse_once("chmod with setuid or setgid");
+		return -EPERM; /* the sandbox makes no set-id files */
+	}
+	struct dk_stream_attr a = { .mode = mode };
+	rc = p.fs->setattr(&p, &a, DK_ATTR_MODE);
+	return rc == -EACCES ? -EPERM : rc; /* the host's EPERM: not the owner */
+}
+
 LIBOS_SYSCALL(chmod)
 {
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
-	struct stat st;
-	return chmod_stat(stat_path(AT_FDCWD, (const char *)a0, 0, &st), &st, (unsigned)a1);
+	return do_chmod(AT_FDCWD, (const char *)a0, 0, (unsigned)a1);
 }
 
 LIBOS_SYSCALL(fchmodat)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
-	struct stat st;
-	return chmod_stat(stat_path((int)a0, (const char *)a1, 0, &st), &st, (unsigned)a2);
+	return do_chmod((int)a0, (const char *)a1, 0, (unsigned)a2);
 }
 
 LIBOS_SYSCALL(fchmodat2)
 {
 	LIBOS_UNUSED_ARGS(a4, a5);
-	struct stat st;
 	if (a3 & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	return chmod_stat(stat_path((int)a0, (const char *)a1, (int)a3, &st), &st, (unsigned)a2);
+	return do_chmod((int)a0, (const char *)a1, (int)a3, (unsigned)a2);
 }
 
 LIBOS_SYSCALL(fchmod)
 {
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
-	struct stat st;
-	return chmod_stat(stat_path((int)a0, "", AT_EMPTY_PATH, &st), &st, (unsigned)a1);
+	return do_chmod((int)a0, "", AT_EMPTY_PATH, (unsigned)a1);
 }
 
 static long chown_stat(long rc, long uid, long gid)
@@ -935,90 +1057,113 @@ LIBOS_SYSCALL(fchownat)
 	return chown_stat(stat_path((int)a0, (const char *)a1, (int)a4, &st), a2, a3);
 }
 
-long fs_touch_file(struct libos_file *f); /* host.c */
-
-/* times: 0 omit both, 1 now, 2 anything else */
-static long set_times(int dirfd, const char *path, int atflags, int what)
-{
-	struct fs_path p;
-	struct libos_file *f = NULL;
-	struct stat st;
-	long rc;
-	if (atflags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	rc = stat_path(dirfd, path, atflags, &st);
-	if (rc < 0 || what == 0)
-		return rc;
-	if (what == 2) {
-		refuse_once("utimensat");
-		return -EPERM;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		refuse_once("utimensat");
-		return -EPERM; /* only a regular file's times can be set to now */
-	}
-	rc = fs_resolve(dirfd, path, FS_EMPTY_OK, &p, &f);
-	if (rc < 0)
-		return rc;
-	if (rc == 1) {
-		rc = fs_touch_file(f);
-		libos_file_put(f);
-		return rc;
-	}
-	rc = fs_open_resolved(&p, O_WRONLY, 0, &f);
-	if (rc < 0)
-		return rc;
-	rc = fs_touch_file(f);
-	libos_file_put(f);
-	return rc;
-}
-
 #define UTIME_NOW_ ((1l << 30) - 1l)
 #define UTIME_OMIT_ ((1l << 30) - 2l)
 
 struct ktimespec { int64_t tv_sec, tv_nsec; };
 struct ktimeval { int64_t tv_sec, tv_usec; };
+struct kutimbuf { int64_t actime, modtime; };
+
+/* One time as DkStreamAttributesSet takes it: ns since the epoch, NOW or
+ * OMIT.  Times before 1970 cannot be given (EINVAL). */
+static long dk_time(const struct ktimespec *t, uint64_t *ns)
+{
+	if (t->tv_nsec == UTIME_NOW_) {
+		*ns = DK_TIME_NOW;
+	} else if (t->tv_nsec == UTIME_OMIT_) {
+		*ns = DK_TIME_OMIT;
+	} else {
+		if (t->tv_nsec < 0 || t->tv_nsec >= 1000000000 || t->tv_sec < 0 ||
+		    t->tv_sec > 18446744072ll)
+			return -EINVAL;
+		*ns = (uint64_t)t->tv_sec * 1000000000ull + (uint64_t)t->tv_nsec;
+	}
+	return 0;
+}
+
+/* ts NULL: both times now. */
+static long set_times(int dirfd, const char *path, int atflags, const struct ktimespec *ts)
+{
+	struct fs_path p;
+	struct stat st;
+	struct dk_stream_attr a;
+	long rc;
+	if (atflags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	memset(&a, 0, sizeof(a));
+	a.atime_ns = a.mtime_ns = DK_TIME_NOW;
+	if (ts && ((rc = dk_time(&ts[0], &a.atime_ns)) < 0 || (rc = dk_time(&ts[1], &a.mtime_ns)) < 0))
+		return rc;
+	rc = stat_path(dirfd, path, atflags, &st);
+	if (rc < 0 || (a.atime_ns == DK_TIME_OMIT && a.mtime_ns == DK_TIME_OMIT))
+		return rc;
+	if ((rc = meta_path(dirfd, path, atflags, &p)) < 0)
+		return rc;
+	if (!p.fs || !p.fs->setattr) {
+		refuse_once("utimensat");
+		return -EPERM;
+	}
+	uint32_t which = DK_ATTR_TIMES | ((atflags & AT_SYMLINK_NOFOLLOW) ? DK_ATTR_NOFOLLOW : 0);
+	rc = p.fs->setattr(&p, &a, which);
+	/* "now" needs write permission (EACCES), a given time ownership (EPERM) */
+	bool given = a.atime_ns < DK_TIME_OMIT || a.mtime_ns < DK_TIME_OMIT;
+	return rc == -EACCES && given ? -EPERM : rc;
+}
+
+/* utimes and futimesat: microseconds. */
+static long timevals(const void *user, struct ktimespec ts[2])
+{
+	struct ktimeval tv[2];
+	if (fs_from_user(tv, user, sizeof(tv)) < 0)
+		return -EFAULT;
+	for (int i = 0; i < 2; i++) {
+		if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+			return -EINVAL;
+		ts[i].tv_sec = tv[i].tv_sec;
+		ts[i].tv_nsec = tv[i].tv_usec * 1000;
+	}
+	return 0;
+}
 
 LIBOS_SYSCALL(utimensat)
 {
 	LIBOS_UNUSED_ARGS(a4, a5);
 	struct ktimespec ts[2];
-	int what = 1, flags = (int)a3;
 	if (a2 && fs_from_user(ts, (const void *)a2, sizeof(ts)) < 0)
 		return -EFAULT;
-	if (a2) {
-		int omit = 0, now = 0;
-		for (int i = 0; i < 2; i++) {
-			if (ts[i].tv_nsec == UTIME_OMIT_)
-				omit++;
-			else if (ts[i].tv_nsec == UTIME_NOW_)
-				now++;
-			else if (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000)
-				return -EINVAL;
-		}
-		what = omit == 2 ? 0 : now + omit == 2 ? 1 : 2;
-	}
 	if (!a1) /* futimens */
-		return set_times((int)a0, "", AT_EMPTY_PATH, what);
-	return set_times((int)a0, (const char *)a1, flags, what);
+		return set_times((int)a0, "", AT_EMPTY_PATH, a2 ? ts : NULL);
+	return set_times((int)a0, (const char *)a1, (int)a3, a2 ? ts : NULL);
 }
 
 LIBOS_SYSCALL(utime)
 {
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
-	return set_times(AT_FDCWD, (const char *)a0, 0, a1 ? 2 : 1);
+	struct kutimbuf b;
+	struct ktimespec ts[2];
+	if (a1) {
+		if (fs_from_user(&b, (const void *)a1, sizeof(b)) < 0)
+			return -EFAULT;
+		ts[0] = (struct ktimespec){ b.actime, 0 };
+		ts[1] = (struct ktimespec){ b.modtime, 0 };
+	}
+	return set_times(AT_FDCWD, (const char *)a0, 0, a1 ? ts : NULL);
 }
 
 LIBOS_SYSCALL(utimes)
 {
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
-	return set_times(AT_FDCWD, (const char *)a0, 0, a1 ? 2 : 1);
+	struct ktimespec ts[2];
+	long rc = a1 ? timevals((const void *)a1, ts) : 0;
+	return rc < 0 ? rc : set_times(AT_FDCWD, (const char *)a0, 0, a1 ? ts : NULL);
 }
 
 LIBOS_SYSCALL(futimesat)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
-	return set_times((int)a0, (const char *)a1, 0, a2 ? 2 : 1);
+	struct ktimespec ts[2];
+	long rc = a2 ? timevals((const void *)a2, ts) : 0;
+	return rc < 0 ? rc : set_times((int)a0, (const char *)a1, 0, a2 ? ts : NULL);
 }
 
 /* ---- truncate ---------------------------------------------------------------------- */

@@ -28,7 +28,8 @@ void pal_DkProcessExit(int exit_code) __attribute__((noreturn));
 	X(DkSystemTimeQuery) X(DkRandomBitsRead) X(DkInstructionCacheFlush)                 \
 	X(DkObjectReference) X(DkObjectClose) X(DkInputEventRead) X(DkFrameBufferExport)    \
 	X(DkFrameBufferNotifyUpdate) X(DkDebugStringPrint)                                  \
-	X(DkSegmentRegisterSet) X(DkSystemCallTrapSet)
+	X(DkSegmentRegisterSet) X(DkSystemCallTrapSet)                                     \
+	X(DkStreamLinkRead) X(DkStreamLinkCreate) X(DkStreamAttributesSet)
 
 PAL_DOWNCALLS(PAL_DECLARE)
 

@@ -1,7 +1,8 @@
 /*
- * The I/O stream downcalls (14), host-independent half: argument checks,
- * fault-safe copies of the caller's memory, handle lookup, and dispatch to
- * the provider (struct pal_stream_ops) that owns the URI's scheme.
+ * The I/O stream downcalls (14, and the three link and metadata additions),
+ * host-independent half: argument checks, fault-safe copies of the caller's
+ * memory, handle lookup, and dispatch to the provider (struct pal_stream_ops)
+ * that owns the URI's scheme.
  *
  * Outputs are written only on success.  Where a call has a side effect that
  * cannot be undone cheaply (a read consumes data, an accept takes a
@@ -406,4 +407,114 @@ void pal_stream_event_destroy(struct pal_object *obj)
 		pal_object_put(obj->stream_event.stream);
 	obj->stream_event.stream = NULL;
 	obj->wait_fd = -1; /* borrowed from the stream: not ours to close */
+}
+
+/* ---- the additions: links and metadata (file: only in version 1) ------------- */
+
+#define ATTR_WHICH_ALL (DK_ATTR_MODE | DK_ATTR_TIMES | DK_ATTR_NOFOLLOW)
+
+/* Probes that the caller's attribute record can be written, unchanged. */
+static int probe_attr(struct dk_stream_attr *user)
+{
+	struct dk_stream_attr tmp;
+	int rc = pal_copy_in(&tmp, user, sizeof(tmp));
+	return rc < 0 ? rc : pal_copy_out(user, &tmp, sizeof(tmp));
+}
+
+/* Two forms: with size, a symbolic link's text (truncated to *size bytes,
+ * no NUL) and, if attr is non-NULL, the link's own attributes; with buf and
+ * size NULL, only the attributes of whatever uri names, a final link not
+ * followed (lstat). */
+int pal_DkStreamLinkRead(const char *uri, char *buf, size_t *size, struct dk_stream_attr *attr)
+{
+	char ubuf[DK_URI_MAX], text[DK_URI_MAX];
+	const struct pal_stream_ops *ops;
+	const char *rest;
+	struct dk_stream_attr a;
+	size_t n = 0, len = 0;
+	int rc;
+
+	if (!size && (buf || !attr))
+		return -DK_E_INVALID; /* the attributes-only form needs attr and no buf */
+	if (size) {
+		rc = pal_copy_in(&n, size, sizeof(n));
+		if (rc < 0 || (rc = pal_copy_out(size, &n, sizeof(n))) < 0)
+			return rc;
+		if (!buf && n)
+			return -DK_E_BAD_POINTER;
+	}
+	if (attr && (rc = probe_attr(attr)) < 0)
+		return rc;
+	rc = uri_in(ubuf, uri, &ops, &rest);
+	if (rc < 0)
+		return rc;
+	if (!ops->link_read)
+		return -DK_E_UNSUPPORTED;
+	memset(&a, 0, sizeof(a));
+	rc = ops->link_read(rest, size ? text : NULL, &len, attr ? &a : NULL);
+	if (rc < 0)
+		return rc;
+	if (size) {
+		if (len > n)
+			len = n;
+		if ((rc = pal_copy_out(buf, text, len)) < 0 || (rc = PAL_PUT(size, len)) < 0)
+			return rc;
+	}
+	return attr ? PAL_PUT(attr, a) : 0;
+}
+
+int pal_DkStreamLinkCreate(const char *target, const char *link_uri, uint32_t kind)
+{
+	char tbuf[DK_URI_MAX], lbuf[DK_URI_MAX];
+	const struct pal_stream_ops *ops, *tops;
+	const char *rest, *trest;
+
+	if (kind != DK_LINK_SYMBOLIC && kind != DK_LINK_HARD)
+		return -DK_E_INVALID;
+	int rc = uri_in(lbuf, link_uri, &ops, &rest);
+	if (rc < 0)
+		return rc;
+	if (kind == DK_LINK_SYMBOLIC) {
+		/* Free text, stored as is; only the kernel reads it, when it
+		 * follows the link under the sandbox's own rules. */
+		if ((rc = pal_copy_string_in(tbuf, target, DK_URI_MAX)) < 0)
+			return rc;
+		if (!tbuf[0])
+			return -DK_E_INVALID;
+		trest = tbuf;
+	} else {
+		if ((rc = uri_in(tbuf, target, &tops, &trest)) < 0)
+			return rc;
+		/* A hard link stays within one provider (file: to file:). */
+		if (tops != ops)
+			return -DK_E_UNSUPPORTED;
+	}
+	return ops->link_create ? ops->link_create(trest, rest, kind) : -DK_E_UNSUPPORTED;
+}
+
+int pal_DkStreamAttributesSet(const char *uri, const struct dk_stream_attr *attr, uint32_t which)
+{
+	char buf[DK_URI_MAX];
+	const struct pal_stream_ops *ops;
+	const char *rest;
+	struct dk_stream_attr a;
+
+	/* Something to set; NOFOLLOW qualifies times only (Linux cannot
+	 * change a link's own mode). */
+	if ((which & ~ATTR_WHICH_ALL) || !(which & (DK_ATTR_MODE | DK_ATTR_TIMES)) ||
+	    ((which & DK_ATTR_NOFOLLOW) && (which & DK_ATTR_MODE)))
+		return -DK_E_INVALID;
+	int rc = pal_copy_in(&a, attr, sizeof(a));
+	if (rc < 0)
+		return rc;
+	if (which & DK_ATTR_MODE) {
+		if (a.mode & ~07777u)
+			return -DK_E_INVALID;
+		if (a.mode & 06000u)
+			return -DK_E_DENIED; /* no setuid/setgid files from a sandbox */
+	}
+	rc = uri_in(buf, uri, &ops, &rest);
+	if (rc < 0)
+		return rc;
+	return ops->attr_set ? ops->attr_set(rest, &a, which) : -DK_E_UNSUPPORTED;
 }

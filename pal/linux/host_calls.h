@@ -13,7 +13,9 @@
 	/* files and descriptors */                                           \
 	X(read) X(write) X(pread64) X(pwrite64) X(openat) X(close) X(fstat)  \
 	X(newfstatat) X(ftruncate) X(fsync) X(getdents64) X(mkdirat)          \
-	X(unlinkat) X(renameat2) X(fcntl) X(ioctl)                    \
+	X(unlinkat) X(renameat2) X(fcntl) X(ioctl)                            \
+	/* links and metadata */                                              \
+	X(readlinkat) X(symlinkat) X(linkat) X(fchmodat) X(utimensat)         \
 	/* memory */                                                          \
 	X(mmap) X(munmap) X(mprotect)                                         \
 	/* threads, time, waiting */                                          \

@@ -302,6 +302,89 @@ static int file_rename(const char *old_path, const char *new_path)
 	return pal_host_status(HOST(renameat2, AT_FDCWD, old_path, AT_FDCWD, new_path, 0));
 }
 
+/* ---- links and metadata (DkStreamLinkRead, LinkCreate, AttributesSet) ---- */
+
+#ifndef UTIME_NOW
+#define UTIME_NOW ((1l << 30) - 1l)
+#define UTIME_OMIT ((1l << 30) - 2l)
+#endif
+
+/* buf (DK_URI_MAX bytes) gets a link's text, attr what path names itself,
+ * a final link not followed; buf NULL: attributes only, of any type. */
+static int file_link_read(const char *path, char *buf, size_t *size, struct dk_stream_attr *attr)
+{
+	struct stat st;
+	if (!*path)
+		return -DK_E_INVALID;
+	if (attr) {
+		long rc = HOST(newfstatat, AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW);
+		if (HOST_IS_ERR(rc))
+			return pal_dk_error(rc);
+		if (buf && !S_ISLNK(st.st_mode))
+			return -DK_E_INVALID;
+		attr_from_stat(&st, attr);
+		attr->readable = !!(st.st_mode & 0444);
+		attr->writable = !!(st.st_mode & 0222);
+	}
+	if (buf) {
+		/* EINVAL, "not a link", becomes DK_E_INVALID. */
+		long n = HOST(readlinkat, AT_FDCWD, path, buf, DK_URI_MAX);
+		if (HOST_IS_ERR(n))
+			return pal_dk_error(n);
+		*size = (size_t)n;
+	}
+	return 0;
+}
+
+/* linkat with flags 0: a final link in target is linked itself, never
+ * followed (the monitor's seccomp rule allows no other flags). */
+static int file_link_create(const char *target, const char *path, uint32_t kind)
+{
+	if (!*path || !*target)
+		return -DK_E_INVALID;
+	if (kind == DK_LINK_SYMBOLIC)
+		return pal_host_status(HOST(symlinkat, target, AT_FDCWD, path));
+	return pal_host_status(HOST(linkat, AT_FDCWD, target, AT_FDCWD, path, 0));
+}
+
+struct file_timespec {
+	int64_t tv_sec, tv_nsec;
+};
+
+static void file_time(uint64_t ns, struct file_timespec *ts)
+{
+	ts->tv_sec = 0;
+	if (ns == DK_TIME_NOW) {
+		ts->tv_nsec = UTIME_NOW;
+	} else if (ns == DK_TIME_OMIT) {
+		ts->tv_nsec = UTIME_OMIT;
+	} else {
+		ts->tv_sec = (int64_t)(ns / 1000000000ull);
+		ts->tv_nsec = (int64_t)(ns % 1000000000ull);
+	}
+}
+
+/* The mode first, then the times: a failure of the second leaves the first
+ * done.  pal/common has refused setuid/setgid bits and mode with NOFOLLOW. */
+static int file_attr_set(const char *path, const struct dk_stream_attr *a, uint32_t which)
+{
+	if (!*path)
+		return -DK_E_INVALID;
+	if (which & DK_ATTR_MODE) {
+		long rc = HOST(fchmodat, AT_FDCWD, path, a->mode & 01777);
+		if (HOST_IS_ERR(rc))
+			return pal_dk_error(rc);
+	}
+	if (which & DK_ATTR_TIMES) {
+		struct file_timespec ts[2];
+		file_time(a->atime_ns, &ts[0]);
+		file_time(a->mtime_ns, &ts[1]);
+		int flags = (which & DK_ATTR_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0;
+		return pal_host_status(HOST(utimensat, AT_FDCWD, path, ts, flags));
+	}
+	return 0;
+}
+
 const struct pal_stream_ops pal_file_ops = {
 	.scheme = "file:",
 	.type = DK_STREAM_FILE,
@@ -316,5 +399,8 @@ const struct pal_stream_ops pal_file_ops = {
 	.attr = file_attr,
 	.delete = file_delete,
 	.rename = file_rename,
+	.link_read = file_link_read,
+	.link_create = file_link_create,
+	.attr_set = file_attr_set,
 	.close = pal_linux_stream_close,
 };

@@ -4,6 +4,8 @@
 
 int main(void)
 {
+	/* stdio allocates its buffer from the heap: do that before moving the break. */
+	SAY("start\n");
 	char *start = sbrk(0);
 	CHECK(start != (char *)-1);
 	char *old = PSYS(sbrk(1 << 20));

@@ -432,6 +432,44 @@ static void check_files(void)
 		   syscall(SYS_ioctl, 0, FIONREAD | (1l << 32), path), EPERM);
 }
 
+/* Links and metadata (DkStreamLinkCreate, DkStreamAttributesSet): allowed
+ * in the rw mount, with the argument rules of policy.c. */
+static void check_links(void)
+{
+	char file[512], sym[512], hard[512], text[64];
+	snprintf(file, sizeof(file), "%s/link-file", scratch);
+	snprintf(sym, sizeof(sym), "%s/link-sym", scratch);
+	snprintf(hard, sizeof(hard), "%s/link-hard", scratch);
+	unlink(sym), unlink(hard);
+	int fd = open(file, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+	expect_ok("link_file_created", fd);
+	if (fd >= 0)
+		close(fd);
+	expect_ok("symlink_in_rw_mount_allowed", syscall(SYS_symlinkat, "link-file", AT_FDCWD, sym));
+	long n = syscall(SYS_readlinkat, AT_FDCWD, sym, text, sizeof(text));
+	report("readlinkat_allowed", n == 9 && !memcmp(text, "link-file", 9), "returned %ld", n);
+	expect_ok("hardlink_in_rw_mount_allowed", syscall(SYS_linkat, AT_FDCWD, file, AT_FDCWD, hard, 0));
+	unlink(hard);
+	expect_err("linkat_follow_denied",
+		   syscall(SYS_linkat, AT_FDCWD, sym, AT_FDCWD, hard, AT_SYMLINK_FOLLOW), EPERM);
+	expect_err("linkat_empty_path_denied",
+		   syscall(SYS_linkat, 0, "", AT_FDCWD, hard, AT_EMPTY_PATH), EPERM);
+	long rc = syscall(SYS_linkat, AT_FDCWD, "/etc/passwd", AT_FDCWD, hard, 0);
+	report("hardlink_ro_to_rw_denied", rc < 0, "linkat(/etc/passwd) succeeded");
+	unlink(hard);
+	expect_ok("chmod_in_rw_mount_allowed", syscall(SYS_fchmodat, AT_FDCWD, file, 01640));
+	expect_err("chmod_setuid_denied", syscall(SYS_fchmodat, AT_FDCWD, file, 04755), EPERM);
+	expect_err("chmod_setgid_denied", syscall(SYS_fchmodat, AT_FDCWD, file, 02755), EPERM);
+	expect_err("chmod_upper_bits_denied",
+		   syscall(SYS_fchmodat, AT_FDCWD, file, 0644 | (1l << 32)), EPERM);
+	expect_ok("utimensat_allowed", syscall(SYS_utimensat, AT_FDCWD, file, NULL, 0));
+	expect_ok("utimensat_nofollow_allowed",
+		  syscall(SYS_utimensat, AT_FDCWD, sym, NULL, AT_SYMLINK_NOFOLLOW));
+	expect_err("utimensat_empty_path_denied",
+		   syscall(SYS_utimensat, AT_FDCWD, "", NULL, AT_EMPTY_PATH), EPERM);
+	unlink(sym), unlink(file);
+}
+
 /* Listens on loopback, connects, echoes one byte: TCP inside the sandbox's
  * private network namespace must keep working without a network grant. */
 static int tcp_echo(int family, const char *addr, uint16_t port, char *why, size_t n)
@@ -535,6 +573,7 @@ static void scenario_default(void)
 	check_threads_and_signals();
 	check_memory();
 	check_files();
+	check_links();
 	check_sockets();
 	_exit(failures ? 1 : 0);
 }
@@ -558,6 +597,12 @@ static void scenario_readonly(void)
 	snprintf(path, sizeof(path), "%s/new-file", scratch);
 	expect_err("readonly_mount_create_eacces",
 		   open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600), EACCES);
+	expect_err("readonly_mount_symlink_eacces",
+		   syscall(SYS_symlinkat, "ro-file", AT_FDCWD, path), EACCES);
+	char file[512];
+	snprintf(file, sizeof(file), "%s/ro-file", scratch);
+	expect_err("readonly_mount_hardlink_eacces",
+		   syscall(SYS_linkat, AT_FDCWD, file, AT_FDCWD, path, 0), EACCES);
 	_exit(failures ? 1 : 0);
 }
 

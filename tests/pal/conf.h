@@ -43,6 +43,7 @@ extern const struct conf_case conf_cases_net[];
 extern const struct conf_case conf_cases_misc[];
 extern const struct conf_case conf_cases_exception[];
 extern const struct conf_case conf_cases_intercept[];
+extern const struct conf_case conf_cases_links[];
 
 /* ---- reporting --------------------------------------------------------- */
 void conf_fail(const char *file, int line, const char *fmt, ...)

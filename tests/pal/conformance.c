@@ -552,6 +552,7 @@ __attribute__((visibility("default"))) int LibOsInitialize(const struct dk_abi *
 	run_table(conf_cases_exception, prefix);
 	run_table(conf_cases_intercept, prefix);
 	run_table(conf_cases_stream, prefix);
+	run_table(conf_cases_links, prefix);
 	run_table(conf_cases_net, prefix);
 	run_table(conf_cases_process, prefix);
 	if (g_probe)

@@ -944,6 +944,90 @@ static void a_abi_open_outside(void)
 	}
 }
 
+/* A DK call that must fail: success is an escape. */
+static void dk_must_fail(const char *what, int rc)
+{
+	if (rc < 0)
+		note("%s=%s", what, dkname(rc));
+	else
+		escaped("%s succeeded", what);
+}
+
+/* DkStreamLinkCreate(DK_LINK_HARD): a second, writable name for a file of a
+ * read-only mount (or of no mount at all) inside the read-write grant. */
+static void a_hardlink_ro_to_rw(void)
+{
+	char uri[700];
+	DK_HANDLE h;
+	RAW(__NR_unlinkat, AT_FDCWD, "abi-passwd-link", 0);
+	int rc = dk->DkStreamLinkCreate("file:/etc/passwd", "file:abi-passwd-link", DK_LINK_HARD);
+	dk_must_fail("DkStreamLinkCreate(/etc/passwd -> cwd)", rc);
+	if (rc == 0) {
+		rc = dk->DkStreamOpen("file:abi-passwd-link", DK_ACCESS_APPEND, DK_CREATE_NEVER, 0, 0,
+				      &h);
+		dk_must_fail("open the link for writing", rc);
+		if (rc == 0)
+			dk->DkObjectClose(h);
+		RAW(__NR_unlinkat, AT_FDCWD, "abi-passwd-link", 0);
+	}
+	RAW(__NR_unlinkat, AT_FDCWD, "abi-ls-link", 0);
+	rc = dk->DkStreamLinkCreate("file:/usr/bin/ls", "file:abi-ls-link", DK_LINK_HARD);
+	dk_must_fail("DkStreamLinkCreate(/usr/bin/ls -> cwd)", rc);
+	RAW(__NR_unlinkat, AT_FDCWD, "abi-ls-link", 0);
+	/* the canary, outside every grant */
+	RAW(__NR_unlinkat, AT_FDCWD, "abi-stolen", 0);
+	rt_snprintf(uri, sizeof(uri), "file:%s", g_secret);
+	rc = dk->DkStreamLinkCreate(uri, "file:abi-stolen", DK_LINK_HARD);
+	dk_must_fail("DkStreamLinkCreate(secret -> cwd)", rc);
+	RAW(__NR_unlinkat, AT_FDCWD, "abi-stolen", 0);
+	/* and into read-only places */
+	make_local("plant");
+	rc = dk->DkStreamLinkCreate("file:plant", "file:/etc/moat-pwned-link", DK_LINK_HARD);
+	dk_must_fail("DkStreamLinkCreate(cwd -> /etc)", rc);
+	rc = dk->DkStreamLinkCreate("plant", "file:/usr/moat-pwned-sym", DK_LINK_SYMBOLIC);
+	dk_must_fail("DkStreamLinkCreate(symbolic, in /usr)", rc);
+	rt_snprintf(uri, sizeof(uri), "file:%s/moat-pwned-abi-link", g_secret_dir);
+	rc = dk->DkStreamLinkCreate("file:plant", uri, DK_LINK_HARD);
+	dk_must_fail("DkStreamLinkCreate(cwd -> secret dir)", rc);
+	RAW(__NR_unlinkat, AT_FDCWD, "plant", 0);
+}
+
+/* DkStreamAttributesSet and DkStreamLinkRead on what the sandbox may only
+ * read, or not see at all. */
+static void a_abi_attr_set_ro(void)
+{
+	struct dk_stream_attr a;
+	char uri[700], buf[256];
+	size_t n = sizeof(buf);
+	memset(&a, 0, sizeof(a));
+	a.mode = 0666;
+	dk_must_fail("DkStreamAttributesSet(/etc/passwd, 0666)",
+		     dk->DkStreamAttributesSet("file:/etc/passwd", &a, DK_ATTR_MODE));
+	a.atime_ns = a.mtime_ns = DK_TIME_NOW;
+	dk_must_fail("DkStreamAttributesSet(/etc/passwd, times)",
+		     dk->DkStreamAttributesSet("file:/etc/passwd", &a, DK_ATTR_TIMES));
+	a.mode = 0777;
+	dk_must_fail("DkStreamAttributesSet(/usr/bin, 0777)",
+		     dk->DkStreamAttributesSet("file:/usr/bin", &a, DK_ATTR_MODE));
+	dk_must_fail("DkStreamAttributesSet(/, 0777)",
+		     dk->DkStreamAttributesSet("file:/", &a, DK_ATTR_MODE));
+	rt_snprintf(uri, sizeof(uri), "file:%s", g_secret);
+	a.mode = 0644;
+	dk_must_fail("DkStreamAttributesSet(secret, mode)",
+		     dk->DkStreamAttributesSet(uri, &a, DK_ATTR_MODE));
+	a.atime_ns = a.mtime_ns = 1;
+	dk_must_fail("DkStreamAttributesSet(secret, times)",
+		     dk->DkStreamAttributesSet(uri, &a, DK_ATTR_TIMES));
+	dk_must_fail("DkStreamLinkRead(secret)", dk->DkStreamLinkRead(uri, NULL, NULL, &a));
+	dk_must_fail("DkStreamLinkRead(secret, text)", dk->DkStreamLinkRead(uri, buf, &n, NULL));
+	/* a setuid file of one's own */
+	make_local("suid");
+	a.mode = 04755;
+	dk_must_fail("DkStreamAttributesSet(own file, 04755)",
+		     dk->DkStreamAttributesSet("file:suid", &a, DK_ATTR_MODE));
+	RAW(__NR_unlinkat, AT_FDCWD, "suid", 0);
+}
+
 /* ==== attempts: forbidden system calls ======================================= */
 static void a_io_uring_setup(void)
 {
@@ -1792,6 +1876,8 @@ static const struct attempt {
 	{"socket_other", a_socket_other, TWICE},
 	{"abi_tcp_connect", a_abi_tcp_connect, 0},
 	{"abi_open_outside", a_abi_open_outside, 0},
+	{"hardlink_ro_to_rw", a_hardlink_ro_to_rw, 0},
+	{"abi_attr_set_ro", a_abi_attr_set_ro, 0},
 	{"io_uring_setup", a_io_uring_setup, TWICE},
 	{"ptrace_traceme", a_ptrace_traceme, TWICE},
 	{"ptrace_attach_host", a_ptrace_attach_host, TWICE},
