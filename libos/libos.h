@@ -225,6 +225,9 @@ void libos_fs_init(void);     /* mounts from the sandbox view, fds 0, 1, 2 */
 
 /* Opens a guest path as the application would (fs/vfs.c): for the loader. */
 long libos_open_path(const char *path, int flags, unsigned mode, struct libos_file **out);
+/* What the file itself says to mapping it (fs/anon.c): 0, or -EPERM for a
+ * shared writable mapping of a memfd sealed against writes. */
+long libos_file_mmap_check(struct libos_file *f, int prot, bool shared);
 /* The Dk stream behind a host-backed file, or DK_HANDLE_NONE (fs/host.c). */
 DK_HANDLE libos_file_stream(struct libos_file *f);
 
@@ -345,6 +348,11 @@ uint64_t libos_vdso_base(void);
  * copied first, so they may live in the memory being replaced. */
 long libos_execve(const char *path, char **argv, char **envp);
 void libos_exec_point_of_no_return(void); /* loader.c has an empty weak default */
+/* A copy of the auxiliary vector the loader gave the running program
+ * (key/value pairs up to and including AT_NULL): /proc/self/auxv. */
+#define LIBOS_AUXV_WORDS 64
+extern uint64_t libos_auxv[LIBOS_AUXV_WORDS];
+extern size_t libos_auxv_words;
 /* Where the heap starts: the page-aligned end of the main executable
  * (defined in mm.c, set by the loader before the program runs). */
 extern uint64_t libos_brk_start;

@@ -23,6 +23,9 @@
 #include <linux/auxvec.h>
 #include <linux/mman.h>
 
+uint64_t libos_auxv[LIBOS_AUXV_WORDS];
+size_t libos_auxv_words;
+
 #ifndef AT_MINSIGSTKSZ
 #define AT_MINSIGSTKSZ 51
 #endif
@@ -490,7 +493,7 @@ static uint64_t build_stack(const struct args *a, const char *execfn, const stru
 		fatal(execfn, "no random bytes for AT_RANDOM");
 
 	/* The auxiliary vector, in Linux's order. */
-	uint64_t aux[2 * 32];
+	uint64_t aux[LIBOS_AUXV_WORDS];
 	int na = 0;
 #define AUX(k, v) (aux[na++] = (k), aux[na++] = (uint64_t)(v))
 	uint64_t vdso = libos_vdso_base();
@@ -519,6 +522,8 @@ static uint64_t build_stack(const struct args *a, const char *execfn, const stru
 	AUX(AT_PLATFORM, platform_u);
 	AUX(AT_NULL, 0);
 #undef AUX
+	memcpy(libos_auxv, aux, (size_t)na * 8);
+	libos_auxv_words = (size_t)na;
 
 	size_t words = 1 + (size_t)a->argc + 1 + (size_t)a->envc + 1 + (size_t)na;
 	uint64_t *sp = (uint64_t *)ALIGN_DOWN((uint64_t)p - words * 8, 16);

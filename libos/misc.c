@@ -322,8 +322,14 @@ static long rlimit(long pid, long resource, const struct krlimit *nv, struct krl
 	}
 	if (old)
 		*old = *r;
-	if (nv)
+	if (nv) {
 		*r = *nv;
+		/* The descriptor table enforces the soft limit through libos_fd_limit. */
+		if (resource == RLIMIT_NOFILE)
+			__atomic_store_n(&libos_fd_limit,
+					 (unsigned)(nv->cur < LIBOS_FD_MAX ? nv->cur : LIBOS_FD_MAX),
+					 __ATOMIC_RELAXED);
+	}
 	libos_unlock(&rlim_lock);
 	return 0;
 }

@@ -355,6 +355,11 @@ long libos_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64
 			libos_file_put(f);
 			return -EACCES;
 		}
+		long ok = libos_file_mmap_check(f, prot, type == MAP_SHARED);
+		if (ok < 0) {
+			libos_file_put(f);
+			return ok;
+		}
 		if (!(f->ops && f->ops->mmap)) {
 			stream = libos_file_stream(f);
 			if (!stream) {

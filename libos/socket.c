@@ -11,8 +11,10 @@
  *           name (a path or an abstract name) in an in-process name table;
  *           connect() finds a listener there and queues a new connection for
  *           accept().  SCM_RIGHTS passes descriptors.  Names are in-process
- *           only for now: no socket file is created in the file system, and
- *           a name is free again when its socket is closed.  Issue 5
+ *           only for now, and a name is free again when its socket is
+ *           closed; a path name also gets a placeholder file (a regular
+ *           file, not S_IFSOCK) that outlives the socket until unlinked, so
+ *           a second bind to the path gives EADDRINUSE as on Linux.  Issue 5
  *           (several processes) will back a listener by a "pipe.server:"
  *           stream as well: struct unix_name has the slot for it.
  *   K_UDP   AF_INET/AF_INET6 SOCK_DGRAM: the Dk ABI has no datagram
@@ -23,7 +25,9 @@
  *   K_TCP   AF_INET/AF_INET6 SOCK_STREAM over the tcp providers:
  *           listen() opens "tcp.server:ADDR:PORT", accept() reads it,
  *           connect() opens "tcp.client:ADDR:PORT" (or "tcp:L:LP,ADDR:PORT"
- *           when bound first).  Servers are always opened with
+ *           when bound first).  bind() to port 0 opens the tcp.server:
+ *           at once to learn the port (listen() keeps it, connect() closes
+ *           it and binds the learned port).  Servers are always opened with
  *           DK_OPT_NONBLOCK and blocking is done here (DkStreamGetEvent +
  *           libos_wait), so signals interrupt and fcntl(O_NONBLOCK) applies
  *           at once.  MSG_PEEK is emulated with a receive buffer in front of
@@ -251,6 +255,7 @@ struct lsock {
 	DK_HANDLE h, hev, kick;   /* stream, its event, an event set by shutdown */
 	bool dk_nonblock;         /* the stream was opened with DK_OPT_NONBLOCK */
 	bool connecting;          /* a non-blocking connect not yet confirmed */
+	bool prebound;            /* h is a tcp.server: opened by bind() to port 0 */
 	char *peekbuf;
 	size_t peek_len, peek_cap;
 };
@@ -894,6 +899,31 @@ static long unix_bind(struct lsock *s, const void *uaddr, uint32_t len)
 	s->local_len = salen;
 	s->bound = true;
 	rc = 0;
+	if (!autobind && key[0]) {
+		/* A path name: Linux creates the socket file, which outlives the
+		 * socket until unlinked, and a bind to an existing path gives
+		 * EADDRINUSE.  A plain file stands in for it (so stat, unlink and
+		 * a second bind behave; its type is a regular file's). */
+		libos_unlock(&g_lock);
+		key[keylen] = 0;
+		struct libos_file *pf;
+		rc = libos_open_path(key, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+				     0777, &pf);
+		if (rc >= 0) {
+			libos_file_put(pf);
+			rc = 0;
+		} else if (rc == -EEXIST) {
+			rc = -EADDRINUSE;
+		}
+		libos_lock(&g_lock);
+		if (rc < 0) {
+			name_drop(s);
+			memset(&s->local, 0, sizeof(s->local));
+			s->local.family = AF_UNIX;
+			s->local_len = sizeof(__kernel_sa_family_t);
+			s->bound = false;
+		}
+	}
 out:
 	libos_unlock(&g_lock);
 	libos_free(key);
@@ -1601,6 +1631,93 @@ static void mem_release(struct lsock *s)
 }
 
 /* ---- tcp -------------------------------------------------------------------------- */
+/* Abortive close (SO_LINGER {1, 0}): the ABI cannot send a reset, so a
+ * close that Linux would turn into one only records the connection's ports
+ * here (as "local,peer" of the closing end) when the peer is a local
+ * address; a socket of this process at the other end of it then reports
+ * ECONNRESET (and EOF after it) as a Linux peer would.  A peer in another
+ * process sees an orderly close.  The oldest entry gives way. */
+#define N_RESETS 32
+static struct {
+	uint16_t lport, pport;
+} g_resets[N_RESETS];
+static unsigned g_reset_next;
+static struct libos_lock g_reset_lock; /* a leaf: taken under a socket's lock */
+
+static void tcp_ports(const struct lsock *s, uint16_t *l, uint16_t *p)
+{
+	struct inaddr a;
+	in_from_sa(&s->local, &a);
+	*l = a.port;
+	in_from_sa(&s->peer, &a);
+	*p = a.port;
+}
+
+/* Finds (and forgets) a reset of the connection local,peer as seen from
+ * the other end. */
+static bool reset_take(uint16_t lport, uint16_t pport)
+{
+	bool hit = false;
+	if (!lport || !pport)
+		return false;
+	libos_lock(&g_reset_lock);
+	for (unsigned i = 0; i < N_RESETS; i++) {
+		if (g_resets[i].lport == pport && g_resets[i].pport == lport) {
+			g_resets[i].lport = g_resets[i].pport = 0;
+			hit = true;
+		}
+	}
+	libos_unlock(&g_reset_lock);
+	return hit;
+}
+
+/* A connection was made: a stale reset of the same ports must not hit it. */
+static void reset_forget(const struct lsock *s)
+{
+	uint16_t l, p;
+	tcp_ports(s, &l, &p);
+	reset_take(l, p);
+	reset_take(p, l);
+}
+
+/* Lock held: a reset by an in-process peer becomes ECONNRESET, then EOF. */
+static void tcp_check_reset(struct lsock *s)
+{
+	if (!s->connected || s->shut == (SHUT_R | SHUT_W))
+		return;
+	uint16_t l, p;
+	tcp_ports(s, &l, &p);
+	if (!reset_take(l, p))
+		return;
+	s->so_error = ECONNRESET;
+	s->connecting = false;
+	s->peek_len = 0;
+	s->shut |= SHUT_R | SHUT_W;
+}
+
+static void tcp_abort_note(struct lsock *s)
+{
+	if (s->kind != K_TCP || !s->connected || !s->linger.l_onoff || s->linger.l_linger ||
+	    s->shut == (SHUT_R | SHUT_W))
+		return;
+	struct inaddr peer;
+	in_from_sa(&s->peer, &peer);
+	if (!is_local(&peer))
+		return;
+	uint16_t l, p;
+	tcp_ports(s, &l, &p);
+	if (!l || !p)
+		return;
+	libos_lock(&g_reset_lock);
+	g_resets[g_reset_next % N_RESETS].lport = l;
+	g_resets[g_reset_next % N_RESETS].pport = p;
+	g_reset_next++;
+	libos_unlock(&g_reset_lock);
+}
+
+static long tcp_adopt(struct lsock *s, DK_HANDLE h, bool nonblock);
+static uint16_t tcp_port(DK_HANDLE h, uint16_t *peer);
+
 static long tcp_bind(struct lsock *s, const void *uaddr, uint32_t len)
 {
 	struct inaddr a;
@@ -1608,14 +1725,50 @@ static long tcp_bind(struct lsock *s, const void *uaddr, uint32_t len)
 	if (rc < 0)
 		return rc;
 	libos_lock(&s->lock);
-	if (s->bound || s->listening || s->connected)
+	if (s->bound || s->listening || s->connected || s->connecting)
 		rc = -EINVAL;
-	else {
+	else if (a.port == 0) {
+		/* Linux picks the port at bind, and getsockname reports it.  The
+		 * ABI learns a port only from an open stream, so the server is
+		 * opened now (listening early does no harm to a socket that will
+		 * listen; connect() closes it and binds the learned port). */
+		char uri[96], host[64];
+		in_format(&a, false, host, sizeof(host));
+		rt_snprintf(uri, sizeof(uri), "tcp.server:%s", host);
+		DK_HANDLE h;
+		rc = dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, DK_OPT_NONBLOCK, 0, &h);
+		if (rc < 0) {
+			/* port 0 is never taken: the address is not local */
+			rc = (rc == -DK_E_INVALID || rc == -DK_E_ADDRESS_IN_USE) ? -EADDRNOTAVAIL
+										: sk_dkerr(rc);
+		} else {
+			a.port = tcp_port(h, NULL);
+			rc = a.port ? tcp_adopt(s, h, true) : (dk->DkObjectClose(h), -EADDRNOTAVAIL);
+			if (rc == 0) {
+				s->prebound = true;
+				s->local_len = in_to_sa(&a, &s->local);
+				s->bound = true;
+			}
+		}
+	} else {
 		s->local_len = in_to_sa(&a, &s->local);
 		s->bound = true;
 	}
 	libos_unlock(&s->lock);
 	return rc;
+}
+
+/* Closes the server a bind to port 0 opened (lock held). */
+static void tcp_unprebind(struct lsock *s)
+{
+	if (!s->prebound)
+		return;
+	if (s->hev)
+		dk->DkObjectClose(s->hev);
+	if (s->h)
+		dk->DkObjectClose(s->h);
+	s->h = s->hev = DK_HANDLE_NONE;
+	s->prebound = false;
 }
 
 /* Adopts a connected stream (the lock need not be held: not yet shared, or
@@ -1656,6 +1809,13 @@ static long tcp_listen(struct lsock *s, int backlog)
 	if (s->connected || s->connecting || s->shut) {
 		libos_unlock(&s->lock);
 		return -EINVAL;
+	}
+	if (s->prebound) {
+		/* bind() opened the server already */
+		s->prebound = false;
+		s->listening = true;
+		libos_unlock(&s->lock);
+		return 0;
 	}
 	struct inaddr a;
 	in_from_sa(&s->local, &a);
@@ -1730,6 +1890,7 @@ static long tcp_accept(struct lsock *s, struct libos_file *f, int flags, struct 
 	n->local_len = in_to_sa(&l, &n->local);
 	n->peer_len = in_to_sa(&p, &n->peer);
 	n->bound = n->connected = true;
+	reset_forget(n);
 	memcpy(n->opt, s->opt, sizeof(n->opt)); /* accepted sockets inherit */
 	n->rcvbuf = s->rcvbuf;
 	n->sndbuf = s->sndbuf;
@@ -1757,6 +1918,7 @@ static long tcp_connect(struct lsock *s, struct libos_file *f, const void *uaddr
 		return -EALREADY;
 	}
 	s->connecting = true;
+	tcp_unprebind(s);
 	struct inaddr me;
 	in_from_sa(&s->local, &me);
 	bool use_local = s->bound && (me.port || !is_any(&me));
@@ -1807,6 +1969,7 @@ static long tcp_connect(struct lsock *s, struct libos_file *f, const void *uaddr
 	s->bound = s->connected = true;
 	s->connecting = nonblock; /* confirmed by the first read or write */
 	libos_unlock(&s->lock);
+	reset_forget(s);
 	return nonblock ? -EINPROGRESS : 0;
 }
 
@@ -1836,8 +1999,22 @@ static long tcp_read_once(struct lsock *s, DK_HANDLE h, DK_HANDLE hev, void *buf
  * something (lock held).  Data goes to the peek buffer. */
 static void tcp_probe(struct lsock *s)
 {
-	if (!s->connecting || !s->dk_nonblock || !ev_ready(s->hev) || s->peek_len)
+	if (!s->connecting || !s->dk_nonblock || s->peek_len || !s->h)
 		return;
+	if (!ev_ready(s->hev)) {
+		/* Nothing to read: a write of nothing says whether the connect
+		 * is still in progress (WOULD_BLOCK), done (0) or failed. */
+		size_t zero = 0;
+		long rc = dk->DkStreamWrite(s->h, 0, "", &zero);
+		if (rc == 0)
+			s->connecting = false;
+		else if (rc != -DK_E_WOULD_BLOCK) {
+			rc = sk_dkerr(rc);
+			s->so_error = rc == -EPIPE ? ECONNREFUSED : (int)-rc;
+			s->connecting = false;
+		}
+		return;
+	}
 	if (!s->peekbuf) {
 		s->peekbuf = libos_alloc(4096);
 		if (!s->peekbuf)
@@ -1869,6 +2046,7 @@ static long tcp_recv(struct lsock *s, struct libos_file *f, void *buf, size_t le
 			libos_unlock(&s->lock);
 			return -ENOTCONN;
 		}
+		tcp_check_reset(s);
 		if (s->so_error) {
 			long e = -s->so_error;
 			s->so_error = 0;
@@ -1946,6 +2124,7 @@ static long tcp_send(struct lsock *s, struct libos_file *f, const void *buf, siz
 	int round = 0;
 	long rc;
 	libos_lock(&s->lock);
+	tcp_check_reset(s);
 	if (s->so_error) {
 		rc = -s->so_error;
 		s->so_error = 0;
@@ -2060,6 +2239,7 @@ static int tcp_poll(struct lsock *s, DK_HANDLE *wait)
 		m = POLLOUT | POLLWRNORM | POLLHUP;
 		w = DK_HANDLE_NONE;
 	} else {
+		tcp_check_reset(s);
 		tcp_probe(s);
 		if (s->shut == (SHUT_R | SHUT_W)) {
 			m |= POLLIN | POLLRDNORM | POLLRDHUP | POLLHUP;
@@ -2238,7 +2418,8 @@ static long sock_ioctl(struct libos_file *f, unsigned long cmd, unsigned long ar
 			n = (long)s->peek_len;
 			struct dk_stream_attr attr;
 			memset(&attr, 0, sizeof(attr));
-			if (s->h && dk->DkStreamAttributesQueryByHandle(s->h, &attr) == 0)
+			if (s->h && s->connected &&
+			    dk->DkStreamAttributesQueryByHandle(s->h, &attr) == 0)
 				n += (long)attr.size;
 			libos_unlock(&s->lock);
 		} else {
@@ -2286,10 +2467,12 @@ static void sock_release(struct libos_file *f)
 	if (!s)
 		return;
 	f->priv = NULL;
-	if (s->kind == K_TCP)
+	if (s->kind == K_TCP) {
+		tcp_abort_note(s);
 		tcp_release(s);
-	else
+	} else {
 		mem_release(s);
+	}
 }
 
 static const struct libos_file_ops sock_ops = {
@@ -2360,8 +2543,10 @@ static long sk_create(int domain, int type, int proto, struct lsock **out)
 
 static void sk_destroy(struct lsock *s)
 {
-	if (s->kind == K_TCP)
+	if (s->kind == K_TCP) {
+		tcp_abort_note(s);
 		tcp_release(s);
+	}
 	else
 		mem_release(s);
 }

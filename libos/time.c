@@ -275,11 +275,16 @@ _Static_assert(sizeof(struct krusage) == 144, "struct rusage");
 LIBOS_SYSCALL(getrusage)
 {
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
+	/* who is an int, as in the kernel: only the low 32 bits count (RUSAGE_CHILDREN
+	 * arrived here as 0xffffffff, not -1). */
+	int who = (int)a0;
 	struct krusage ru;
 	memset(&ru, 0, sizeof(ru));
-	if (a0 != RUSAGE_SELF && a0 != RUSAGE_CHILDREN && a0 != RUSAGE_THREAD)
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
-	if (a0 != RUSAGE_CHILDREN) {
+	/* RUSAGE_THREAD reports the process's figures; RUSAGE_CHILDREN zeros
+	 * (no child accounting is kept). */
+	if (who != RUSAGE_CHILDREN) {
 		uint64_t ns = cpu_ns();
 		ru.utime.sec = (int64_t)(ns / NS);
 		ru.utime.usec = (int64_t)(ns % NS / 1000);

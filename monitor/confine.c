@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
+#include <linux/magic.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -22,6 +23,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "confine.h"
@@ -102,6 +105,11 @@ int moat_landlock_rules(const struct moat_manifest *m,
 		{ MOAT_GUEST_PAL, MOAT_LL_FS_READ_FILE | MOAT_LL_FS_EXECUTE,
 		  "the PAL: the only executable file", 1 },
 		{ "/dev/null", MOAT_LL_FS_READ_FILE | MOAT_LL_FS_WRITE_FILE, "if present", 1 },
+		/* The view's root is a read-only tmpfs of mount points only, each
+		 * already listable: listing it too (access("/", R_OK), opendir
+		 * "/") reveals nothing more.  Only inside the view (optional 2):
+		 * on a host root it would open every directory to listing. */
+		{ "/", MOAT_LL_FS_READ_DIR, "the view's root: listing only", 2 },
 	};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		if ((rc = fn(&fixed[i], arg)))
@@ -282,11 +290,23 @@ struct ll_add {
 	size_t errlen;
 };
 
+/* Whether this process sees the sandbox's view: its root is the read-only
+ * tmpfs that sandbox.c builds, holding moat's files. */
+static int in_sandbox_view(void)
+{
+	struct statfs sf;
+	struct stat st;
+	return statfs("/", &sf) == 0 && sf.f_type == TMPFS_MAGIC && (sf.f_flags & ST_RDONLY) &&
+	       stat(MOAT_GUEST_PAL, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static int ll_add_path(const struct moat_ll_rule *r, void *arg)
 {
 	struct ll_add *a = arg;
 	char *err = a->err;
 	size_t errlen = a->errlen;
+	if (r->optional == 2 && !in_sandbox_view())
+		return 0;
 	int fd = open(r->path, O_PATH | O_CLOEXEC);
 	if (fd < 0) {
 		if (r->optional && (errno == ENOENT || errno == ENOTDIR))

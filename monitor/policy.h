@@ -65,7 +65,8 @@ struct moat_ll_rule {
 	const char *path;   /* guest path */
 	uint64_t access;    /* before masking to the ABI */
 	const char *why;    /* "mount (read-only)", "moat's files", ... */
-	int optional;       /* skipped without complaint when absent */
+	int optional;       /* 1: skipped without complaint when absent;
+			     * 2: applied only inside the sandbox's view */
 };
 /* Calls fn for each path rule; stops at and returns fn's first non-zero. */
 int moat_landlock_rules(const struct moat_manifest *m,

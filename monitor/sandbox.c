@@ -304,6 +304,9 @@ static void exec_picoprocess(struct init_state *st, char **argv, char **envp, in
 	const char *cwd = st->cfg->cwd ? st->cfg->cwd : "/";
 	if (chdir(cwd) < 0 && chdir("/") < 0)
 		_exit(126);
+	/* The library OS applies its own umask (libos/fs) to every mode it
+	 * creates with; the host's must not mask those bits a second time. */
+	umask(0);  /* before confinement: its filter refuses umask */
 	if (moat_confine_self(st->cfg->manifest, keep, parent >= 0 ? 2 : 1, err, sizeof(err)) < 0) {
 		dprintf(2, "moat: confine: %s\n", err);
 		_exit(126);

@@ -7,14 +7,16 @@
  *     their wait at it (fs_timerfd_deadline).  Realtime timers are kept on
  *     the monotonic timeline (a later change of the realtime clock is not
  *     followed; TFD_TIMER_CANCEL_ON_SET never fires).
- *   - signalfd: takes signals through signal.c's libos_signal_dequeue; it
- *     waits on the thread's wake event as rt_sigtimedwait does.
+ *   - signalfd: takes signals through signal.c's libos_signal_dequeue, or
+ *     its rt_sigtimedwait with a zero timeout while it has none; it waits
+ *     on the thread's wake event as rt_sigtimedwait does.
  *   - memfd: an unlinked host file in /tmp (a tmpfs in the default view),
  *     so MAP_SHARED mappings are real shared mappings (mm.c maps its
  *     stream) and reads, writes and sizes are the host's.  Seals are kept
- *     here and enforced on write and truncate (not on existing writable
- *     mappings: F_SEAL_WRITE with a shared writable mapping open succeeds,
- *     where Linux gives EBUSY).
+ *     here and enforced on write, truncate and new shared writable
+ *     mappings (libos_file_mmap_check, asked by mm.c); not on existing
+ *     ones: F_SEAL_WRITE with a shared writable mapping open succeeds,
+ *     where Linux gives EBUSY, and mprotect may still add PROT_WRITE.
  */
 #include "fs.h"
 #include <linux/poll.h>
@@ -54,6 +56,7 @@ struct eventfd {
 	uint64_t count;
 	bool semaphore;
 	DK_HANDLE readable, writable;
+	uint64_t in_seq, out_seq; /* writes, reads: for edge-triggered epoll */
 };
 
 static void efd_update(struct eventfd *e)
@@ -82,6 +85,7 @@ static long efd_read(struct libos_file *f, void *buf, size_t n)
 				return -EFAULT;
 			}
 			e->count -= v;
+			__atomic_add_fetch(&e->out_seq, 1, __ATOMIC_RELEASE);
 			efd_update(e);
 			libos_unlock(&e->lock);
 			return 8;
@@ -109,6 +113,7 @@ static long efd_write(struct libos_file *f, const void *buf, size_t n)
 		libos_lock(&e->lock);
 		if (UINT64_MAX - 1 - e->count >= v) {
 			e->count += v;
+			__atomic_add_fetch(&e->in_seq, 1, __ATOMIC_RELEASE);
 			efd_update(e);
 			libos_unlock(&e->lock);
 			return 8;
@@ -134,6 +139,13 @@ static int efd_poll(struct libos_file *f, DK_HANDLE *wait)
 	libos_unlock(&e->lock);
 	*wait = (m & POLLIN) ? e->writable : e->readable;
 	return m;
+}
+
+void fs_eventfd_seq(struct libos_file *f, uint64_t *in, uint64_t *out)
+{
+	struct eventfd *e = f->priv;
+	*in = __atomic_load_n(&e->in_seq, __ATOMIC_ACQUIRE);
+	*out = __atomic_load_n(&e->out_seq, __ATOMIC_ACQUIRE);
 }
 
 static void efd_release(struct libos_file *f)
@@ -454,6 +466,32 @@ static void to_ssi(const struct libos_siginfo *i, struct signalfd_siginfo *s)
 	s->ssi_int = (int32_t)i->u.kill.value;
 }
 
+/* One signal in mask pending for the calling thread t (or the process):
+ * signal.c's libos_signal_dequeue when it has one, else its
+ * rt_sigtimedwait with a zero timeout (library OS pointers are fine for
+ * it: the user copies only guard against faults). */
+static int sfd_dequeue(struct libos_thread *t, uint64_t mask, struct libos_siginfo *info)
+{
+	if (libos_signal_dequeue)
+		return libos_signal_dequeue(t, mask, info);
+	struct { int64_t sec, nsec; } zero = { 0, 0 };
+	if (!mask)
+		return 0;
+	long r = libos_syscall(__NR_rt_sigtimedwait, (long)&mask, (long)info, (long)&zero, 8, 0, 0);
+	return r > 0 ? (int)r : 0;
+}
+
+/* The signals pending for t or the process (signal.c's rt_sigpending
+ * reports only the blocked ones; the others are delivered anyway). */
+static uint64_t sfd_pending(struct libos_thread *t)
+{
+	if (libos_signal_pending_set)
+		return libos_signal_pending_set(t);
+	uint64_t set = 0;
+	libos_syscall(__NR_rt_sigpending, (long)&set, 8, 0, 0, 0, 0);
+	return set | __atomic_load_n(&t->sigpending, __ATOMIC_ACQUIRE);
+}
+
 static long sfd_read(struct libos_file *f, void *buf, size_t n)
 {
 	struct signalfd *sf = f->priv;
@@ -461,13 +499,11 @@ static long sfd_read(struct libos_file *f, void *buf, size_t n)
 	size_t done = 0;
 	if (n < sizeof(struct signalfd_siginfo))
 		return -EINVAL;
-	if (!libos_signal_dequeue)
-		return -ENOSYS;
 	for (;;) {
 		while (done + sizeof(struct signalfd_siginfo) <= n) {
 			struct libos_siginfo info;
 			struct signalfd_siginfo ssi;
-			int sig = libos_signal_dequeue(t, __atomic_load_n(&sf->mask, __ATOMIC_RELAXED), &info);
+			int sig = sfd_dequeue(t, __atomic_load_n(&sf->mask, __ATOMIC_RELAXED), &info);
 			if (!sig)
 				break;
 			to_ssi(&info, &ssi);
@@ -492,7 +528,7 @@ static int sfd_poll(struct libos_file *f, DK_HANDLE *wait)
 {
 	struct signalfd *sf = f->priv;
 	struct libos_thread *t = libos_current();
-	uint64_t pend = libos_signal_pending_set ? libos_signal_pending_set(t) : t->sigpending;
+	uint64_t pend = sfd_pending(t);
 	*wait = t->wake;
 	return (pend & sf->mask) ? POLLIN | POLLRDNORM : 0;
 }
@@ -510,7 +546,7 @@ const struct libos_file_ops fs_signalfd_ops = {
 	.release = sfd_release,
 };
 
-static long do_signalfd(long fd, const void *umask, size_t size, long flags)
+static long do_signalfd(int fd, const void *umask, size_t size, long flags)
 {
 	uint64_t mask;
 	if (size != 8)
@@ -547,13 +583,13 @@ static long do_signalfd(long fd, const void *umask, size_t size, long flags)
 LIBOS_SYSCALL(signalfd)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
-	return do_signalfd(a0, (const void *)a1, (size_t)a2, 0);
+	return do_signalfd((int)a0, (const void *)a1, (size_t)a2, 0);
 }
 
 LIBOS_SYSCALL(signalfd4)
 {
 	LIBOS_UNUSED_ARGS(a4, a5);
-	return do_signalfd(a0, (const void *)a1, (size_t)a2, a3);
+	return do_signalfd((int)a0, (const void *)a1, (size_t)a2, a3);
 }
 
 /* ---- memfd ---------------------------------------------------------------------------------- */
@@ -665,6 +701,14 @@ const struct libos_file_ops fs_memfd_ops = {
 	.poll = mfd_poll,
 	.release = mfd_release,
 };
+
+long libos_file_mmap_check(struct libos_file *f, int prot, bool shared)
+{
+	if (f->ops != &fs_memfd_ops || !shared || !(prot & 2 /* PROT_WRITE */))
+		return 0;
+	unsigned s = __atomic_load_n(&MEMFD(f)->seals, __ATOMIC_ACQUIRE);
+	return (s & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ? -EPERM : 0;
+}
 
 DK_HANDLE fs_memfd_stream(struct libos_file *f)
 {

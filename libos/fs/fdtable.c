@@ -8,11 +8,16 @@
  *     (device, inode) and owned by the open file, so two opens of one file
  *     in this process conflict as on Linux.  They are not seen by other
  *     picoprocesses: the Dk ABI has no lock call (an ABI gap).
+ *   - OFD locks (F_OFD_*) are byte ranges kept in a process-wide table
+ *     keyed by (device, inode) and owned by the open file, as flock's:
+ *     they conflict between open file descriptions (shared with shared
+ *     never does) and go with the file's last close.
  *   - POSIX record locks (F_SETLK/F_SETLKW/F_GETLK) never conflict inside
- *     one process on Linux either, so they succeed after Linux's argument
- *     checks and F_GETLK reports F_UNLCK; other picoprocesses do not see
- *     them (same gap).  OFD locks (F_OFD_*) are treated like POSIX locks,
- *     which is weaker than Linux for two opens in one process.
+ *     one process on Linux either, so they are not recorded: they succeed
+ *     after Linux's argument checks unless an OFD lock conflicts, and
+ *     F_GETLK reports F_UNLCK or that OFD lock (an OFD lock does not see
+ *     the process's POSIX locks: weaker than Linux).  Other picoprocesses
+ *     see none of them (same gap).
  */
 #include "fs.h"
 #include <linux/close_range.h>
@@ -303,6 +308,18 @@ static struct flock_entry *flocks;
 static DK_HANDLE flock_event;
 static int flock_used;
 
+/* OFD record locks, under flock_lock: [start, end), end OFD_EOF for "to the
+ * end of the file"; one owner's ranges never overlap. */
+#define OFD_EOF UINT64_MAX
+struct ofd_entry {
+	struct ofd_entry *next;
+	uint64_t dev, ino;
+	struct libos_file *owner;
+	int type;  /* F_RDLCK or F_WRLCK */
+	uint64_t start, end;
+};
+static struct ofd_entry *ofds;
+
 void fs_locks_release(struct libos_file *f)
 {
 	if (!__atomic_load_n(&flock_used, __ATOMIC_ACQUIRE))
@@ -311,6 +328,16 @@ void fs_locks_release(struct libos_file *f)
 	bool any = false;
 	for (struct flock_entry **pp = &flocks; *pp;) {
 		struct flock_entry *e = *pp;
+		if (e->owner == f) {
+			*pp = e->next;
+			libos_free(e);
+			any = true;
+		} else {
+			pp = &e->next;
+		}
+	}
+	for (struct ofd_entry **pp = &ofds; *pp;) {
+		struct ofd_entry *e = *pp;
 		if (e->owner == f) {
 			*pp = e->next;
 			libos_free(e);
@@ -417,21 +444,108 @@ LIBOS_SYSCALL(flock)
 long fs_pipe_size(struct libos_file *f, long set);
 long fs_memfd_seals(struct libos_file *f, long add);
 
+/* An OFD lock of another owner (owner NULL: a POSIX lock, any OFD lock
+ * is another's) that conflicts with type over [start, end); flock_lock held. */
+static struct ofd_entry *ofd_conflict(const struct stat *st, struct libos_file *owner, int type,
+				      uint64_t start, uint64_t end)
+{
+	for (struct ofd_entry *e = ofds; e; e = e->next)
+		if (e->dev == st->st_dev && e->ino == st->st_ino && e->owner != owner &&
+		    e->start < end && start < e->end && (type == F_WRLCK || e->type == F_WRLCK))
+			return e;
+	return NULL;
+}
+
+/* Takes [start, end) out of owner's ranges; *spare (if needed) becomes the
+ * upper half of a range split in two.  flock_lock held. */
+static bool ofd_cut(const struct stat *st, struct libos_file *owner, uint64_t start,
+		    uint64_t end, struct ofd_entry **spare)
+{
+	bool any = false;
+	for (struct ofd_entry **pp = &ofds; *pp;) {
+		struct ofd_entry *e = *pp;
+		if (e->dev != st->st_dev || e->ino != st->st_ino || e->owner != owner ||
+		    e->end <= start || end <= e->start) {
+			pp = &e->next;
+			continue;
+		}
+		any = true;
+		if (e->start < start && e->end > end) {
+			struct ofd_entry *n = *spare;
+			*spare = NULL;
+			*n = *e;
+			n->start = end;
+			e->end = start;
+			e->next = n;
+			pp = &n->next;
+		} else if (e->start < start) {
+			e->end = start;
+			pp = &e->next;
+		} else if (e->end > end) {
+			e->start = end;
+			pp = &e->next;
+		} else {
+			*pp = e->next;
+			libos_free(e);
+		}
+	}
+	return any;
+}
+
 static long record_lock(struct libos_file *f, int cmd, struct flock *user)
 {
 	struct flock fl;
+	struct stat st;
+	long rc;
 	if (libos_copy_from_user(&fl, user, sizeof(fl)) < 0)
 		return -EFAULT;
 	if (fl.l_type != F_RDLCK && fl.l_type != F_WRLCK && fl.l_type != F_UNLCK)
 		return -EINVAL;
 	if (fl.l_whence != SEEK_SET && fl.l_whence != SEEK_CUR && fl.l_whence != SEEK_END)
 		return -EINVAL;
-	if ((cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW) && fl.l_pid != 0)
+	bool ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+	if (ofd && fl.l_pid != 0)
 		return -EINVAL;
+	if ((rc = fs_stat_file(f, &st)) < 0)
+		return rc;
+	/* The range, as [start, end). */
+	int64_t base = fl.l_whence == SEEK_SET ? 0
+		       : fl.l_whence == SEEK_CUR ? (int64_t)__atomic_load_n(&f->pos, __ATOMIC_RELAXED)
+						 : (int64_t)st.st_size;
+	int64_t s0 = base + fl.l_start;
+	uint64_t start, end;
+	if (s0 < 0)
+		return -EINVAL;
+	if (fl.l_len > 0) {
+		if (s0 > INT64_MAX - fl.l_len)
+			return -EOVERFLOW;
+		start = (uint64_t)s0;
+		end = (uint64_t)(s0 + fl.l_len);
+	} else if (fl.l_len == 0) {
+		start = (uint64_t)s0;
+		end = OFD_EOF;
+	} else {
+		if (s0 + fl.l_len < 0)
+			return -EINVAL;
+		start = (uint64_t)(s0 + fl.l_len);
+		end = (uint64_t)s0;
+	}
+	struct libos_file *owner = ofd ? f : NULL;
 	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
 		if (fl.l_type == F_UNLCK)
 			return -EINVAL;
-		fl.l_type = F_UNLCK; /* nothing in this process conflicts */
+		libos_lock(&flock_lock);
+		struct ofd_entry *e = ofd_conflict(&st, owner, fl.l_type, start, end);
+		if (e) {
+			fl.l_type = (short)e->type;
+			fl.l_whence = SEEK_SET;
+			fl.l_start = (int64_t)e->start;
+			fl.l_len = e->end == OFD_EOF ? 0 : (int64_t)(e->end - e->start);
+			fl.l_pid = -1;
+		} else {
+			fl.l_type = F_UNLCK; /* nothing in this process conflicts */
+		}
+		libos_unlock(&flock_lock);
 		return libos_copy_to_user(user, &fl, sizeof(fl)) < 0 ? -EFAULT : 0;
 	}
 	unsigned acc = f->flags & O_ACCMODE;
@@ -439,7 +553,67 @@ static long record_lock(struct libos_file *f, int cmd, struct flock *user)
 		return -EBADF;
 	if (fl.l_type == F_WRLCK && acc == O_RDONLY)
 		return -EBADF;
-	return 0;
+	if (!ofd && !__atomic_load_n(&flock_used, __ATOMIC_ACQUIRE))
+		return 0; /* no OFD lock anywhere */
+	struct ofd_entry *spare = libos_alloc(sizeof(*spare));
+	struct ofd_entry *mine = ofd && fl.l_type != F_UNLCK ? libos_alloc(sizeof(*mine)) : NULL;
+	if (!spare || (ofd && fl.l_type != F_UNLCK && !mine)) {
+		libos_free(spare);
+		libos_free(mine);
+		return -ENOLCK;
+	}
+	if (ofd)
+		__atomic_store_n(&flock_used, 1, __ATOMIC_RELEASE);
+	for (;;) {
+		libos_lock(&flock_lock);
+		if (!flock_event && dk->DkNotificationEventCreate(0, &flock_event) < 0)
+			flock_event = DK_HANDLE_NONE;
+		if (fl.l_type == F_UNLCK) {
+			if (ofd && ofd_cut(&st, owner, start, end, &spare) && flock_event)
+				dk->DkEventSet(flock_event);
+			rc = 0;
+			break;
+		}
+		if (!ofd_conflict(&st, owner, fl.l_type, start, end)) {
+			rc = 0;
+			if (!ofd)
+				break;
+			/* Replaces what this file held over the range. */
+			ofd_cut(&st, owner, start, end, &spare);
+			mine->dev = st.st_dev;
+			mine->ino = st.st_ino;
+			mine->owner = f;
+			mine->type = fl.l_type;
+			mine->start = start;
+			mine->end = end;
+			mine->next = ofds;
+			ofds = mine;
+			mine = NULL;
+			if (flock_event)
+				dk->DkEventSet(flock_event); /* a write lock may have become a read lock */
+			break;
+		}
+		DK_HANDLE ev = flock_event;
+		if (ev)
+			dk->DkEventClear(ev);
+		libos_unlock(&flock_lock);
+		if (cmd != F_SETLKW && cmd != F_OFD_SETLKW) {
+			rc = -EAGAIN;
+			goto out;
+		}
+		/* As flock: the event speeds the wake-up, the timeout keeps it
+		 * correct when another waiter clears the event first. */
+		long w = ev ? libos_wait(1, &ev, 5000000) : libos_wait(0, NULL, 5000000);
+		if (w == -EINTR) {
+			rc = fs_intr();
+			goto out;
+		}
+	}
+	libos_unlock(&flock_lock);
+out:
+	libos_free(spare);
+	libos_free(mine);
+	return rc;
 }
 
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)

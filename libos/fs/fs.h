@@ -176,6 +176,10 @@ long fs_host_link_text(struct libos_file *f, char *buf, size_t size);
 /* Pipes (pipe.c), epoll and friends: ops for identification. */
 extern const struct libos_file_ops fs_pipe_ops, fs_epoll_ops, fs_eventfd_ops, fs_timerfd_ops,
 	fs_signalfd_ops, fs_memfd_ops;
+/* Edge-triggered epoll: counts of the events that may make a pipe end or an
+ * eventfd readable (in) or writable (out).  Other files keep none. */
+void fs_pipe_seq(struct libos_file *f, uint64_t *in, uint64_t *out);
+void fs_eventfd_seq(struct libos_file *f, uint64_t *in, uint64_t *out);
 /* timerfd: the next expiry in monotonic ns, or 0 (poll.c folds it into timeouts). */
 uint64_t fs_timerfd_deadline(struct libos_file *f);
 

@@ -9,10 +9,10 @@
  * O_APPEND turned on later by fcntl is emulated by writing at the size.
  *
  * Directories: getdents64 lists "." and ".." and then the names from
- * DkStreamEnumerateChildren.  d_type is DT_UNKNOWN (asking the host for
- * each name would cost a query per entry; programs then stat, which is
- * legal) and d_ino is a hash of the name.  Seeking a directory backwards
- * reopens it and skips forward.
+ * DkStreamEnumerateChildren.  d_type and d_ino come from one
+ * DkStreamLinkRead (attributes only: lstat) per entry, nothing cached; an
+ * entry that vanished in between gets DT_UNKNOWN and a hash of its name.
+ * Seeking a directory backwards reopens it and skips forward.
  */
 #include "fs.h"
 #include <linux/poll.h>
@@ -409,12 +409,31 @@ static long host_getdents(struct libos_file *f, void *buf, size_t n)
 		hf->doff += strlen(name) + 1;
 		hf->dindex++;
 	}
+	size_t ulen = hf->uri ? strlen(hf->uri) : 0;
+	char *uri = hf->uri ? libos_alloc(ulen + 2 + FS_PATH_MAX) : NULL;
+	if (uri) {
+		memcpy(uri, hf->uri, ulen);
+		if (ulen && uri[ulen - 1] != '/')
+			uri[ulen++] = '/';
+	}
 	for (;;) {
 		const char *name = next_name(hf, &rc);
 		if (!name)
 			break;
-		size_t r = fs_put_dirent((char *)buf + used, n - used, fs_hash(name) ^ dir_ino,
-					 (int64_t)f->pos + 1, DT_UNKNOWN, name);
+		unsigned char type = DT_UNKNOWN;
+		uint64_t ino = fs_hash(name) ^ dir_ino;
+		size_t nlen = strlen(name);
+		if (uri && nlen < FS_PATH_MAX) {
+			struct dk_stream_attr a;
+			memcpy(uri + ulen, name, nlen + 1);
+			if (dk->DkStreamLinkRead(uri, NULL, NULL, &a) == 0) {
+				type = (unsigned char)(fs_dk_type_mode(a.type) >> 12);
+				if (a.inode)
+					ino = a.inode;
+			}
+		}
+		size_t r = fs_put_dirent((char *)buf + used, n - used, ino,
+					 (int64_t)f->pos + 1, type, name);
 		if (!r) {
 			if (!used)
 				rc = -EINVAL; /* the buffer cannot hold one entry */
@@ -425,6 +444,7 @@ static long host_getdents(struct libos_file *f, void *buf, size_t n)
 		hf->dindex++;
 		f->pos++;
 	}
+	libos_free(uri);
 out:
 	libos_unlock(&f->pos_lock);
 	if (used)
@@ -479,8 +499,9 @@ static long tmpfile_open(const char *diruri, const char *guest, int flags, unsig
 		if ((size_t)rt_snprintf(uri, sizeof(uri), "%s/.moat-tmpfile-%lx", diruri,
 					(unsigned long)r) >= sizeof(uri))
 			return -ENAMETOOLONG;
-		long rc = fs_host_open_uri(uri, guest, (flags & ~(__O_TMPFILE | O_EXCL)) |
-						    O_CREAT | O_EXCL, mode, out);
+		/* O_TMPFILE is __O_TMPFILE | O_DIRECTORY: neither is wanted now. */
+		int fl = (flags & ~(__O_TMPFILE | O_DIRECTORY | O_EXCL)) | O_CREAT | O_EXCL;
+		long rc = fs_host_open_uri(uri, guest, fl, mode, out);
 		if (rc == -EEXIST)
 			continue;
 		if (rc < 0)

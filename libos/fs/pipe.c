@@ -4,7 +4,8 @@
  * equal to the state under the pipe's lock: `readable` (data, or no
  * writer left: EOF) and `writable` (room, or no reader left: EPIPE).
  * Writes of at most PIPE_BUF (4096) bytes are atomic.  A write with no
- * reader raises SIGPIPE and fails with EPIPE.
+ * reader raises SIGPIPE and fails with EPIPE.  tee(2) copies between two
+ * pipes' buffers under both locks.
  *
  * Limitation: the buffer lives in this process's memory, so a pipe does
  * not connect two picoprocesses (fork/exec must turn it into a Dk stream;
@@ -25,6 +26,9 @@ struct pipe {
 	int readers, writers, files;
 	DK_HANDLE readable, writable;
 	uint64_t ino;
+	/* Counts of events, for edge-triggered epoll: data written or the
+	 * last writer gone (in); data read or the last reader gone (out). */
+	uint64_t in_seq, out_seq;
 };
 
 static void update(struct pipe *p) /* lock held */
@@ -73,6 +77,8 @@ static long pipe_read(struct libos_file *f, void *buf, size_t n)
 			}
 			if (!p->count)
 				p->head = 0;
+			if (done)
+				__atomic_add_fetch(&p->out_seq, 1, __ATOMIC_RELEASE);
 			update(p);
 			libos_unlock(&p->lock);
 			return done ? (long)done : rc;
@@ -124,6 +130,7 @@ static long pipe_write(struct libos_file *f, const void *buf, size_t n)
 				k += seg;
 			}
 			done += put;
+			__atomic_add_fetch(&p->in_seq, 1, __ATOMIC_RELEASE);
 			update(p);
 			if (done == n) {
 				libos_unlock(&p->lock);
@@ -196,10 +203,10 @@ static void pipe_release(struct libos_file *f)
 {
 	struct pipe *p = f->priv;
 	libos_lock(&p->lock);
-	if (can_read(f))
-		p->readers--;
-	if (can_write(f))
-		p->writers--;
+	if (can_read(f) && !--p->readers)
+		__atomic_add_fetch(&p->out_seq, 1, __ATOMIC_RELEASE);
+	if (can_write(f) && !--p->writers)
+		__atomic_add_fetch(&p->in_seq, 1, __ATOMIC_RELEASE);
 	int left = --p->files;
 	if (left)
 		update(p);
@@ -239,6 +246,13 @@ static struct libos_file *new_end(struct pipe *p, unsigned acc, unsigned flags)
 	update(p);
 	libos_unlock(&p->lock);
 	return f;
+}
+
+void fs_pipe_seq(struct libos_file *f, uint64_t *in, uint64_t *out)
+{
+	struct pipe *p = f->priv;
+	*in = __atomic_load_n(&p->in_seq, __ATOMIC_ACQUIRE);
+	*out = __atomic_load_n(&p->out_seq, __ATOMIC_ACQUIRE);
 }
 
 long fs_pipe_reopen(struct libos_file *f, int flags, struct libos_file **out)
@@ -338,6 +352,104 @@ static long do_pipe2(int *ufds, long flags)
 		return -EFAULT;
 	}
 	return 0;
+}
+
+/* ---- tee: copies what one pipe holds into another, consuming nothing ---------------- */
+
+static void lock_two(struct pipe *a, struct pipe *b)
+{
+	if (a > b) {
+		struct pipe *t = a;
+		a = b;
+		b = t;
+	}
+	libos_lock(&a->lock);
+	libos_lock(&b->lock);
+}
+
+static void unlock_two(struct pipe *a, struct pipe *b)
+{
+	libos_unlock(&a->lock);
+	libos_unlock(&b->lock);
+}
+
+static long do_tee(struct libos_file *fin, struct libos_file *fout, size_t len, bool nonblock)
+{
+	struct pipe *in = fin->priv, *out = fout->priv;
+	if (in == out)
+		return -EINVAL;
+	if (!can_read(fin) || !can_write(fout))
+		return -EBADF;
+	if (!len)
+		return 0;
+	nonblock = nonblock || (fin->flags & O_NONBLOCK) || (fout->flags & O_NONBLOCK);
+	for (;;) {
+		DK_HANDLE ev;
+		lock_two(in, out);
+		if (!in->count) {
+			bool eof = !in->writers;
+			ev = in->readable;
+			unlock_two(in, out);
+			if (eof)
+				return 0;
+		} else if (!out->readers) {
+			unlock_two(in, out);
+			libos_signal_send(libos_current(), 13 /* SIGPIPE */, NULL);
+			return -EPIPE;
+		} else if (out->count == out->cap) {
+			ev = out->writable;
+			unlock_two(in, out);
+		} else {
+			size_t n = in->count, room = out->cap - out->count;
+			if (n > room)
+				n = room;
+			if (n > len)
+				n = len;
+			for (size_t i = 0; i < n;) {
+				size_t from = (in->head + i) % in->cap;
+				size_t to = (out->head + out->count) % out->cap;
+				size_t seg = n - i;
+				if (seg > in->cap - from)
+					seg = in->cap - from;
+				if (seg > out->cap - to)
+					seg = out->cap - to;
+				memcpy(out->buf + to, in->buf + from, seg);
+				out->count += seg;
+				i += seg;
+			}
+			__atomic_add_fetch(&out->in_seq, 1, __ATOMIC_RELEASE);
+			update(out);
+			unlock_two(in, out);
+			return (long)n;
+		}
+		if (nonblock)
+			return -EAGAIN;
+		long w = libos_wait(1, &ev, -1);
+		if (w == -EINTR)
+			return fs_intr();
+		if (w < 0 && w != -ETIMEDOUT)
+			return w;
+	}
+}
+
+LIBOS_SYSCALL(tee)
+{
+	LIBOS_UNUSED_ARGS(a4, a5);
+	if (a3 & ~0xfl)
+		return -EINVAL;
+	struct libos_file *in = libos_fd_get((int)a0), *out = libos_fd_get((int)a1);
+	long rc;
+	if (!in || !out)
+		rc = -EBADF;
+	else if (in->ops != &fs_pipe_ops || out->ops != &fs_pipe_ops)
+		rc = -EINVAL;
+	else
+		rc = do_tee(in, out, (size_t)a2, a3 & 2 /* SPLICE_F_NONBLOCK */);
+	if (in)
+		libos_file_put(in);
+	if (out)
+		libos_file_put(out);
+	return rc;
 }
 
 LIBOS_SYSCALL(pipe)

@@ -8,10 +8,14 @@
  *     cut into 10 ms slices and everything is asked again.
  *   - timerfds have no handle for their expiry: their next expiry caps the
  *     wait.
- *   - epoll is level-triggered; EPOLLET is accepted and treated as level-
- *     triggered (a correct edge-triggered program reads until EAGAIN, so
- *     it sees the same data; it may be woken more often).  EPOLLONESHOT
- *     disables the entry after one report, as on Linux.  An entry goes when
+ *   - epoll: EPOLLET on a pipe or an eventfd reports the entry once per
+ *     event (the object counts writes and reads: a new write reports a
+ *     still-readable pipe again, as Linux does); while such an entry is
+ *     ready but already reported, the wait is cut into 10 ms slices (its
+ *     handle stays signalled).  On other files EPOLLET is treated as
+ *     level-triggered (a correct edge-triggered program reads until
+ *     EAGAIN, so it sees the same data; it may be woken more often).
+ *     EPOLLONESHOT disables the entry after one report, as on Linux.  An entry goes when
  *     its descriptor is closed (checked at each wait).
  */
 #include "fs.h"
@@ -330,6 +334,8 @@ struct ep_item {
 	uint32_t events;
 	uint64_t data;
 	bool disabled;           /* EPOLLONESHOT fired */
+	bool et_reported;        /* EPOLLET: reported at event count et_key */
+	uint64_t et_key;
 };
 
 struct epoll {
@@ -450,7 +456,7 @@ LIBOS_SYSCALL(epoll_ctl)
 			ep->items = it;
 			ep->cap = cap;
 		}
-		ep->items[ep->n++] = (struct ep_item){ fd, f, ev.events, ev.data, false };
+		ep->items[ep->n++] = (struct ep_item){ fd, f, ev.events, ev.data, false, false, 0 };
 		break;
 	case EPOLL_CTL_MOD:
 		if (i == ep->n) {
@@ -464,6 +470,7 @@ LIBOS_SYSCALL(epoll_ctl)
 		ep->items[i].events = ev.events;
 		ep->items[i].data = ev.data;
 		ep->items[i].disabled = false;
+		ep->items[i].et_reported = false;
 		break;
 	case EPOLL_CTL_DEL:
 		if (i == ep->n) {
@@ -481,6 +488,22 @@ out:
 		libos_file_put(f);
 	libos_file_put(ef);
 	return rc;
+}
+
+/* EPOLLET: a number that changes with every event that may make f ready
+ * for events; false when f counts none. */
+static bool et_key(struct libos_file *f, uint32_t events, uint64_t *key)
+{
+	uint64_t in, out;
+	if (f->ops == &fs_pipe_ops)
+		fs_pipe_seq(f, &in, &out);
+	else if (f->ops == &fs_eventfd_ops)
+		fs_eventfd_seq(f, &in, &out);
+	else
+		return false;
+	*key = ((events & (EPOLLIN | EPOLLRDNORM | EPOLLRDHUP)) ? in : 0) +
+	       ((events & (EPOLLOUT | EPOLLWRNORM)) ? out : 0);
+	return true;
 }
 
 /* Collects up to max ready events (max 0: only whether any is ready). */
@@ -501,18 +524,29 @@ static long ep_collect(struct epoll *ep, struct epoll_event *out, int max, struc
 			continue; /* closed: dropped at the next epoll_ctl on the fd */
 		}
 		DK_HANDLE h;
+		uint64_t key = 0;
+		bool et = (it->events & EPOLLET) && et_key(f, it->events, &key);
 		int m = file_poll(f, (int)(it->events & ~(EPOLLET | EPOLLONESHOT | EPOLLEXCLUSIVE |
 							   EPOLLWAKEUP)), &h);
-		if (m) {
+		if (m && et && it->et_reported && it->et_key == key) {
+			/* Reported, and nothing happened since: its handle stays
+			 * signalled, so look again in slices. */
+			if (ws)
+				ws->overflow = true;
+		} else if (m) {
 			if (max) {
 				out[got].events = (uint32_t)m;
 				out[got].data = it->data;
 				if (it->events & EPOLLONESHOT)
 					it->disabled = true;
+				it->et_reported = et;
+				it->et_key = key;
 			}
 			got++;
-		} else if (ws) {
-			ws_add(ws, f, h);
+		} else {
+			it->et_reported = false;
+			if (ws)
+				ws_add(ws, f, h);
 		}
 		libos_file_put(f);
 	}

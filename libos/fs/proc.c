@@ -5,7 +5,7 @@
  *   /proc/self -> <pid>, /proc/thread-self -> <pid>/task/<tid>
  *   /proc/<pid>/{exe,cwd,root} (links), fd/ (links: the path, "pipe:[n]",
  *     "socket:[n]", "anon_inode:[...]"), maps, status, stat, statm,
- *     cmdline, environ, comm, mounts, task/<tid>/{stat,status,comm}
+ *     cmdline, environ, auxv, comm, mounts, task/<tid>/{stat,status,comm}
  *   /proc/{cpuinfo,meminfo,stat,uptime,loadavg,mounts,filesystems}
  *   /proc/sys/kernel/{pid_max,ngroups_max,cap_last_cap,random/uuid,
  *     random/boot_id}, /proc/sys/vm/overcommit_memory
@@ -451,7 +451,7 @@ static void gen_uuid(struct text *t, const uint8_t *src)
 enum node {
 	N_ROOT, N_SELF, N_THREAD_SELF, N_PID, N_EXE, N_CWD, N_ROOTLINK, N_FDDIR, N_FD, N_MAPS,
 	N_STATUS, N_STAT, N_STATM, N_CMDLINE, N_ENVIRON, N_COMM, N_PMOUNTS, N_TASKDIR, N_TASK,
-	N_MOUNTINFO,
+	N_MOUNTINFO, N_AUXV,
 	N_CPUINFO, N_MEMINFO, N_PSTAT, N_UPTIME, N_LOADAVG, N_MOUNTS, N_FILESYSTEMS,
 	N_SYSDIR, N_SYSFILE,
 };
@@ -465,10 +465,10 @@ struct pnode {
 
 static const char *const pid_files[] = { "exe", "cwd", "root", "fd", "maps", "status", "stat",
 					 "statm", "cmdline", "environ", "comm", "mounts", "task",
-					 "mountinfo" };
+					 "mountinfo", "auxv" };
 static const enum node pid_kinds[] = { N_EXE, N_CWD, N_ROOTLINK, N_FDDIR, N_MAPS, N_STATUS,
 				       N_STAT, N_STATM, N_CMDLINE, N_ENVIRON, N_COMM, N_PMOUNTS,
-				       N_TASKDIR, N_MOUNTINFO };
+				       N_TASKDIR, N_MOUNTINFO, N_AUXV };
 static const char *const top_files[] = { "cpuinfo", "meminfo", "stat", "uptime", "loadavg",
 					 "mounts", "filesystems", "sys" };
 static const enum node top_kinds[] = { N_CPUINFO, N_MEMINFO, N_PSTAT, N_UPTIME, N_LOADAVG,
@@ -639,7 +639,7 @@ static unsigned node_mode(const struct pnode *n)
 		return S_IFLNK | 0777;
 	if (is_dir(n))
 		return n->kind == N_FDDIR ? S_IFDIR | 0500 : S_IFDIR | 0555;
-	if (n->kind == N_ENVIRON)
+	if (n->kind == N_ENVIRON || n->kind == N_AUXV)
 		return S_IFREG | 0400;
 	if (n->kind == N_SYSFILE)
 		return S_IFREG | 0644;
@@ -682,6 +682,7 @@ static long gen(const struct pnode *n, struct text *t)
 	}
 	case N_CMDLINE: gen_strings(t, libos_proc.argv); break;
 	case N_ENVIRON: gen_strings(t, libos_proc.envp); break;
+	case N_AUXV: tx_add(t, (const char *)libos_auxv, libos_auxv_words * 8); break;
 	case N_COMM: {
 		char name[16];
 		comm_of(n->tid, name);

@@ -509,10 +509,13 @@ LIBOS_SYSCALL(fallocate)
 		rc = -EISDIR;
 	else if (!S_ISREG(st.st_mode) || !f->ops->truncate)
 		rc = -ENODEV;
-	else if (a1 != 0)
-		rc = -EOPNOTSUPP; /* no allocation without a size change, no holes: no Dk call */
+	else if (a1 != 0 && a1 != 1 /* FALLOC_FL_KEEP_SIZE */)
+		rc = -EOPNOTSUPP; /* no holes, no zeroed ranges: no Dk call */
 	else if (off > INT64_MAX - len)
 		rc = -EFBIG;
+	else if (a1 == 1)
+		rc = 0; /* allocation without a size change is advisory (as tmpfs
+			 * reserving nothing): the blocks come at the first write */
 	else if (off + len > st.st_size)
 		rc = f->ops->truncate(f, (uint64_t)(off + len));
 	else
