@@ -230,6 +230,9 @@ long libos_open_path(const char *path, int flags, unsigned mode, struct libos_fi
 long libos_file_mmap_check(struct libos_file *f, int prot, bool shared);
 /* The Dk stream behind a host-backed file, or DK_HANDLE_NONE (fs/host.c). */
 DK_HANDLE libos_file_stream(struct libos_file *f);
+/* Registers the host file f (a bound AF_UNIX socket's placeholder) as a
+ * socket file: stat gives S_IFSOCK, open ENXIO (fs/special.c). */
+long libos_fs_mark_socket(struct libos_file *f);
 
 /* ---- fs (libos/fs/): more of the file layer for other families ----------------
  * ops->stat's kstat is the x86-64 kernel's struct stat (<asm/stat.h>).

@@ -12,8 +12,9 @@
  *           connect() finds a listener there and queues a new connection for
  *           accept().  SCM_RIGHTS passes descriptors.  Names are in-process
  *           only for now, and a name is free again when its socket is
- *           closed; a path name also gets a placeholder file (a regular
- *           file, not S_IFSOCK) that outlives the socket until unlinked, so
+ *           closed; a path name also gets a placeholder file (registered
+ *           as a socket file by fs/special.c, so stat gives S_IFSOCK in
+ *           this process) that outlives the socket until unlinked, so
  *           a second bind to the path gives EADDRINUSE as on Linux.  Issue 5
  *           (several processes) will back a listener by a "pipe.server:"
  *           stream as well: struct unix_name has the slot for it.
@@ -903,13 +904,14 @@ static long unix_bind(struct lsock *s, const void *uaddr, uint32_t len)
 		/* A path name: Linux creates the socket file, which outlives the
 		 * socket until unlinked, and a bind to an existing path gives
 		 * EADDRINUSE.  A plain file stands in for it (so stat, unlink and
-		 * a second bind behave; its type is a regular file's). */
+		 * a second bind behave), registered as a socket file (S_IFSOCK). */
 		libos_unlock(&g_lock);
 		key[keylen] = 0;
 		struct libos_file *pf;
 		rc = libos_open_path(key, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 				     0777, &pf);
 		if (rc >= 0) {
+			libos_fs_mark_socket(pf);  /* only the reported type depends on it */
 			libos_file_put(pf);
 			rc = 0;
 		} else if (rc == -EEXIST) {

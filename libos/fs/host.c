@@ -54,7 +54,7 @@ void fs_attr_to_stat(const struct dk_stream_attr *a, struct stat *st)
 	st->st_dev = a->device;
 	st->st_ino = a->inode;
 	st->st_nlink = a->links ? a->links : 1;
-	st->st_mode = fs_dk_type_mode(a->type) | (a->mode & 07777);
+	st->st_mode = fs_attr_mode(a) | (a->mode & 07777);
 	st->st_uid = libos_proc.uid;
 	st->st_gid = libos_proc.gid;
 	st->st_size = (long)a->size;
@@ -427,7 +427,7 @@ static long host_getdents(struct libos_file *f, void *buf, size_t n)
 			struct dk_stream_attr a;
 			memcpy(uri + ulen, name, nlen + 1);
 			if (dk->DkStreamLinkRead(uri, NULL, NULL, &a) == 0) {
-				type = (unsigned char)(fs_dk_type_mode(a.type) >> 12);
+				type = (unsigned char)(fs_attr_mode(&a) >> 12);
 				if (a.inode)
 					ino = a.inode;
 			}
@@ -649,7 +649,10 @@ static long root_dir(int flags, struct libos_file **out)
 
 static long hfs_open(struct fs_path *p, int flags, unsigned mode, struct libos_file **out)
 {
-	long rc = fs_host_open_uri(p->uri, p->abs, flags, mode, out);
+	long rc = fs_special_open(p->uri, p->abs, flags, out);
+	if (rc <= 0)
+		return rc;
+	rc = fs_host_open_uri(p->uri, p->abs, flags, mode, out);
 	if (rc == -EACCES && !strcmp(p->abs, "/") && (flags & O_ACCMODE) == O_RDONLY &&
 	    !(flags & O_CREAT))
 		rc = root_dir(flags, out);
@@ -729,15 +732,26 @@ static long hfs_unlink(struct fs_path *p, bool dir)
 	} else if (q == 0 && a.type == DK_STREAM_DIRECTORY) {
 		return -EISDIR;
 	}
+	uint64_t dev, ino;
+	bool special = !dir && fs_special_last_link(p->uri, &dev, &ino);
 	int rc = dk->DkStreamDelete(p->uri);
 	if (rc == -DK_E_INVALID && dir)
 		return -EINVAL;
+	if (rc == 0 && special)
+		fs_special_drop(dev, ino);
 	return rc < 0 ? libos_errno(rc) : 0;
 }
 
 static long hfs_rename(struct fs_path *from, struct fs_path *to)
 {
+	/* A registered file renamed over goes with its inode (the entry of
+	 * the renamed one follows its inode and needs nothing). */
+	uint64_t dev, ino, fdev, fino;
+	bool special = fs_special_last_link(to->uri, &dev, &ino) &&
+		       !(fs_special_last_link(from->uri, &fdev, &fino) && fdev == dev && fino == ino);
 	int rc = dk->DkStreamRename(from->uri, to->uri);
+	if (rc == 0 && special)
+		fs_special_drop(dev, ino);
 	return rc < 0 ? libos_errno(rc) : 0;
 }
 

@@ -18,7 +18,11 @@
  * are ours.
  *
  * What the Dk ABI cannot express (documented limitations):
- *   - mknod of a FIFO or device: EPERM.
+ *   - mknod of a FIFO: a placeholder regular file registered in special.c
+ *     (one process, not persistent); of a device or socket: EPERM.
+ *   - renameat2(RENAME_EXCHANGE): three renames through a temporary name
+ *     in the target's directory, not atomic (another process may see the
+ *     intermediate state); RENAME_WHITEOUT: EINVAL.
  *   - chown to another owner: EPERM (one user per sandbox); setuid and
  *     setgid mode bits: EPERM (the sandbox refuses set-id files).
  *   - metadata by descriptor (fchmod, futimens) acts on the path the file
@@ -638,6 +642,72 @@ LIBOS_SYSCALL(unlinkat)
 #define RENAME_WHITEOUT 4
 #endif
 
+/* Replaces p's last component (in abs and uri) by name. */
+static long set_last(struct fs_path *p, const char *name)
+{
+	char *ua = strrchr(p->abs, '/'), *uu = strrchr(p->uri, '/');
+	if (!ua || !uu)
+		return -EINVAL;
+	size_t n = strlen(name);
+	if ((size_t)(ua + 1 - p->abs) + n >= sizeof(p->abs) ||
+	    (size_t)(uu + 1 - p->uri) + n >= sizeof(p->uri))
+		return -ENAMETOOLONG;
+	memcpy(ua + 1, name, n + 1);
+	memcpy(uu + 1, name, n + 1);
+	return 0;
+}
+
+/* RENAME_EXCHANGE without a Dk call for it: to -> tmp, from -> to,
+ * tmp -> from, with tmp a fresh name in to's directory.  Not atomic; a
+ * failed step undoes the ones before it. */
+static long exchange(struct fs_path *from, struct fs_path *to)
+{
+	struct stat st;
+	const char *rest;
+	long rc;
+	if (!from->fs->stat)
+		return -ENOENT;
+	if ((rc = from->fs->stat(from, &st, false)) < 0 || (rc = to->fs->stat(to, &st, false)) < 0)
+		return rc;
+	if (!strcmp(from->abs, to->abs))
+		return 0;
+	if (under(from->abs, to->abs, &rest) || under(to->abs, from->abs, &rest))
+		return -EINVAL;  /* one inside the other */
+	if (!strcmp(to->abs, "/") || !strcmp(from->abs, "/"))
+		return -EBUSY;
+	struct fs_path *tmp = libos_alloc(sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	for (int tries = 0; tries < 8; tries++) {
+		uint64_t r;
+		char name[40];
+		dk->DkRandomBitsRead(&r, sizeof(r));
+		rt_snprintf(name, sizeof(name), ".moat-xchg-%lx", (unsigned long)r);
+		*tmp = *to;
+		if (to->rel >= to->abs && to->rel <= to->abs + sizeof(to->abs))
+			tmp->rel = tmp->abs + (to->rel - to->abs);  /* rel points into abs */
+		if ((rc = set_last(tmp, name)) < 0)
+			break;
+		if (to->fs->stat(tmp, &st, false) == 0) {
+			rc = -EEXIST;
+			continue;
+		}
+		if ((rc = to->fs->rename(to, tmp)) < 0)
+			break;
+		if ((rc = from->fs->rename(from, to)) < 0) {
+			to->fs->rename(tmp, to);
+			break;
+		}
+		if ((rc = to->fs->rename(tmp, from)) < 0) {
+			from->fs->rename(to, from);
+			to->fs->rename(tmp, to);
+		}
+		break;
+	}
+	libos_free(tmp);
+	return rc;
+}
+
 static long do_rename(int olddir, const char *oldpath, int newdir, const char *newpath,
 		      unsigned flags)
 {
@@ -650,9 +720,9 @@ static long do_rename(int olddir, const char *oldpath, int newdir, const char *n
 		rc = -EINVAL;
 		goto out;
 	}
-	if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT)) {
-		/* No atomic exchange in the Dk ABI. */
-		rc = (flags & RENAME_NOREPLACE) ? -EINVAL : -EINVAL;
+	if ((flags & RENAME_WHITEOUT) ||
+	    ((flags & RENAME_EXCHANGE) && (flags & RENAME_NOREPLACE))) {
+		rc = -EINVAL;  /* no whiteouts (overlay file systems) here */
 		goto out;
 	}
 	if ((rc = fs_resolve(olddir, oldpath, 0, from, NULL)) < 0 ||
@@ -664,6 +734,10 @@ static long do_rename(int olddir, const char *oldpath, int newdir, const char *n
 	}
 	if (!from->fs->rename) {
 		rc = -EACCES;
+		goto out;
+	}
+	if (flags & RENAME_EXCHANGE) {
+		rc = exchange(from, to);
 		goto out;
 	}
 	if (!strcmp(from->abs, to->abs)) {
@@ -917,6 +991,14 @@ static long do_mknod(int dirfd, const char *path, unsigned mode, unsigned dev)
 		return -EPERM;
 	if (type != S_IFIFO && type != S_IFCHR && type != S_IFBLK && type != S_IFSOCK)
 		return -EINVAL;
+	if (type == S_IFIFO) {
+		struct fs_path p;
+		long rc = fs_resolve(dirfd, path, 0, &p, NULL);
+		if (rc < 0)
+			return rc;
+		if (p.fs == &fs_host)
+			return fs_mkfifo(&p, (mode & 07777) & ~libos_proc.umask);
+	}
 	if (exists(dirfd, path, NULL, AT_SYMLINK_NOFOLLOW) == 0)
 		return -EEXIST;
 	refuse_once("mknod");
