@@ -840,8 +840,11 @@ bool libos_signal_fault(const struct dk_exception_info *info, struct dk_context 
 	struct ksigaction a = actions[sig - 1];
 	uint64_t mask = load_mask(&t->sigmask);
 	if ((mask & BIT(sig)) || a.handler == SIG_DFL || a.handler == SIG_IGN) {
-		/* Blocked or ignored faults end the process, as on Linux. */
+		/* Blocked or ignored faults end the process, as on Linux; one
+		 * line says where, as the kernel's log would. */
 		libos_unlock(&sig_lock);
+		libos_log("thread %d: fatal signal %d at rip 0x%lx, address 0x%lx", t->tid, sig,
+			  (unsigned long)ctx->rip, (unsigned long)info->addr);
 		libos_signal_terminate(sig);
 	}
 	if (a.flags & SA_RESETHAND) {

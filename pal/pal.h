@@ -120,6 +120,8 @@ struct pal_tcb {
 	volatile uint64_t raise_arg;
 	volatile uint32_t raises_delivered; /* tells a raise from other EINTRs */
 	int in_exception;         /* nesting depth of LibOsExceptionDispatch */
+	int exit_code;            /* DkThreadExit's code, on the way out */
+	int on_own_stack;         /* exiting: moved to the PAL's thread stack */
 };
 static inline struct pal_tcb *pal_tcb(void)
 {

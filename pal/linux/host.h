@@ -52,6 +52,9 @@ extern char pal_usercopy_start[], pal_usercopy_end[], pal_usercopy_fault[];
 /* Descriptor to pass in child processes etc.; private helpers used across
  * the Linux host files. */
 int pal_linux_eventfd(unsigned initial, int flags);
+/* Switches to the stack that ends at sp and calls fn(arg); never returns
+ * (stack.S). */
+void pal_linux_run_on_stack(void *sp, void (*fn)(void *), void *arg) __attribute__((noreturn));
 /* Arms Syscall User Dispatch for the calling thread (intercept.c). */
 int pal_linux_syscall_trap_apply(uint32_t mode);
 void pal_linux_close(int fd);

@@ -98,12 +98,27 @@ void pal_thread_entry(struct pal_tcb *tcb)
 	pal_host_thread_exit(0);
 }
 
+/* The rest of a created thread's exit, on the PAL's own thread stack: the
+ * caller's stack (the library OS's per-thread stack) may be reused by
+ * another thread the moment the exit event is set, so nothing may run on it
+ * after that. */
+static void __attribute__((noreturn)) finish_exit(void *arg)
+{
+	struct pal_tcb *tcb = arg;
+	pal_host_thread_exit(tcb->exit_code);
+}
+
 void pal_host_thread_exit(int code)
 {
 	struct pal_tcb *tcb = pal_tcb();
 	struct pal_object *obj = tcb->obj;
 	/* No handler may run from here on: the altstack is about to go. */
 	pal_linux_sigmask(~0ull);
+	if (tcb->map_base && !tcb->on_own_stack) {
+		tcb->exit_code = code;
+		tcb->on_own_stack = 1;
+		pal_linux_run_on_stack(tcb, finish_exit, tcb); /* the stack ends at the tcb */
+	}
 	if (obj) {
 		uint64_t one = 1;
 		pal_lock(&raise_lock);
