@@ -16,6 +16,7 @@
  */
 #include "libos.h"
 #include <linux/futex.h>
+#include <linux/mman.h>
 
 #define NBUCKETS 256
 
@@ -264,9 +265,12 @@ static long futex_wake_op(uint32_t *uaddr, uint32_t *uaddr2, int nwake, int nwak
 	}
 	if (op > FUTEX_OP_XOR || cmp > FUTEX_OP_CMP_GE)
 		return -ENOSYS;
+	/* The word is updated in place: a word not mapped writable is
+	 * -EFAULT (as on Linux) rather than a fault in the library OS. */
+	if (!libos_mm_check(k2, sizeof(uint32_t), PROT_WRITE))
+		return -EFAULT;
 	lock2(b1, b2);
 	uint32_t old;
-	/* Readable is checked; a read-only futex word would fault here. */
 	if (libos_copy_from_user(&old, uaddr2, sizeof(old)) < 0) {
 		unlock2(b1, b2);
 		return -EFAULT;

@@ -62,7 +62,12 @@ LIBOS_SYSCALL(sched_getaffinity)
 
 LIBOS_SYSCALL(sched_setaffinity)
 {
-	LIBOS_UNUSED_ARGS(a1, a2, a3, a4, a5);
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	/* The mask is read (as Linux does: a bad one is -EFAULT), not applied. */
+	uint64_t mask[16];
+	size_t n = (size_t)a1 < sizeof(mask) ? (size_t)a1 : sizeof(mask);
+	if (n && libos_copy_from_user(mask, (const void *)a2, n) < 0)
+		return -EFAULT;
 	return check_pid(a0);
 }
 

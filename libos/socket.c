@@ -360,6 +360,7 @@ static void sk_sigpipe(int flags)
 struct iovcur {
 	const struct iovec *iov;
 	size_t cnt, idx, off;
+	bool fault; /* an application buffer was not accessible */
 };
 
 static size_t iov_total(const struct iovec *iov, size_t cnt)
@@ -381,7 +382,10 @@ static size_t iov_to(struct iovcur *c, const void *src, size_t n)
 		size_t k = v->iov_len - c->off;
 		if (k > n - done)
 			k = n - done;
-		memcpy((char *)v->iov_base + c->off, (const char *)src + done, k);
+		if (libos_copy_to_user((char *)v->iov_base + c->off, (const char *)src + done, k) < 0) {
+			c->fault = true;
+			break;
+		}
 		done += k;
 		c->off += k;
 		if (c->off == v->iov_len) {
@@ -400,7 +404,10 @@ static size_t iov_from(struct iovcur *c, void *dst, size_t n)
 		size_t k = v->iov_len - c->off;
 		if (k > n - done)
 			k = n - done;
-		memcpy((char *)dst + done, (const char *)v->iov_base + c->off, k);
+		if (libos_copy_from_user((char *)dst + done, (const char *)v->iov_base + c->off, k) < 0) {
+			c->fault = true;
+			break;
+		}
 		done += k;
 		c->off += k;
 		if (c->off == v->iov_len) {
@@ -531,16 +538,45 @@ static void in_format(const struct inaddr *a, bool mapped_as_v4, char *buf, size
 		    p[12] << 8 | p[13], p[14] << 8 | p[15], a->port);
 }
 
-/* Copies an address out as Linux does: truncated to *ulen, *ulen = the
- * real length. */
-static long addr_out(const void *sa, uint32_t len, void *uaddr, int *ulen)
+/* Copies an address out as Linux does: truncated to *klen (a library OS
+ * int), *klen = the real length; -EFAULT if uaddr is not writable. */
+static long addr_out(const void *sa, uint32_t len, void *uaddr, int *klen)
 {
+	if (!uaddr || !klen)
+		return 0;
+	if (*klen < 0)
+		return -EINVAL;
+	if (libos_copy_to_user(uaddr, sa, (uint32_t)*klen < len ? (uint32_t)*klen : len) < 0)
+		return -EFAULT;
+	*klen = (int)len;
+	return 0;
+}
+
+/* addr_out with the length in application memory (accept, getsockname,
+ * recvfrom). */
+static long addr_out_user(const void *sa, uint32_t len, void *uaddr, int *ulen)
+{
+	int l;
 	if (!uaddr || !ulen)
 		return 0;
-	if (*ulen < 0)
+	if (libos_copy_from_user(&l, ulen, sizeof(l)) < 0)
+		return -EFAULT;
+	long rc = addr_out(sa, len, uaddr, &l);
+	if (rc == 0 && libos_copy_to_user(ulen, &l, sizeof(l)) < 0)
+		rc = -EFAULT;
+	return rc;
+}
+
+/* Largest socket address accepted from the application. */
+#define UADDR_MAX (sizeof(union lsaddr) + 128)
+
+/* Copies an application's socket address into buf (UADDR_MAX bytes). */
+static long addr_in(void *buf, const void *uaddr, uint32_t len)
+{
+	if (len > UADDR_MAX)
 		return -EINVAL;
-	memcpy(uaddr, sa, (uint32_t)*ulen < len ? (uint32_t)*ulen : len);
-	*ulen = (int)len;
+	if (len && libos_copy_from_user(buf, uaddr, len) < 0)
+		return -EFAULT;
 	return 0;
 }
 
@@ -1318,6 +1354,11 @@ static long mem_send(struct lsock *s, struct libos_file *f, struct iovcur *c, si
 				goto unlock_fail;
 			}
 			iov_from(c, m->data, chunk);
+			if (c->fault) {
+				libos_free(m);
+				rc = sent ? (long)sent : -EFAULT;
+				goto unlock_fail;
+			}
 			m->len = chunk;
 			if (s->kind == K_UDP) {
 				struct inaddr me, tb;
@@ -1483,9 +1524,10 @@ static long mem_recv(struct lsock *s, struct libos_file *f, struct iovcur *c, si
 				sk_update_senders(s);
 			}
 			bool more = s->type == SOCK_STREAM && (flags & MSG_WAITALL) &&
-				    !(flags & MSG_PEEK) && got < total && !out->files;
+				    !(flags & MSG_PEEK) && got < total && !out->files && !c->fault;
 			if (!more) {
-				rc = (long)got;
+				/* A bad buffer: -EFAULT unless stream bytes were stored. */
+				rc = c->fault && (s->type != SOCK_STREAM || !got) ? -EFAULT : (long)got;
 				goto out;
 			}
 		}
@@ -2057,7 +2099,10 @@ static long tcp_recv(struct lsock *s, struct libos_file *f, void *buf, size_t le
 		}
 		if (s->peek_len) {
 			size_t k = s->peek_len < len - got ? s->peek_len : len - got;
-			memcpy((char *)buf + got, s->peekbuf, k);
+			if (libos_copy_to_user((char *)buf + got, s->peekbuf, k) < 0) {
+				libos_unlock(&s->lock);
+				return got ? (long)got : -EFAULT;
+			}
 			if (!(flags & MSG_PEEK)) {
 				memmove(s->peekbuf, s->peekbuf + k, s->peek_len - k);
 				s->peek_len -= k;
@@ -2088,7 +2133,8 @@ static long tcp_recv(struct lsock *s, struct libos_file *f, void *buf, size_t le
 			rc = tcp_read_once(s, h, hs[0], s->peekbuf, len);
 			if (rc > 0) {
 				s->peek_len = (size_t)rc;
-				memcpy(buf, s->peekbuf, (size_t)rc);
+				if (libos_copy_to_user(buf, s->peekbuf, (size_t)rc) < 0)
+					rc = -EFAULT; /* the bytes stay in peekbuf */
 			}
 			libos_unlock(&s->lock);
 		} else {
@@ -2319,7 +2365,7 @@ static long sk_sendv(struct lsock *s, struct libos_file *f, const struct iovec *
 		}
 		return -EOPNOTSUPP;
 	}
-	struct iovcur c = { iov, cnt, 0, 0 };
+	struct iovcur c = { iov, cnt, 0, 0, false };
 	return mem_send(s, f, &c, total, addr, alen, files, nfiles, flags);
 }
 
@@ -2336,15 +2382,17 @@ static long sk_recvv(struct lsock *s, struct libos_file *f, const struct iovec *
 			return -ENOMEM;
 		long rc = tcp_recv(s, f, b, bn, flags);
 		if (rc > 0) {
-			struct iovcur c = { iov, cnt, 0, 0 };
+			struct iovcur c = { iov, cnt, 0, 0, false };
 			iov_to(&c, b, (size_t)rc);
+			if (c.fault)
+				rc = -EFAULT;
 		}
 		libos_free(b);
 		return rc;
 	}
 	if (flags & MSG_OOB)
 		return -EINVAL;
-	struct iovcur c = { iov, cnt, 0, 0 };
+	struct iovcur c = { iov, cnt, 0, 0, false };
 	return mem_recv(s, f, &c, total, flags, out);
 }
 
@@ -2436,22 +2484,23 @@ static long sock_ioctl(struct libos_file *f, unsigned long cmd, unsigned long ar
 			if (n < 0)
 				return n;
 		}
-		*p = n > 0x7fffffff ? 0x7fffffff : (int)n;
-		return 0;
+		int v = n > 0x7fffffff ? 0x7fffffff : (int)n;
+		return libos_copy_to_user(p, &v, sizeof(v)) < 0 ? -EFAULT : 0;
 	}
-	case SIOCOUTQ:
-		if (!p)
+	case SIOCOUTQ: {
+		int zero = 0;
+		return libos_copy_to_user(p, &zero, sizeof(zero)) < 0 ? -EFAULT : 0;
+	}
+	case FIONBIO: {
+		int on;
+		if (libos_copy_from_user(&on, p, sizeof(on)) < 0)
 			return -EFAULT;
-		*p = 0;
-		return 0;
-	case FIONBIO:
-		if (!p)
-			return -EFAULT;
-		if (*p)
+		if (on)
 			__atomic_or_fetch(&f->flags, O_NONBLOCK, __ATOMIC_SEQ_CST);
 		else
 			__atomic_and_fetch(&f->flags, ~(unsigned)O_NONBLOCK, __ATOMIC_SEQ_CST);
 		return 0;
+	}
 	default:
 		return -ENOTTY;
 	}
@@ -2608,8 +2657,13 @@ LIBOS_SYSCALL(socketpair)
 		libos_fd_close((int)fx);
 		return fy;
 	}
-	sv[0] = (int)fx;
-	sv[1] = (int)fy;
+	int out[2] = { (int)fx, (int)fy };
+	if (libos_copy_to_user(sv, out, sizeof(out)) < 0) {
+		/* Linux installs neither descriptor. */
+		libos_fd_close((int)fx);
+		libos_fd_close((int)fy);
+		return -EFAULT;
+	}
 	return 0;
 }
 
@@ -2621,12 +2675,15 @@ LIBOS_SYSCALL(bind)
 	long rc = sk_get(a0, &f, &s);
 	if (rc < 0)
 		return rc;
-	const void *ua = (const void *)a1;
+	uint64_t kaddr[(UADDR_MAX + 7) / 8];
+	const void *ua = kaddr;
 	uint32_t len = (uint32_t)a2;
-	if (!ua)
+	if (!a1)
 		rc = -EFAULT;
-	else if ((int)a2 < 0 || len > sizeof(union lsaddr) + 128)
+	else if ((int)a2 < 0 || len > UADDR_MAX)
 		rc = -EINVAL;
+	else if ((rc = addr_in(kaddr, (const void *)a1, len)) < 0)
+		;
 	else if (s->kind == K_UNIX)
 		rc = unix_bind(s, ua, len);
 	else if (s->kind == K_TCP)
@@ -2675,9 +2732,12 @@ static long do_accept(long fd, void *uaddr, int *ulen, int flags)
 	long rc = sk_get(fd, &f, &s);
 	if (rc < 0)
 		return rc;
+	int klen = 0;
 	if (s->type == SOCK_DGRAM)
 		rc = -EOPNOTSUPP;
-	else if (uaddr && (!ulen || *ulen < 0))
+	else if (uaddr && ulen && libos_copy_from_user(&klen, ulen, sizeof(klen)) < 0)
+		rc = -EFAULT;
+	else if (uaddr && (!ulen || klen < 0))
 		rc = -EINVAL;
 	else if (s->kind == K_TCP)
 		rc = tcp_accept(s, f, 0, &n);
@@ -2694,7 +2754,8 @@ static long do_accept(long fd, void *uaddr, int *ulen, int flags)
 			sk_destroy(n);
 		return rc;
 	}
-	addr_out(&pa, plen, uaddr, ulen);
+	/* Linux keeps the new descriptor when the address cannot be stored. */
+	addr_out_user(&pa, plen, uaddr, ulen);
 	return rc;
 }
 
@@ -2718,12 +2779,15 @@ LIBOS_SYSCALL(connect)
 	long rc = sk_get(a0, &f, &s);
 	if (rc < 0)
 		return rc;
-	const void *ua = (const void *)a1;
+	uint64_t kaddr[(UADDR_MAX + 7) / 8];
+	const void *ua = kaddr;
 	uint32_t len = (uint32_t)a2;
-	if (!ua)
+	if (!a1)
 		rc = -EFAULT;
-	else if ((int)a2 < 0 || len > sizeof(union lsaddr) + 128)
+	else if ((int)a2 < 0 || len > UADDR_MAX)
 		rc = -EINVAL;
+	else if ((rc = addr_in(kaddr, (const void *)a1, len)) < 0)
+		;
 	else if (s->kind == K_TCP)
 		rc = tcp_connect(s, f, ua, len);
 	else if (s->type == SOCK_DGRAM)
@@ -2741,7 +2805,16 @@ static long cmsg_files(const struct msghdr *m, struct libos_file ***filesp, int 
 	*np = 0;
 	if (!m->msg_control || m->msg_controllen < sizeof(struct cmsghdr))
 		return 0;
-	const char *p = m->msg_control, *end = p + m->msg_controllen;
+	if (m->msg_controllen > 65536)
+		return -ENOBUFS;
+	char *kc = libos_alloc(m->msg_controllen);
+	if (!kc)
+		return -ENOMEM;
+	if (libos_copy_from_user(kc, m->msg_control, m->msg_controllen) < 0) {
+		libos_free(kc);
+		return -EFAULT;
+	}
+	const char *p = kc, *end = p + m->msg_controllen;
 	struct libos_file **files = NULL;
 	int n = 0;
 	long rc = 0;
@@ -2784,6 +2857,7 @@ static long cmsg_files(const struct msghdr *m, struct libos_file ***filesp, int 
 		}
 		p += CMSG_ALIGN(c->cmsg_len);
 	}
+	libos_free(kc);
 	if (rc < 0) {
 		for (int i = 0; i < n; i++)
 			libos_file_put(files[i]);
@@ -2810,15 +2884,26 @@ static long do_sendmsg(struct libos_file *f, struct lsock *s, struct msghdr *m, 
 		if (rc < 0)
 			return rc;
 	}
+	uint64_t kaddr[(UADDR_MAX + 7) / 8];
 	const void *addr = m->msg_namelen ? m->msg_name : NULL;
 	if (s->kind == K_TCP)
 		addr = NULL; /* tcp ignores the address */
+	if (addr) {
+		long rc = addr_in(kaddr, addr, (uint32_t)m->msg_namelen);
+		if (rc < 0) {
+			for (int i = 0; i < nfiles; i++)
+				libos_file_put(files[i]);
+			libos_free(files);
+			return rc;
+		}
+		addr = kaddr;
+	}
 	return sk_sendv(s, f, m->msg_iov, m->msg_iovlen, addr, (uint32_t)m->msg_namelen, files,
 			nfiles, flags);
 }
 
 /* Installs received descriptors into the control buffer. */
-static void cmsg_put_files(struct msghdr *m, struct recv_out *out, int flags)
+static long cmsg_put_files(struct msghdr *m, struct recv_out *out, int flags)
 {
 	size_t used = 0;
 	if (out->files) {
@@ -2826,7 +2911,13 @@ static void cmsg_put_files(struct msghdr *m, struct recv_out *out, int flags)
 				      ? (m->msg_controllen - CMSG_LEN(0)) / sizeof(int)
 				      : 0;
 		int n = out->nfiles, k = 0;
-		struct cmsghdr *c = m->msg_control;
+		if (room > 253)
+			room = 253;
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(253 * sizeof(int))];
+		} kc;
+		struct cmsghdr *c = &kc.h;
 		int *fds = room ? (int *)CMSG_DATA(c) : NULL;
 		for (int i = 0; i < n; i++) {
 			if ((size_t)k < room) {
@@ -2849,9 +2940,12 @@ static void cmsg_put_files(struct msghdr *m, struct recv_out *out, int flags)
 			used = CMSG_SPACE(k * sizeof(int));
 			if (used > m->msg_controllen)
 				used = m->msg_controllen;
+			if (libos_copy_to_user(m->msg_control, c, used) < 0)
+				return -EFAULT; /* the descriptors stay installed */
 		}
 	}
 	m->msg_controllen = used;
+	return 0;
 }
 
 static long do_recvmsg(struct libos_file *f, struct lsock *s, struct msghdr *m, int flags)
@@ -2877,17 +2971,20 @@ static long do_recvmsg(struct libos_file *f, struct lsock *s, struct msghdr *m, 
 	if (m->msg_name) {
 		if (out.fromlen && s->type == SOCK_DGRAM) {
 			int l = m->msg_namelen;
-			addr_out(&out.from, out.fromlen, m->msg_name, &l);
+			if (addr_out(&out.from, out.fromlen, m->msg_name, &l) == -EFAULT)
+				rc = -EFAULT;
 			m->msg_namelen = l;
 		} else if (s->kind == K_UNIX && s->type != SOCK_STREAM) {
 			int l = m->msg_namelen;
-			addr_out(&s->peer, s->peer_len ? s->peer_len : 2, m->msg_name, &l);
+			if (addr_out(&s->peer, s->peer_len ? s->peer_len : 2, m->msg_name, &l) == -EFAULT)
+				rc = -EFAULT;
 			m->msg_namelen = l;
 		} else {
 			m->msg_namelen = 0;
 		}
 	}
-	cmsg_put_files(m, &out, flags);
+	if (cmsg_put_files(m, &out, flags) < 0)
+		rc = -EFAULT;
 	return rc;
 }
 
@@ -2917,22 +3014,59 @@ LIBOS_SYSCALL(recvfrom)
 	if (rc < 0)
 		return rc;
 	int *ulen = (int *)a5;
+	int klen = 0;
 	struct iovec v = { (void *)a1, (size_t)a2 };
-	struct msghdr m = { .msg_name = (void *)a4, .msg_namelen = (a4 && ulen) ? *ulen : 0,
-			    .msg_iov = &v, .msg_iovlen = 1 };
+	struct msghdr m = { .msg_name = (void *)a4, .msg_iov = &v, .msg_iovlen = 1 };
 	if (a4 && !ulen)
 		m.msg_name = NULL;
-	if (a4 && ulen && *ulen < 0)
+	if (a4 && ulen && libos_copy_from_user(&klen, ulen, sizeof(klen)) < 0)
+		rc = -EFAULT;
+	else if ((m.msg_namelen = klen) < 0)
 		rc = -EINVAL;
 	else if (!a1 && a2)
 		rc = -EFAULT;
 	else {
 		rc = do_recvmsg(f, s, &m, (int)a3);
-		if (rc >= 0 && m.msg_name && ulen)
-			*ulen = m.msg_namelen;
+		if (rc >= 0 && m.msg_name && ulen &&
+		    libos_copy_to_user(ulen, &m.msg_namelen, sizeof(int)) < 0)
+			rc = -EFAULT;
 	}
 	libos_file_put(f);
 	return rc;
+}
+
+/* Reads an application's msghdr into *m, and its iovec array into library
+ * OS memory (*iovp, to free; m->msg_iov points at it). */
+static long msg_from_user(const void *um, struct msghdr *m, struct iovec **iovp)
+{
+	*iovp = NULL;
+	if (libos_copy_from_user(m, um, sizeof(*m)) < 0)
+		return -EFAULT;
+	if (m->msg_iovlen > UIO_MAXIOV)
+		return -EMSGSIZE;
+	if (!m->msg_iovlen)
+		return 0;
+	struct iovec *v = libos_alloc(m->msg_iovlen * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (libos_copy_from_user(v, m->msg_iov, m->msg_iovlen * sizeof(*v)) < 0) {
+		libos_free(v);
+		return -EFAULT;
+	}
+	m->msg_iov = v;
+	*iovp = v;
+	return 0;
+}
+
+/* Stores recvmsg's results (msg_namelen, msg_controllen, msg_flags). */
+static long msg_to_user(struct msghdr *um, const struct msghdr *m)
+{
+	if (libos_copy_to_user(&um->msg_namelen, &m->msg_namelen, sizeof(m->msg_namelen)) < 0 ||
+	    libos_copy_to_user(&um->msg_controllen, &m->msg_controllen,
+			       sizeof(m->msg_controllen)) < 0 ||
+	    libos_copy_to_user(&um->msg_flags, &m->msg_flags, sizeof(m->msg_flags)) < 0)
+		return -EFAULT;
+	return 0;
 }
 
 LIBOS_SYSCALL(sendmsg)
@@ -2943,13 +3077,12 @@ LIBOS_SYSCALL(sendmsg)
 	long rc = sk_get(a0, &f, &s);
 	if (rc < 0)
 		return rc;
-	struct msghdr *um = (struct msghdr *)a1;
-	if (!um)
-		rc = -EFAULT;
-	else {
-		struct msghdr m = *um;
+	struct msghdr m;
+	struct iovec *iov;
+	rc = msg_from_user((const void *)a1, &m, &iov);
+	if (rc == 0)
 		rc = do_sendmsg(f, s, &m, (int)a2);
-	}
+	libos_free(iov);
 	libos_file_put(f);
 	return rc;
 }
@@ -2963,17 +3096,15 @@ LIBOS_SYSCALL(recvmsg)
 	if (rc < 0)
 		return rc;
 	struct msghdr *um = (struct msghdr *)a1;
-	if (!um)
-		rc = -EFAULT;
-	else {
-		struct msghdr m = *um;
+	struct msghdr m;
+	struct iovec *iov;
+	rc = msg_from_user(um, &m, &iov);
+	if (rc == 0) {
 		rc = do_recvmsg(f, s, &m, (int)a2);
-		if (rc >= 0) {
-			um->msg_namelen = m.msg_namelen;
-			um->msg_controllen = m.msg_controllen;
-			um->msg_flags = m.msg_flags;
-		}
+		if (rc >= 0 && msg_to_user(um, &m) < 0)
+			rc = -EFAULT;
 	}
+	libos_free(iov);
 	libos_file_put(f);
 	return rc;
 }
@@ -2990,11 +3121,19 @@ LIBOS_SYSCALL(sendmmsg)
 	unsigned n = (unsigned)a2 > UIO_MAXIOV ? UIO_MAXIOV : (unsigned)a2;
 	unsigned i;
 	for (i = 0; i < n; i++) {
-		struct msghdr m = v[i].msg_hdr;
-		rc = do_sendmsg(f, s, &m, (int)a3);
+		struct msghdr m;
+		struct iovec *iov;
+		rc = msg_from_user(&v[i].msg_hdr, &m, &iov);
+		if (rc == 0)
+			rc = do_sendmsg(f, s, &m, (int)a3);
+		libos_free(iov);
 		if (rc < 0)
 			break;
-		v[i].msg_len = (unsigned)rc;
+		unsigned len = (unsigned)rc;
+		if (libos_copy_to_user(&v[i].msg_len, &len, sizeof(len)) < 0) {
+			rc = -EFAULT;
+			break;
+		}
 	}
 	libos_file_put(f);
 	return i ? (long)i : rc;
@@ -3013,14 +3152,20 @@ LIBOS_SYSCALL(recvmmsg)
 	int flags = (int)a3 & ~MSG_WAITFORONE;
 	unsigned i;
 	for (i = 0; i < n; i++) {
-		struct msghdr m = v[i].msg_hdr;
-		rc = do_recvmsg(f, s, &m, flags);
+		struct msghdr m;
+		struct iovec *iov;
+		rc = msg_from_user(&v[i].msg_hdr, &m, &iov);
+		if (rc == 0)
+			rc = do_recvmsg(f, s, &m, flags);
+		libos_free(iov);
 		if (rc < 0)
 			break;
-		v[i].msg_hdr.msg_namelen = m.msg_namelen;
-		v[i].msg_hdr.msg_controllen = m.msg_controllen;
-		v[i].msg_hdr.msg_flags = m.msg_flags;
-		v[i].msg_len = (unsigned)rc;
+		unsigned len = (unsigned)rc;
+		if (msg_to_user(&v[i].msg_hdr, &m) < 0 ||
+		    libos_copy_to_user(&v[i].msg_len, &len, sizeof(len)) < 0) {
+			rc = -EFAULT;
+			break;
+		}
 		if ((int)a3 & MSG_WAITFORONE)
 			flags |= MSG_DONTWAIT;
 	}
@@ -3073,7 +3218,7 @@ static long do_getname(long fd, void *uaddr, int *ulen, bool peer)
 	}
 	libos_unlock(l);
 	if (rc == 0)
-		rc = addr_out(&a, len, uaddr, ulen);
+		rc = addr_out_user(&a, len, uaddr, ulen);
 	libos_file_put(f);
 	return rc;
 }
@@ -3137,6 +3282,14 @@ LIBOS_SYSCALL(setsockopt)
 		rc = -EFAULT;
 		goto out;
 	}
+	/* The option value, in library OS memory (the options read at most
+	 * a struct timeval). */
+	uint64_t kval[8];
+	if (len && libos_copy_from_user(kval, val, len < sizeof(kval) ? len : sizeof(kval)) < 0) {
+		rc = -EFAULT;
+		goto out;
+	}
+	val = kval;
 	if (len >= sizeof(int))
 		memcpy(&iv, val, sizeof(int));
 	if (!level_ok(s, level)) {
@@ -3237,11 +3390,12 @@ LIBOS_SYSCALL(getsockopt)
 	} o;
 	uint32_t olen = sizeof(int);
 	memset(&o, 0, sizeof(o));
-	if (!ulen || (!val && *ulen)) {
+	int klen;
+	if (!ulen || libos_copy_from_user(&klen, ulen, sizeof(klen)) < 0 || (!val && klen)) {
 		rc = -EFAULT;
 		goto out;
 	}
-	if (*ulen < 0) {
+	if (klen < 0) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -3306,15 +3460,18 @@ LIBOS_SYSCALL(getsockopt)
 	}
 	o.i = s->opt[i];
 copy:
-	if ((uint32_t)*ulen < olen && olen == sizeof(int) && *ulen > 0 && level != SOL_SOCKET) {
-		*(unsigned char *)val = (unsigned char)o.i; /* Linux: a byte for IP options */
-		*ulen = 1;
+	if ((uint32_t)klen < olen && olen == sizeof(int) && klen > 0 && level != SOL_SOCKET) {
+		unsigned char b = (unsigned char)o.i; /* Linux: a byte for IP options */
+		olen = 1;
+		if (libos_copy_to_user(val, &b, 1) < 0 ||
+		    libos_copy_to_user(ulen, &olen, sizeof(int)) < 0)
+			rc = -EFAULT;
 		goto out;
 	}
-	if ((uint32_t)*ulen < olen)
-		olen = (uint32_t)*ulen;
-	memcpy(val, &o, olen);
-	*ulen = (int)olen;
+	if ((uint32_t)klen < olen)
+		olen = (uint32_t)klen;
+	if (libos_copy_to_user(val, &o, olen) < 0 || libos_copy_to_user(ulen, &olen, sizeof(int)) < 0)
+		rc = -EFAULT;
 out:
 	libos_file_put(f);
 	return rc;

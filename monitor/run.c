@@ -67,8 +67,9 @@ static char **guest_environment(const struct moat_manifest *m, bool inherit, con
 	size_t n = 0, k = 0;
 	while (from[n])
 		n++;
-	char **env = calloc(n + 6, sizeof(*env));
-	static char sandbox[64], cpus[32], memory[48], name[PATH_MAX + 32], wd[PATH_MAX + 16];
+	char **env = calloc(n + 8, sizeof(*env));
+	static char sandbox[64], cpus[32], memory[48], name[PATH_MAX + 32], wd[PATH_MAX + 16],
+		uid[32], gid[32];
 	uint64_t id = 0;
 	if (!env || getrandom(&id, sizeof(id), 0) != sizeof(id))
 		return free(env), NULL;
@@ -89,6 +90,14 @@ static char **guest_environment(const struct moat_manifest *m, bool inherit, con
 	env[k++] = name;
 	snprintf(wd, sizeof(wd), "MOAT_CWD=%s", cwd); /* the library OS's starting cwd */
 	env[k++] = wd;
+	/* The sandbox's own user and group as its user namespace sees them
+	 * (monitor/sandbox.c: 0 under host root, else the caller's), so the
+	 * library OS can show the files they own as its own identity's. */
+	bool root = geteuid() == 0;
+	snprintf(uid, sizeof(uid), "MOAT_UID=%u", root ? 0u : (unsigned)geteuid());
+	snprintf(gid, sizeof(gid), "MOAT_GID=%u", root ? 0u : (unsigned)getegid());
+	env[k++] = uid;
+	env[k++] = gid;
 	return env;
 }
 

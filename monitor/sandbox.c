@@ -415,7 +415,7 @@ static int open_sources(struct init_state *st, char *err, size_t errlen)
 	return 0;
 }
 
-/* The monitor mapped one id (see write_id_maps); become it, with no
+/* Become the sandbox's user, inner 0 (see write_id_map), with no
  * supplementary groups left from the host. */
 static int become_sandbox_user(char *err, size_t errlen)
 {
@@ -480,12 +480,22 @@ static void __attribute__((noreturn)) init_main(struct init_state *st, int sync)
  * in a granted mount, and the kernel exempts host root from RLIMIT_NPROC.
  * So for root the sandbox's user 0 is the host's "nobody" (65534).
  */
+/* The sandbox's user is inner 0 = host nobody under host root, else the
+ * caller's own id (the only mapping the kernel allows an unprivileged
+ * caller).  Under host root the host's ids 1..65533 are mapped one to one
+ * as well.  That grants nothing: the sandbox's user stays host nobody, and
+ * every picoprocess has no capability to become another id (capabilities
+ * dropped, securebits locked, no_new_privs; see moat_confine_self).  It
+ * only lets stat show files' real owners and groups.  Host root (0) stays
+ * unmapped, so root's files read as the overflow id 65534 and root's
+ * privileges over them cannot reach the namespace.  A map file can be
+ * written once, so the whole map goes in one write. */
 static int write_id_map(pid_t child, const char *file, unsigned own)
 {
 	char path[64], map[64];
 	snprintf(path, sizeof(path), "/proc/%d/%s", child, file);
 	if (host_root)
-		snprintf(map, sizeof(map), "0 %u 1", MOAT_NOBODY);
+		snprintf(map, sizeof(map), "0 %u 1\n1 1 %u", MOAT_NOBODY, MOAT_NOBODY - 1);
 	else
 		snprintf(map, sizeof(map), "%u %u 1", own, own);
 	return write_file(path, map);

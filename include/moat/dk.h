@@ -177,6 +177,10 @@ struct dk_stream_attr {
 	uint64_t blocks;     /* 512-byte blocks allocated */
 	uint64_t atime_ns, mtime_ns, ctime_ns; /* since the epoch */
 	uint32_t readable, writable; /* non-zero if the caller may */
+	/* the file's owner and group as the sandbox's user namespace sees
+	 * them (ids it cannot map read as 65534); 0 for streams other than
+	 * file: */
+	uint32_t owner, group;
 };
 
 /* DkStreamLinkCreate's kinds. */

@@ -16,9 +16,16 @@
  *   - special.c   FIFOs and socket files: a registry of placeholder files
  *   - anon.c      eventfd, timerfd, signalfd, memfd
  *
- * Ownership rule (documented for docs/): every file appears owned by the
- * sandbox's identity, libos_proc.uid/gid; chown to another owner is
- * refused with EPERM (there is no Dk call to change ownership).
+ * Ownership rule (documented for docs/): a host file ("file:") shows its
+ * owner and group as the PAL reports them (struct dk_stream_attr's owner
+ * and group, as the sandbox's user namespace sees them), except that the
+ * sandbox's own user and group (the UID and GID settings: 0 under host
+ * root, else the caller's ids) read as libos_proc.uid/gid, and the
+ * overflow id 65534 (every id the namespace cannot map, host root above
+ * all) reads as 0, as in the host's own view.  Every other file (/proc,
+ * /dev, pipes, sockets, anonymous files) is owned by libos_proc.uid/gid.
+ * chown to anything but a file's current owner and group is refused with
+ * EPERM (there is no Dk call to change ownership).
  */
 #ifndef MOAT_LIBOS_FS_H
 #define MOAT_LIBOS_FS_H
@@ -126,8 +133,11 @@ DK_HANDLE fs_memfd_stream(struct libos_file *f);
 void fs_vfs_init(void);
 /* Copies a user string; -EFAULT / -ENAMETOOLONG. */
 long fs_copy_path(char *dst, const char *src);
-/* kstat from Dk attributes (uid/gid from the sandbox identity). */
+/* kstat from Dk attributes (uid/gid by the ownership rule above). */
 void fs_attr_to_stat(const struct dk_stream_attr *a, struct stat *st);
+/* The sandbox's own user and group as its user namespace sees them (the
+ * UID and GID settings, read by fs_vfs_init; 0 without them). */
+extern uint32_t fs_ns_uid, fs_ns_gid;
 unsigned fs_dk_type_mode(uint32_t type);
 /* A readable name for a descriptor (readlink /proc/self/fd/N). */
 long fs_file_name(struct libos_file *f, char *buf, size_t size);

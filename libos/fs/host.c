@@ -48,6 +48,20 @@ unsigned fs_dk_type_mode(uint32_t type)
 	}
 }
 
+uint32_t fs_ns_uid, fs_ns_gid;
+
+/* A host file's owner or group as the application sees it (the ownership
+ * rule in fs.h): the sandbox's own id is its identity's; the overflow id
+ * 65534, which stands for every id the user namespace cannot map (host root
+ * above all), reads as root, as in the host's own view; any other id is
+ * the host's, mapped one to one. */
+static uint32_t host_id(uint32_t id, uint32_t own, uint32_t self)
+{
+	if (id == own)
+		return self;
+	return id == 65534u ? 0 : id;
+}
+
 void fs_attr_to_stat(const struct dk_stream_attr *a, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -55,8 +69,8 @@ void fs_attr_to_stat(const struct dk_stream_attr *a, struct stat *st)
 	st->st_ino = a->inode;
 	st->st_nlink = a->links ? a->links : 1;
 	st->st_mode = fs_attr_mode(a) | (a->mode & 07777);
-	st->st_uid = libos_proc.uid;
-	st->st_gid = libos_proc.gid;
+	st->st_uid = host_id(a->owner, fs_ns_uid, libos_proc.uid);
+	st->st_gid = host_id(a->group, fs_ns_gid, libos_proc.gid);
 	st->st_size = (long)a->size;
 	st->st_blksize = 4096;
 	st->st_blocks = (long)a->blocks;

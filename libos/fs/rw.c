@@ -353,9 +353,13 @@ LIBOS_SYSCALL(getdents64)
 		/* ops->getdents fills library OS memory; one copy out. */
 		size_t n = (size_t)a2 > 32768 ? 32768 : (size_t)a2;
 		char *b = libos_alloc(n ? n : 1);
+		uint64_t start = f->pos;
 		rc = b ? f->ops->getdents(f, b, n) : -ENOMEM;
-		if (rc > 0 && fs_to_user((void *)a1, b, (size_t)rc) < 0)
+		if (rc > 0 && fs_to_user((void *)a1, b, (size_t)rc) < 0) {
+			/* Nothing was returned: the entries are read again. */
+			f->pos = start;
 			rc = -EFAULT;
+		}
 		libos_free(b);
 	}
 	libos_file_put(f);

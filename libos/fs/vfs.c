@@ -1099,13 +1099,15 @@ LIBOS_SYSCALL(fchmod)
 	return do_chmod((int)a0, "", AT_EMPTY_PATH, (unsigned)a1);
 }
 
-static long chown_stat(long rc, long uid, long gid)
+/* Only a chown that changes nothing succeeds: to the file's current owner
+ * and group (fs.h's ownership rule), or -1 to keep one. */
+static long chown_stat(long rc, const struct stat *st, long uid, long gid)
 {
 	if (rc < 0)
 		return rc;
-	if (((uint32_t)uid == (uint32_t)-1 || (uint32_t)uid == libos_proc.uid) &&
-	    ((uint32_t)gid == (uint32_t)-1 || (uint32_t)gid == libos_proc.gid))
-		return 0; /* every file is already owned so */
+	if (((uint32_t)uid == (uint32_t)-1 || (uint32_t)uid == st->st_uid) &&
+	    ((uint32_t)gid == (uint32_t)-1 || (uint32_t)gid == st->st_gid))
+		return 0; /* the file is already owned so */
 	refuse_once("chown");
 	return -EPERM;
 }
@@ -1114,29 +1116,29 @@ LIBOS_SYSCALL(chown)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
 	struct stat st;
-	return chown_stat(stat_path(AT_FDCWD, (const char *)a0, 0, &st), a1, a2);
+	return chown_stat(stat_path(AT_FDCWD, (const char *)a0, 0, &st), &st, a1, a2);
 }
 
 LIBOS_SYSCALL(lchown)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
 	struct stat st;
-	return chown_stat(stat_path(AT_FDCWD, (const char *)a0, AT_SYMLINK_NOFOLLOW, &st), a1,
-			  a2);
+	return chown_stat(stat_path(AT_FDCWD, (const char *)a0, AT_SYMLINK_NOFOLLOW, &st), &st,
+			  a1, a2);
 }
 
 LIBOS_SYSCALL(fchown)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
 	struct stat st;
-	return chown_stat(stat_path((int)a0, "", AT_EMPTY_PATH, &st), a1, a2);
+	return chown_stat(stat_path((int)a0, "", AT_EMPTY_PATH, &st), &st, a1, a2);
 }
 
 LIBOS_SYSCALL(fchownat)
 {
 	LIBOS_UNUSED_ARGS(a5);
 	struct stat st;
-	return chown_stat(stat_path((int)a0, (const char *)a1, (int)a4, &st), a2, a3);
+	return chown_stat(stat_path((int)a0, (const char *)a1, (int)a4, &st), &st, a2, a3);
 }
 
 #define UTIME_NOW_ ((1l << 30) - 1l)
@@ -1449,9 +1451,20 @@ static const char *setting(const char *key)
 	return NULL;
 }
 
+static uint32_t setting_id(const char *key)
+{
+	const char *s = setting(key);
+	uint32_t v = 0;
+	for (; s && *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (uint32_t)(*s - '0');
+	return s && !*s ? v : 0;
+}
+
 void fs_vfs_init(void)
 {
 	libos_proc.umask = 022;
+	fs_ns_uid = setting_id("UID");
+	fs_ns_gid = setting_id("GID");
 	if (libos_proc.cwd[0])
 		return;
 	/* The PAL's working directory is the guest's; the ABI has no call to

@@ -257,6 +257,8 @@ static void attr_from_stat(const struct stat *st, struct dk_stream_attr *a)
 	a->atime_ns = (uint64_t)st->st_atime * 1000000000ull + st->st_atime_nsec;
 	a->mtime_ns = (uint64_t)st->st_mtime * 1000000000ull + st->st_mtime_nsec;
 	a->ctime_ns = (uint64_t)st->st_ctime * 1000000000ull + st->st_ctime_nsec;
+	a->owner = st->st_uid; /* as the user namespace sees it: 65534 if unmapped */
+	a->group = st->st_gid;
 }
 
 static int file_attr_by_handle(struct pal_object *obj, struct dk_stream_attr *attr)
