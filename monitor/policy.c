@@ -58,6 +58,11 @@
 
 #define P_AT_SYMLINK_NOFOLLOW 0x100ull
 #define P_FIONREAD 0x541B
+#define P_TCGETS 0x5401
+#define P_TCSETS 0x5402
+#define P_TCSETSW 0x5403
+#define P_TCSETSF 0x5404
+#define P_TIOCGWINSZ 0x5413
 #define P_F_SETFD 2
 #define P_F_DUPFD_CLOEXEC 1030
 #define P_SOL_SOCKET 1
@@ -85,7 +90,7 @@ struct entry {
 	const char *name;
 	const char *rule; /* printed by `moat policy` */
 	unsigned char nalt; /* 0: allowed with any arguments */
-	struct alt alt[4];  /* allowed when any one holds */
+	struct alt alt[6];  /* allowed when any one holds */
 };
 
 #define EQ(i, v) { .arg = (i), .op = SCMP_CMP_EQ, .a = (v) }
@@ -112,7 +117,11 @@ static const struct entry table[] = {
 	  { ALT(MASKED(3, ~P_AT_SYMLINK_NOFOLLOW, 0)) } },
 	{ "fcntl", "cmd == F_SETFD or F_DUPFD_CLOEXEC", 2,
 	  { ALT(EQ(1, P_F_SETFD)), ALT(EQ(1, P_F_DUPFD_CLOEXEC)) } },
-	{ "ioctl", "request == FIONREAD", 1, { ALT(EQ(1, P_FIONREAD)) } },
+	/* the console's terminal: its line settings and size only (never
+	 * TIOCSTI, TIOCSETD, TIOCLINUX, TIOCCONS) */
+	{ "ioctl", "request == FIONREAD, TCGETS, TCSETS, TCSETSW, TCSETSF or TIOCGWINSZ", 6,
+	  { ALT(EQ(1, P_FIONREAD)), ALT(EQ(1, P_TCGETS)), ALT(EQ(1, P_TCSETS)),
+	    ALT(EQ(1, P_TCSETSW)), ALT(EQ(1, P_TCSETSF)), ALT(EQ(1, P_TIOCGWINSZ)) } },
 	/* memory */
 	{ "mmap",
 	  "prot within READ|WRITE|EXEC; type PRIVATE or SHARED; flags within "

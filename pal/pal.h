@@ -208,6 +208,10 @@ struct pal_stream_ops {
 	int (*link_read)(const char *rest, char *buf, size_t *size, struct dk_stream_attr *attr);
 	int (*link_create)(const char *target, const char *rest, uint32_t kind);
 	int (*attr_set)(const char *rest, const struct dk_stream_attr *attr, uint32_t which);
+	/* The console's terminal (DkStreamConsoleControl): op is checked and
+	 * arg is PAL memory of the op's struct; -DK_E_UNSUPPORTED if the
+	 * stream is not a terminal. */
+	int (*console_control)(struct pal_object *obj, uint32_t op, void *arg);
 	void (*close)(struct pal_object *obj);
 };
 /* NULL-terminated list of the host's providers. */

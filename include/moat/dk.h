@@ -194,6 +194,26 @@ struct dk_stream_attr {
 #define DK_TIME_NOW UINT64_MAX          /* atime_ns/mtime_ns: the current time */
 #define DK_TIME_OMIT (UINT64_MAX - 1)   /* atime_ns/mtime_ns: leave as it is */
 
+/* DkStreamConsoleControl's ops, for a console (stdin:, stdout:, stderr:)
+ * that is a terminal. */
+#define DK_CONSOLE_GET_MODES 1u       /* arg: struct dk_termios, out */
+#define DK_CONSOLE_SET_MODES 2u       /* arg: struct dk_termios, in; now */
+#define DK_CONSOLE_SET_MODES_DRAIN 3u /* ... after output drains */
+#define DK_CONSOLE_SET_MODES_FLUSH 4u /* ... after output drains; input discarded */
+#define DK_CONSOLE_GET_WINSIZE 5u     /* arg: struct dk_winsize, out */
+
+/* A terminal's line settings: Linux's struct termios (TCGETS), 36 bytes. */
+#define DK_NCCS 19
+struct dk_termios {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[DK_NCCS];
+};
+/* A terminal's size: Linux's struct winsize (TIOCGWINSZ). */
+struct dk_winsize {
+	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+
 /* DkStreamMapPeBinary's description of a mapped executable image. */
 struct dk_image_info {
 	uint64_t base;       /* load bias: add to the image's virtual addresses */
@@ -343,9 +363,11 @@ struct dk_abi {
 	int (*DkStreamLinkCreate)(const char *target, const char *link_uri, uint32_t kind);
 	int (*DkStreamAttributesSet)(const char *uri, const struct dk_stream_attr *attr,
 				     uint32_t which);
+	/* the console's terminal: line settings and size (termios, isatty) */
+	int (*DkStreamConsoleControl)(DK_HANDLE console, uint32_t op, void *arg, size_t size);
 };
 
 #define DK_DOWNCALL_COUNT 45       /* the seed's */
-#define DK_DOWNCALL_EXTRA_COUNT 5  /* the additions */
+#define DK_DOWNCALL_EXTRA_COUNT 6  /* the additions */
 
 #endif

@@ -2,10 +2,12 @@
  * /dev and the console.
  *
  * The console is the picoprocess's stdin:, stdout: and stderr: streams;
- * descriptors 0, 1 and 2 start on them.  The Dk ABI cannot tell whether
- * the host's console is a terminal (an ABI gap), so terminal ioctls
- * (TCGETS, TIOCGWINSZ, TIOCGPGRP ...) give ENOTTY and programs behave as
- * with redirected output, which is also what transcript tests expect.
+ * descriptors 0, 1 and 2 start on them.  When the host's console is a
+ * terminal, DkStreamConsoleControl passes TCGETS, TCSETS, TCSETSW, TCSETSF
+ * and TIOCGWINSZ through; TIOCGPGRP and TIOCGSID answer with our own pid
+ * (the host's process groups mean nothing in the sandbox) and TIOCSPGRP
+ * is accepted.  When it is not a terminal, every terminal ioctl gives
+ * ENOTTY, as on Linux with redirected output (what transcript tests see).
  * /dev/tty reads the console's stdin: and writes its stderr:.
  *
  * /dev: null, zero, full, random, urandom, tty, fd (= /proc/self/fd),
@@ -96,7 +98,46 @@ static long con_ioctl(struct libos_file *f, unsigned long cmd, unsigned long arg
 		int v = a.size > 0x7fffffff ? 0x7fffffff : (int)a.size;
 		return fs_to_user((void *)arg, &v, sizeof(v));
 	}
-	return -ENOTTY; /* no way to know the host console is a terminal */
+	struct dk_termios t;
+	struct dk_winsize w;
+	uint32_t op;
+	int rc;
+	switch (cmd) {
+	case TCGETS:
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		op = cmd == TCGETS ? DK_CONSOLE_GET_MODES
+		     : cmd == TCSETS ? DK_CONSOLE_SET_MODES
+		     : cmd == TCSETSW ? DK_CONSOLE_SET_MODES_DRAIN : DK_CONSOLE_SET_MODES_FLUSH;
+		if (op != DK_CONSOLE_GET_MODES && fs_from_user(&t, (const void *)arg, sizeof(t)) < 0)
+			return -EFAULT;
+		rc = dk->DkStreamConsoleControl(c->h, op, &t, sizeof(t));
+		if (rc == -DK_E_UNSUPPORTED)
+			return -ENOTTY;
+		if (rc < 0)
+			return rc == -DK_E_INTERRUPTED ? -EINTR : libos_errno(rc);
+		return op == DK_CONSOLE_GET_MODES ? fs_to_user((void *)arg, &t, sizeof(t)) : 0;
+	case TIOCGWINSZ:
+		rc = dk->DkStreamConsoleControl(c->h, DK_CONSOLE_GET_WINSIZE, &w, sizeof(w));
+		if (rc == -DK_E_UNSUPPORTED)
+			return -ENOTTY;
+		if (rc < 0)
+			return libos_errno(rc);
+		return fs_to_user((void *)arg, &w, sizeof(w));
+	case TIOCGPGRP:
+	case TIOCSPGRP:
+	case TIOCGSID: {
+		/* Only a terminal has them; the sandbox is its own session. */
+		if (dk->DkStreamConsoleControl(c->h, DK_CONSOLE_GET_MODES, &t, sizeof(t)) < 0)
+			return -ENOTTY;
+		int pid = libos_proc.pid;
+		if (cmd == TIOCSPGRP)
+			return fs_from_user(&pid, (const void *)arg, sizeof(pid)) < 0 ? -EFAULT : 0;
+		return fs_to_user((void *)arg, &pid, sizeof(pid));
+	}
+	}
+	return -ENOTTY;
 }
 
 static int con_poll(struct libos_file *f, DK_HANDLE *wait)

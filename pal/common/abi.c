@@ -17,3 +17,5 @@ _Static_assert(sizeof(struct dk_abi) == 8 + PAL_ALL_COUNT * sizeof(void *),
 	       "the table has exactly the 45 downcalls and the additions");
 _Static_assert(__builtin_offsetof(struct pal_tcb, upper) == DK_TLS_OFFSET(1),
 	       "the layers' thread words start at %gs:8");
+_Static_assert(sizeof(struct dk_termios) == 36 && sizeof(struct dk_winsize) == 8,
+	       "the console's structs have Linux's layouts");

@@ -29,7 +29,8 @@ void pal_DkProcessExit(int exit_code) __attribute__((noreturn));
 	X(DkObjectReference) X(DkObjectClose) X(DkInputEventRead) X(DkFrameBufferExport)    \
 	X(DkFrameBufferNotifyUpdate) X(DkDebugStringPrint)                                  \
 	X(DkSegmentRegisterSet) X(DkSystemCallTrapSet)                                     \
-	X(DkStreamLinkRead) X(DkStreamLinkCreate) X(DkStreamAttributesSet)
+	X(DkStreamLinkRead) X(DkStreamLinkCreate) X(DkStreamAttributesSet)           \
+	X(DkStreamConsoleControl)
 
 PAL_DOWNCALLS(PAL_DECLARE)
 

@@ -518,3 +518,46 @@ int pal_DkStreamAttributesSet(const char *uri, const struct dk_stream_attr *attr
 		return rc;
 	return ops->attr_set ? ops->attr_set(rest, &a, which) : -DK_E_UNSUPPORTED;
 }
+
+/* The console's terminal.  The op and size are checked, and the caller's
+ * struct probed (read and written back), before the handle is looked at. */
+int pal_DkStreamConsoleControl(DK_HANDLE console, uint32_t op, void *arg, size_t size)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+	union {
+		struct dk_termios t;
+		struct dk_winsize w;
+	} u;
+	size_t want;
+
+	switch (op) {
+	case DK_CONSOLE_GET_MODES:
+	case DK_CONSOLE_SET_MODES:
+	case DK_CONSOLE_SET_MODES_DRAIN:
+	case DK_CONSOLE_SET_MODES_FLUSH:
+		want = sizeof(struct dk_termios);
+		break;
+	case DK_CONSOLE_GET_WINSIZE:
+		want = sizeof(struct dk_winsize);
+		break;
+	default:
+		return -DK_E_INVALID;
+	}
+	if (size != want)
+		return -DK_E_INVALID;
+	memset(&u, 0, sizeof(u));
+	int rc = pal_copy_in(&u, arg, want);
+	if (rc < 0)
+		return rc;
+	int get = op == DK_CONSOLE_GET_MODES || op == DK_CONSOLE_GET_WINSIZE;
+	if (get && (rc = pal_copy_out(arg, &u, want)) < 0)
+		return rc;
+	if ((rc = stream_get(console, &obj, &ops)) < 0)
+		return rc;
+	rc = ops->console_control ? ops->console_control(obj, op, &u) : -DK_E_UNSUPPORTED;
+	pal_object_put(obj);
+	if (rc < 0)
+		return rc;
+	return get ? pal_copy_out(arg, &u, want) : 0;
+}

@@ -12,6 +12,8 @@
 #include <linux/time_types.h>
 #include <linux/stat.h>
 #include <asm/stat.h>
+#include <asm/ioctls.h>
+#include <asm/termios.h>
 
 /* ---- null: --------------------------------------------------------------- */
 static int null_open(struct pal_object *obj, const char *rest, uint32_t access,
@@ -135,6 +137,27 @@ static int console_attr_by_handle(struct pal_object *obj, struct dk_stream_attr 
 	return 0;
 }
 
+/* DkStreamConsoleControl: the console's terminal, through the duplicate
+ * of fd 0/1/2 (which shares the terminal).  arg is already PAL memory. */
+_Static_assert(sizeof(struct termios) == sizeof(struct dk_termios), "termios layout");
+_Static_assert(sizeof(struct winsize) == sizeof(struct dk_winsize), "winsize layout");
+static int console_control(struct pal_object *obj, uint32_t op, void *arg)
+{
+	unsigned int req;
+	switch (op) {
+	case DK_CONSOLE_GET_MODES: req = TCGETS; break;
+	case DK_CONSOLE_SET_MODES: req = TCSETS; break;
+	case DK_CONSOLE_SET_MODES_DRAIN: req = TCSETSW; break;
+	case DK_CONSOLE_SET_MODES_FLUSH: req = TCSETSF; break;
+	case DK_CONSOLE_GET_WINSIZE: req = TIOCGWINSZ; break;
+	default: return -DK_E_INVALID;
+	}
+	long rc = HOST(ioctl, obj->fd, req, arg);
+	if (rc == -ENOTTY)
+		return -DK_E_UNSUPPORTED; /* not a terminal */
+	return HOST_IS_ERR(rc) ? pal_dk_error(rc) : 0;
+}
+
 #define CONSOLE_OPS(scheme_, open_)                          \
 	{                                                    \
 		.scheme = scheme_,                           \
@@ -145,6 +168,7 @@ static int console_attr_by_handle(struct pal_object *obj, struct dk_stream_attr 
 		.flush = pal_linux_flush_nothing,            \
 		.attr_by_handle = console_attr_by_handle,    \
 		.attr = console_attr,                        \
+		.console_control = console_control,          \
 		.close = pal_linux_stream_close,             \
 	}
 const struct pal_stream_ops pal_stdin_ops = CONSOLE_OPS("stdin:", stdin_open);

@@ -5,6 +5,9 @@
  *   generated at run time, so the image itself holds none) reaches the
  *   dispatcher as DK_EXC_SYSCALL, and the thread resumes with the rax the
  *   dispatcher chose.
+ *   DkStreamConsoleControl: the suite's stdin is a pipe, so not a terminal
+ *   (-DK_E_UNSUPPORTED); under a terminal (script -qc) the modes read back
+ *   and set unchanged.  Bad ops, sizes, pointers and handles are refused.
  */
 #include "conf.h"
 
@@ -58,8 +61,56 @@ static void syscall_trap(void)
 	CHECK_RC(dk->DkSystemCallTrapSet(9), -DK_E_INVALID);
 }
 
+static void console_control(void)
+{
+	DK_HANDLE in, f;
+	struct dk_termios t;
+	struct dk_winsize w;
+	CHECK_OK(dk->DkStreamOpen("stdin:", DK_ACCESS_READ, DK_CREATE_NEVER, 0, 0, &in));
+	memset(&t, 0, sizeof(t));
+	int rc = dk->DkStreamConsoleControl(in, DK_CONSOLE_GET_MODES, &t, sizeof(t));
+	if (rc == 0) {
+		/* A terminal: set what was read; the size reads. */
+		CHECK_OK(dk->DkStreamConsoleControl(in, DK_CONSOLE_SET_MODES, &t, sizeof(t)));
+		CHECK_OK(dk->DkStreamConsoleControl(in, DK_CONSOLE_SET_MODES_DRAIN, &t,
+						    sizeof(t)));
+		CHECK_OK(dk->DkStreamConsoleControl(in, DK_CONSOLE_GET_WINSIZE, &w, sizeof(w)));
+	} else {
+		CHECK(rc == E(UNSUPPORTED), "stdin: (a pipe) gave %d, want UNSUPPORTED", rc);
+		CHECK_RC(dk->DkStreamConsoleControl(in, DK_CONSOLE_GET_WINSIZE, &w, sizeof(w)),
+			 E(UNSUPPORTED));
+		CHECK_RC(dk->DkStreamConsoleControl(in, DK_CONSOLE_SET_MODES, &t, sizeof(t)),
+			 E(UNSUPPORTED));
+	}
+	/* ops and sizes */
+	CHECK_RC(dk->DkStreamConsoleControl(in, 0, &t, sizeof(t)), E(INVALID));
+	CHECK_RC(dk->DkStreamConsoleControl(in, 99, &t, sizeof(t)), E(INVALID));
+	CHECK_RC(dk->DkStreamConsoleControl(in, DK_CONSOLE_GET_MODES, &t, sizeof(t) - 1),
+		 E(INVALID));
+	CHECK_RC(dk->DkStreamConsoleControl(in, DK_CONSOLE_GET_WINSIZE, &w, sizeof(t)),
+		 E(INVALID));
+	/* pointers, probed before the handle */
+	CHECK_RC(dk->DkStreamConsoleControl(in, DK_CONSOLE_GET_MODES, NULL, sizeof(t)),
+		 E(BAD_POINTER));
+	CHECK_RC(dk->DkStreamConsoleControl(in, DK_CONSOLE_SET_MODES, (void *)8, sizeof(t)),
+		 E(BAD_POINTER));
+	CHECK_RC(dk->DkStreamConsoleControl(in, DK_CONSOLE_GET_WINSIZE, (void *)8, sizeof(w)),
+		 E(BAD_POINTER));
+	/* handles: not a handle, a closed one, a stream that is no console */
+	CHECK_RC(dk->DkStreamConsoleControl(DK_HANDLE_NONE, DK_CONSOLE_GET_MODES, &t,
+					    sizeof(t)), E(BAD_HANDLE));
+	CHECK_OK(dk->DkStreamOpen("null:", DK_ACCESS_READ, DK_CREATE_NEVER, 0, 0, &f));
+	CHECK_RC(dk->DkStreamConsoleControl(f, DK_CONSOLE_GET_MODES, &t, sizeof(t)),
+		 E(UNSUPPORTED));
+	CHECK_OK(dk->DkObjectClose(f));
+	CHECK_RC(dk->DkStreamConsoleControl(f, DK_CONSOLE_GET_MODES, &t, sizeof(t)),
+		 E(BAD_HANDLE));
+	CHECK_OK(dk->DkObjectClose(in));
+}
+
 const struct conf_case conf_cases_intercept[] = {
 	{"DkSegmentRegisterSet.fs_base", segment_set},
 	{"DkSystemCallTrapSet.trap_and_resume", syscall_trap},
+	{"DkStreamConsoleControl.console", console_control},
 	{NULL, NULL},
 };
