@@ -48,8 +48,11 @@
  * when readable but not writable, ev_io when neither), so a poller never
  * spins on a condition it does not care about.
  *
- * ABI gaps (see the report and docs): no half-close of a tcp stream
- * (shutdown(SHUT_WR) gives EOPNOTSUPP), no wait for writability (a full
+ * shutdown() of a connected tcp socket half-closes its stream
+ * (DkStreamShutdown): after SHUT_WR the peer reads end of stream and this
+ * end still reads; the stream stays open until close().
+ *
+ * ABI gaps (see the report and docs): no wait for writability (a full
  * tcp stream is retried with a back-off; POLLOUT is assumed for tcp), no
  * way to learn the IP addresses of an accepted connection (only ports),
  * no datagram provider (UDP loopback only), no socket options reach the
@@ -2252,24 +2255,23 @@ static long tcp_shutdown(struct lsock *s, int how)
 		libos_unlock(&s->lock);
 		return -ENOTCONN;
 	}
-	if (how == SHUT_RD) {
-		s->shut |= SHUT_R;
+	/* Half-close through the stream (DkStreamShutdown): after SHUT_WR the
+	 * peer reads end of stream while this end still reads; the handle
+	 * stays open until close(), so the peer sees a FIN, never a reset. */
+	uint32_t dk_how = how == SHUT_RD	? DK_SHUTDOWN_READ
+			  : how == SHUT_WR ? DK_SHUTDOWN_WRITE
+					   : DK_SHUTDOWN_READ | DK_SHUTDOWN_WRITE;
+	if (s->h) {
+		rc = dk->DkStreamShutdown(s->h, dk_how);
+		if (rc == -DK_E_CLOSED)
+			rc = -ENOTCONN; /* reset: no longer connected, as on Linux */
+		else if (rc < 0)
+			rc = sk_dkerr(rc);
+	}
+	if (rc == 0) {
+		s->shut |= (dk_how & DK_SHUTDOWN_READ ? SHUT_R : 0) |
+			   (dk_how & DK_SHUTDOWN_WRITE ? SHUT_W : 0);
 		dk->DkEventSet(s->kick);
-	} else if (how == SHUT_WR) {
-		/* ABI gap: no half-close of a tcp stream. */
-		rc = -EOPNOTSUPP;
-	} else {
-		/* Both directions: closing the stream is exactly that. */
-		DK_HANDLE h = s->h, ev = s->hev;
-		s->h = s->hev = DK_HANDLE_NONE;
-		s->shut |= SHUT_R | SHUT_W;
-		dk->DkEventSet(s->kick);
-		libos_unlock(&s->lock);
-		if (ev)
-			dk->DkObjectClose(ev);
-		if (h)
-			dk->DkObjectClose(h);
-		return 0;
 	}
 	libos_unlock(&s->lock);
 	return rc;

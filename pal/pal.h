@@ -212,6 +212,9 @@ struct pal_stream_ops {
 	 * arg is PAL memory of the op's struct; -DK_E_UNSUPPORTED if the
 	 * stream is not a terminal. */
 	int (*console_control)(struct pal_object *obj, uint32_t op, void *arg);
+	/* Half-close of a connected stream (DkStreamShutdown): how is already
+	 * checked (DK_SHUTDOWN_READ, DK_SHUTDOWN_WRITE or both). */
+	int (*shutdown)(struct pal_object *obj, uint32_t how);
 	void (*close)(struct pal_object *obj);
 };
 /* NULL-terminated list of the host's providers. */

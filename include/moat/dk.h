@@ -202,6 +202,10 @@ struct dk_stream_attr {
 #define DK_CONSOLE_SET_MODES_FLUSH 4u /* ... after output drains; input discarded */
 #define DK_CONSOLE_GET_WINSIZE 5u     /* arg: struct dk_winsize, out */
 
+/* DkStreamShutdown's directions, for a connected tcp or pipe stream. */
+#define DK_SHUTDOWN_READ 1u  /* no more reading: reads give end-of-stream */
+#define DK_SHUTDOWN_WRITE 2u /* no more writing: the peer reads end-of-stream */
+
 /* A terminal's line settings: Linux's struct termios (TCGETS), 36 bytes. */
 #define DK_NCCS 19
 struct dk_termios {
@@ -365,9 +369,11 @@ struct dk_abi {
 				     uint32_t which);
 	/* the console's terminal: line settings and size (termios, isatty) */
 	int (*DkStreamConsoleControl)(DK_HANDLE console, uint32_t op, void *arg, size_t size);
+	/* half-close of a connected tcp or pipe stream (shutdown) */
+	int (*DkStreamShutdown)(DK_HANDLE stream, uint32_t how);
 };
 
 #define DK_DOWNCALL_COUNT 45       /* the seed's */
-#define DK_DOWNCALL_EXTRA_COUNT 6  /* the additions */
+#define DK_DOWNCALL_EXTRA_COUNT 7  /* the additions */
 
 #endif

@@ -30,7 +30,7 @@ void pal_DkProcessExit(int exit_code) __attribute__((noreturn));
 	X(DkFrameBufferNotifyUpdate) X(DkDebugStringPrint)                                  \
 	X(DkSegmentRegisterSet) X(DkSystemCallTrapSet)                                     \
 	X(DkStreamLinkRead) X(DkStreamLinkCreate) X(DkStreamAttributesSet)           \
-	X(DkStreamConsoleControl)
+	X(DkStreamConsoleControl) X(DkStreamShutdown)
 
 PAL_DOWNCALLS(PAL_DECLARE)
 

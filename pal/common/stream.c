@@ -561,3 +561,20 @@ int pal_DkStreamConsoleControl(DK_HANDLE console, uint32_t op, void *arg, size_t
 		return rc;
 	return get ? pal_copy_out(arg, &u, want) : 0;
 }
+
+/* Half-close of a connected tcp or pipe stream.  how is checked before the
+ * handle is looked at. */
+int pal_DkStreamShutdown(DK_HANDLE stream, uint32_t how)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+
+	if (how == 0 || (how & ~(DK_SHUTDOWN_READ | DK_SHUTDOWN_WRITE)))
+		return -DK_E_INVALID;
+	int rc = stream_get(stream, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	rc = ops->shutdown ? ops->shutdown(obj, how) : -DK_E_UNSUPPORTED;
+	pal_object_put(obj);
+	return rc;
+}

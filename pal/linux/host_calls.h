@@ -28,7 +28,7 @@
 	X(prctl)                                                              \
 	/* sockets: named pipes (AF_UNIX), tcp (AF_INET, AF_INET6) */        \
 	X(socket) X(bind) X(listen) X(accept4) X(connect)                    \
-	X(getsockname) X(setsockopt)                                          \
+	X(getsockname) X(setsockopt) X(shutdown)                              \
 	/* the channel to the monitor: child processes, dns: */             \
 	X(sendmsg) X(recvmsg)
 

@@ -132,6 +132,7 @@ const struct pal_stream_ops pal_pipe_client_ops = {
 	.open = pipe_client_open,
 	.read = pal_linux_sock_read,
 	.write = pal_linux_sock_write,
+	.shutdown = pal_linux_sock_shutdown,
 	.flush = pal_linux_flush_nothing,
 	.attr_by_handle = pipe_client_attr,
 	.close = pal_linux_stream_close,

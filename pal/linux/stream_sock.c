@@ -68,6 +68,16 @@ int pal_linux_sock_write(struct pal_object *obj, uint64_t offset, const void *bu
 	return 0;
 }
 
+int pal_linux_sock_shutdown(struct pal_object *obj, uint32_t how)
+{
+	/* Linux's SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2: DK_SHUTDOWN_* minus one. */
+	int host_how = (int)how - 1;
+	long rc = HOST(shutdown, obj->fd, host_how);
+	if (rc == -ENOTCONN)
+		return -DK_E_CLOSED; /* not (or no longer) connected */
+	return HOST_IS_ERR(rc) ? pal_linux_sock_error(rc) : 0;
+}
+
 uint64_t pal_linux_bytes_ready(int fd)
 {
 	int n = 0;

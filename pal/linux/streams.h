@@ -40,6 +40,8 @@ void pal_linux_stream_close(struct pal_object *obj);
 int pal_linux_flush_nothing(struct pal_object *obj);
 /* Read/write on a connected socket (or any fd); the offset is ignored. */
 int pal_linux_sock_read(struct pal_object *obj, uint64_t offset, void *buf, size_t *count);
+/* Half-close of a connected socket (DkStreamShutdown). */
+int pal_linux_sock_shutdown(struct pal_object *obj, uint32_t how);
 int pal_linux_sock_write(struct pal_object *obj, uint64_t offset, const void *buf,
 			 size_t *count);
 /* Bytes ready to read on fd (FIONREAD), 0 if the host cannot say. */

@@ -27,7 +27,9 @@ static void *client(void *arg)
 		if (n <= 0) { CHECK(0); break; }
 		off += n;
 	}
-	shutdown(c, SHUT_WR);
+	/* Half-close: the server reads end of stream, then still writes back. */
+	SYS(shutdown(c, SHUT_WR));
+	ERR(send(c, "x", 1, MSG_NOSIGNAL), EPIPE);
 	static char back[SIZE];
 	size_t got = 0;
 	ssize_t n;

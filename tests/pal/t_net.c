@@ -1,6 +1,6 @@
 /*
  * Conformance: pipe.server:, pipe.client:, tcp.server:, tcp.client:, tcp:,
- * dns:, and DkStreamGetEvent.
+ * dns:, DkStreamGetEvent and DkStreamShutdown.
  *
  * Connections are made by a helper thread (so a connect that waits for the
  * accept cannot deadlock); the case's thread accepts with DkStreamRead of
@@ -400,6 +400,92 @@ static void tcp_peer_closed(void)
 	g_ec.close_early = 0;
 }
 
+/* ---- DkStreamShutdown ------------------------------------------------------ */
+/* The client writes, shuts down its writing half; the other end reads the
+ * data and then end of stream, and can still write back, which the client
+ * still reads.  Then how is checked, and shutting down reading. */
+static void half_close(DK_HANDLE client, DK_HANDLE other)
+{
+	char buf[64];
+	size_t n;
+	CHECK_OK(conf_write_all(client, 0, "request", 7));
+	CHECK_OK(dk->DkStreamShutdown(client, DK_SHUTDOWN_WRITE));
+	CHECK_OK(conf_read_full(other, 0, buf, sizeof(buf), &n));
+	CHECK(n == 7 && memcmp(buf, "request", 7) == 0, "read %zu bytes before end of stream", n);
+	n = sizeof(buf);
+	CHECK_OK(dk->DkStreamRead(other, 0, buf, &n));
+	CHECK(n == 0, "a read after end of stream gave %zu bytes", n);
+	CHECK_OK(conf_write_all(other, 0, "reply", 5));
+	n = 5;
+	int rc = dk->DkStreamWrite(client, 0, "more", &n);
+	CHECK(rc == E(CLOSED), "a write after DK_SHUTDOWN_WRITE gave %d (%s)", rc,
+	      conf_errname(rc));
+	CHECK_OK(conf_read_full(client, 0, buf, 5, &n));
+	CHECK(n == 5 && memcmp(buf, "reply", 5) == 0, "client read %zu bytes of the reply", n);
+	CHECK_RC(dk->DkStreamShutdown(client, 0), E(INVALID));
+	CHECK_RC(dk->DkStreamShutdown(client, 4), E(INVALID));
+	CHECK_RC(dk->DkStreamShutdown(client, DK_SHUTDOWN_WRITE | 8), E(INVALID));
+	CHECK_OK(dk->DkStreamShutdown(other, DK_SHUTDOWN_READ | DK_SHUTDOWN_WRITE));
+	CHECK_OK(conf_read_full(client, 0, buf, sizeof(buf), &n));
+	CHECK(n == 0, "client read %zu bytes after the other end shut down", n);
+	dk->DkObjectClose(client);
+	dk->DkObjectClose(other);
+}
+
+static void shutdown_pipe(void)
+{
+	DK_HANDLE srv, a, c;
+	CHECK_OK(conf_pipe_pair(&srv, &a, &c));
+	CHECK_RC(dk->DkStreamShutdown(srv, DK_SHUTDOWN_WRITE), E(UNSUPPORTED));
+	half_close(c, a);
+	dk->DkObjectClose(srv);
+}
+
+static struct {
+	char uri[128];
+	volatile DK_HANDLE h;
+	volatile int rc;
+} g_tc;
+
+static void tcp_connector(void *param)
+{
+	(void)param;
+	DK_HANDLE h = 0;
+	g_tc.rc = dk->DkStreamOpen(g_tc.uri, RDWR, DK_CREATE_NEVER, 0, 0, &h);
+	g_tc.h = h;
+	dk->DkThreadExit(0);
+}
+
+static void shutdown_tcp(void)
+{
+	DK_HANDLE srv, conn, t;
+	struct dk_stream_attr sa;
+	size_t n;
+	CHECK_OK(dk->DkStreamOpen("tcp.server:127.0.0.1:0", RDWR, DK_CREATE_NEVER, 0, 0, &srv));
+	CHECK_OK(dk->DkStreamAttributesQueryByHandle(srv, &sa));
+	rt_snprintf(g_tc.uri, sizeof(g_tc.uri), "tcp.client:127.0.0.1:%u", (unsigned)sa.inode);
+	g_tc.rc = 1;
+	CHECK_OK(conf_thread(tcp_connector, NULL, &t));
+	n = sizeof(conn);
+	CHECK_OK(dk->DkStreamRead(srv, 0, &conn, &n));
+	CHECK_OK(conf_wait1(t, 5000 * MS));
+	dk->DkObjectClose(t);
+	CHECK_OK(g_tc.rc);
+	CHECK_RC(dk->DkStreamShutdown(srv, DK_SHUTDOWN_WRITE), E(UNSUPPORTED));
+	half_close(g_tc.h, conn);
+	dk->DkObjectClose(srv);
+}
+
+static void shutdown_errors(void)
+{
+	DK_HANDLE h;
+	CHECK_RC(dk->DkStreamShutdown(DK_HANDLE_NONE, DK_SHUTDOWN_WRITE), E(BAD_HANDLE));
+	CHECK_RC(dk->DkStreamShutdown(DK_HANDLE_NONE, 0), E(INVALID));
+	CHECK_OK(dk->DkStreamOpen("null:", RDWR, DK_CREATE_NEVER, 0, 0, &h));
+	CHECK_RC(dk->DkStreamShutdown(h, DK_SHUTDOWN_WRITE), E(UNSUPPORTED));
+	dk->DkObjectClose(h);
+}
+
 /* ---- dns ------------------------------------------------------------------- */
 static int dns_read(const char *uri, char *buf, size_t size, size_t *n)
 {
@@ -492,6 +578,9 @@ const struct conf_case conf_cases_net[] = {
 	{"provider.tcp.client:bad_addresses", tcp_bad_addresses},
 	{"provider.tcp.server:nonblock_accept", tcp_nonblock_accept},
 	{"provider.tcp.client:peer_closed", tcp_peer_closed},
+	{"DkStreamShutdown.pipe", shutdown_pipe},
+	{"DkStreamShutdown.tcp", shutdown_tcp},
+	{"DkStreamShutdown.errors", shutdown_errors},
 	{"provider.dns:localhost", dns_localhost},
 	{"provider.dns:literal", dns_literal},
 	{"provider.dns:not_found", dns_not_found},
