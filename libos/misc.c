@@ -20,41 +20,20 @@
 #include "libos.h"
 
 /* ---- ids ------------------------------------------------------------------------- */
-LIBOS_SYSCALL(getpid)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return libos_proc.pid;
-}
+/* A call whose answer does not depend on its arguments. */
+#define CONSTANT_SYSCALL(name, value)                          \
+	LIBOS_SYSCALL(name)                                     \
+	{                                                       \
+		LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);      \
+		return value;                                   \
+	}
 
-LIBOS_SYSCALL(getppid)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return libos_proc.ppid;
-}
-
-LIBOS_SYSCALL(getuid)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return libos_proc.uid;
-}
-
-LIBOS_SYSCALL(geteuid)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return libos_proc.uid;
-}
-
-LIBOS_SYSCALL(getgid)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return libos_proc.gid;
-}
-
-LIBOS_SYSCALL(getegid)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return libos_proc.gid;
-}
+CONSTANT_SYSCALL(getpid, libos_proc.pid)
+CONSTANT_SYSCALL(getppid, libos_proc.ppid)
+CONSTANT_SYSCALL(getuid, libos_proc.uid)
+CONSTANT_SYSCALL(geteuid, libos_proc.uid)
+CONSTANT_SYSCALL(getgid, libos_proc.gid)
+CONSTANT_SYSCALL(getegid, libos_proc.gid)
 
 static long put_ids(long p0, long p1, long p2, uint32_t id)
 {
@@ -87,20 +66,24 @@ static long same_ids(uint32_t have, long a, long b, long c, int n)
 	return 0;
 }
 
+/* setuid/setgid: -1 is no id here, not "unchanged". */
+static long set_one_id(uint32_t have, long id)
+{
+	if ((uint32_t)id == (uint32_t)-1)
+		return -EINVAL;
+	return same_ids(have, id, 0, 0, 1);
+}
+
 LIBOS_SYSCALL(setuid)
 {
 	LIBOS_UNUSED_ARGS(a1, a2, a3, a4, a5);
-	if ((uint32_t)a0 == (uint32_t)-1)
-		return -EINVAL;
-	return same_ids(libos_proc.uid, a0, 0, 0, 1);
+	return set_one_id(libos_proc.uid, a0);
 }
 
 LIBOS_SYSCALL(setgid)
 {
 	LIBOS_UNUSED_ARGS(a1, a2, a3, a4, a5);
-	if ((uint32_t)a0 == (uint32_t)-1)
-		return -EINVAL;
-	return same_ids(libos_proc.gid, a0, 0, 0, 1);
+	return set_one_id(libos_proc.gid, a0);
 }
 
 LIBOS_SYSCALL(setreuid)
@@ -128,17 +111,8 @@ LIBOS_SYSCALL(setresgid)
 }
 
 /* They return the previous fs id whatever happens. */
-LIBOS_SYSCALL(setfsuid)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return libos_proc.uid;
-}
-
-LIBOS_SYSCALL(setfsgid)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return libos_proc.gid;
-}
+CONSTANT_SYSCALL(setfsuid, libos_proc.uid)
+CONSTANT_SYSCALL(setfsgid, libos_proc.gid)
 
 LIBOS_SYSCALL(getgroups)
 {
@@ -162,11 +136,7 @@ static bool self(long pid)
 	return pid == 0 || pid == libos_proc.pid;
 }
 
-LIBOS_SYSCALL(getpgrp)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return libos_proc.pid;
-}
+CONSTANT_SYSCALL(getpgrp, libos_proc.pid)
 
 LIBOS_SYSCALL(getpgid)
 {
@@ -180,11 +150,7 @@ LIBOS_SYSCALL(getsid)
 	return self(a0) ? libos_proc.pid : -ESRCH;
 }
 
-LIBOS_SYSCALL(setsid)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return libos_proc.pid;
-}
+CONSTANT_SYSCALL(setsid, libos_proc.pid)
 
 LIBOS_SYSCALL(setpgid)
 {
@@ -218,17 +184,8 @@ LIBOS_SYSCALL(uname)
 }
 
 /* sethostname/setdomainname: the names are fixed. */
-LIBOS_SYSCALL(sethostname)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return -EPERM;
-}
-
-LIBOS_SYSCALL(setdomainname)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return -EPERM;
-}
+CONSTANT_SYSCALL(sethostname, -EPERM)
+CONSTANT_SYSCALL(setdomainname, -EPERM)
 
 struct ksysinfo {
 	int64_t uptime;
@@ -635,24 +592,30 @@ static bool known_task(long pid)
 	return pid == 0 || pid == libos_proc.pid || (pid > 0 && libos_thread_find((int)pid));
 }
 
+/* which is PRIO_PROCESS, _PGRP or _USER; only a process id can be unknown. */
+static long prio_target(long which, long who)
+{
+	if (which < 0 || which > 2)
+		return -EINVAL;
+	if (which == 0 && !known_task(who))
+		return -ESRCH;
+	return 0;
+}
+
 /* getpriority returns 20 - nice. */
 LIBOS_SYSCALL(getpriority)
 {
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
-	if (a0 < 0 || a0 > 2)
-		return -EINVAL;
-	if (a0 == 0 && !known_task(a1))
-		return -ESRCH;
-	return 20;
+	long rc = prio_target(a0, a1);
+	return rc < 0 ? rc : 20;
 }
 
 LIBOS_SYSCALL(setpriority)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
-	if (a0 < 0 || a0 > 2)
-		return -EINVAL;
-	if (a0 == 0 && !known_task(a1))
-		return -ESRCH;
+	long rc = prio_target(a0, a1);
+	if (rc < 0)
+		return rc;
 	/* Being nicer is allowed (and changes nothing); less nice needs privilege. */
 	return a2 >= 0 ? 0 : -EACCES;
 }
@@ -687,14 +650,5 @@ LIBOS_SYSCALL(ioprio_set)
 	return 0;
 }
 
-LIBOS_SYSCALL(set_mempolicy)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return -ENOSYS;
-}
-
-LIBOS_SYSCALL(get_mempolicy)
-{
-	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return -ENOSYS;
-}
+CONSTANT_SYSCALL(set_mempolicy, -ENOSYS)
+CONSTANT_SYSCALL(get_mempolicy, -ENOSYS)

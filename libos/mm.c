@@ -23,6 +23,12 @@
 #define USER_TOP 0x800000000000ull
 #define MMAP_MIN_ADDR 0x10000ull
 
+/* [addr, addr + len) wraps around or reaches past user space. */
+static bool past_user(uint64_t addr, uint64_t len)
+{
+	return addr + len > USER_TOP || addr + len < addr;
+}
+
 struct vma {
 	uint64_t start, end;
 	int prot;          /* PROT_* */
@@ -217,7 +223,7 @@ bool libos_mm_check(uint64_t addr, size_t len, int prot)
 {
 	if (len == 0)
 		return true;
-	if (addr + len < addr || addr + len > USER_TOP)
+	if (past_user(addr, len))
 		return false;
 	bool ok = true;
 	libos_lock(&vma_lock);
@@ -336,11 +342,11 @@ long libos_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64
 	if (fixed) {
 		if (addr & (PAGE - 1))
 			return -EINVAL;
-		if (addr + len > USER_TOP || addr + len < addr)
+		if (past_user(addr, len))
 			return -ENOMEM;
 	} else {
 		addr &= ~(PAGE - 1);
-		if (addr < MMAP_MIN_ADDR || addr + len > USER_TOP || addr + len < addr)
+		if (addr < MMAP_MIN_ADDR || past_user(addr, len))
 			addr = 0;
 	}
 
@@ -449,7 +455,7 @@ long libos_munmap(uint64_t addr, uint64_t len)
 	if ((addr & (PAGE - 1)) || len == 0)
 		return -EINVAL;
 	len = PAGE_UP(len);
-	if (addr + len > USER_TOP || addr + len < addr)
+	if (past_user(addr, len))
 		return -EINVAL;
 	libos_lock(&vma_lock);
 	int rc = dk->DkVirtualMemoryFree((void *)addr, len, DK_MEM_RELEASE);
@@ -478,7 +484,7 @@ LIBOS_SYSCALL(mprotect)
 	len = PAGE_UP(len);
 	if (len == 0)
 		return 0;
-	if (addr + len > USER_TOP || addr + len < addr)
+	if (past_user(addr, len))
 		return -ENOMEM;
 	libos_lock(&vma_lock);
 	/* The host decides (it knows every mapping, even ones the list lacks). */
@@ -500,6 +506,15 @@ LIBOS_SYSCALL(mprotect)
 	if (rc == -DK_E_DENIED)
 		return -EACCES;
 	return rc < 0 ? libos_errno(rc) : 0;
+}
+
+/* Anonymous memory given back and committed again: it reads as zero. */
+static void zero_anon(uint64_t addr, uint64_t len, int prot)
+{
+	dk->DkVirtualMemoryFree((void *)addr, len, DK_MEM_DECOMMIT);
+	void *a = (void *)addr;
+	if (prot)
+		dk->DkVirtualMemoryAlloc(&a, len, DK_MEM_COMMIT, dk_prot(prot));
 }
 
 /* ---- mremap ---------------------------------------------------------------------- */
@@ -628,10 +643,7 @@ LIBOS_SYSCALL(mremap)
 	}
 	if (flags & MREMAP_DONTUNMAP) {
 		if (!v.stream) {
-			dk->DkVirtualMemoryFree((void *)old, old_len, DK_MEM_DECOMMIT);
-			void *a = (void *)old;
-			if (v.prot)
-				dk->DkVirtualMemoryAlloc(&a, old_len, DK_MEM_COMMIT, dk_prot(v.prot));
+			zero_anon(old, old_len, v.prot);
 		} else if (copy && !(v.prot & PROT_READ)) {
 			dk->DkVirtualMemoryProtect((void *)old, old_len, dk_prot(v.prot));
 		}
@@ -677,7 +689,7 @@ LIBOS_SYSCALL(madvise)
 	len = PAGE_UP(len);
 	if (len == 0)
 		return 0;
-	if (addr + len > USER_TOP || addr + len < addr)
+	if (past_user(addr, len))
 		return -ENOMEM;
 	libos_lock(&vma_lock);
 	long rc = vma_covered(addr, addr + len) ? 0 : -ENOMEM;
@@ -692,11 +704,7 @@ LIBOS_SYSCALL(madvise)
 				/* The image's segments, or a file system's own mapping:
 				 * left alone. */
 			} else if (!v->stream) {
-				dk->DkVirtualMemoryFree((void *)s, e - s, DK_MEM_DECOMMIT);
-				void *a = (void *)s;
-				if (v->prot)
-					dk->DkVirtualMemoryAlloc(&a, e - s, DK_MEM_COMMIT,
-								 dk_prot(v->prot));
+				zero_anon(s, e - s, v->prot);
 			} else if ((v->flags & MAP_TYPE) == MAP_PRIVATE) {
 				void *a = (void *)s;
 				dk->DkStreamMap(v->stream, &a, dk_prot(v->prot),
@@ -721,7 +729,7 @@ LIBOS_SYSCALL(msync)
 	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
 		return -EINVAL;
 	len = PAGE_UP(len);
-	if (addr + len > USER_TOP || addr + len < addr)
+	if (past_user(addr, len))
 		return -ENOMEM;
 	DK_HANDLE flush[16];
 	size_t nflush = 0;
@@ -759,7 +767,7 @@ LIBOS_SYSCALL(mincore)
 	len = PAGE_UP(len);
 	if (len == 0)
 		return 0;
-	if (addr + len > USER_TOP || addr + len < addr)
+	if (past_user(addr, len))
 		return -ENOMEM;
 	libos_lock(&vma_lock);
 	bool ok = vma_covered(addr, addr + len);

@@ -377,7 +377,9 @@ static size_t iov_total(const struct iovec *iov, size_t cnt)
 	return t;
 }
 
-static size_t iov_to(struct iovcur *c, const void *src, size_t n)
+/* Moves up to n bytes between buf and the application's iovecs at the
+ * cursor: into them when to_user, out of them otherwise. */
+static size_t iov_copy(struct iovcur *c, void *buf, size_t n, bool to_user)
 {
 	size_t done = 0;
 	while (done < n && c->idx < c->cnt) {
@@ -385,7 +387,8 @@ static size_t iov_to(struct iovcur *c, const void *src, size_t n)
 		size_t k = v->iov_len - c->off;
 		if (k > n - done)
 			k = n - done;
-		if (libos_copy_to_user((char *)v->iov_base + c->off, (const char *)src + done, k) < 0) {
+		char *u = (char *)v->iov_base + c->off, *b = (char *)buf + done;
+		if ((to_user ? libos_copy_to_user(u, b, k) : libos_copy_from_user(b, u, k)) < 0) {
 			c->fault = true;
 			break;
 		}
@@ -399,26 +402,14 @@ static size_t iov_to(struct iovcur *c, const void *src, size_t n)
 	return done;
 }
 
+static size_t iov_to(struct iovcur *c, const void *src, size_t n)
+{
+	return iov_copy(c, (void *)src, n, true);
+}
+
 static size_t iov_from(struct iovcur *c, void *dst, size_t n)
 {
-	size_t done = 0;
-	while (done < n && c->idx < c->cnt) {
-		const struct iovec *v = &c->iov[c->idx];
-		size_t k = v->iov_len - c->off;
-		if (k > n - done)
-			k = n - done;
-		if (libos_copy_from_user((char *)dst + done, (const char *)v->iov_base + c->off, k) < 0) {
-			c->fault = true;
-			break;
-		}
-		done += k;
-		c->off += k;
-		if (c->off == v->iov_len) {
-			c->idx++;
-			c->off = 0;
-		}
-	}
-	return done;
+	return iov_copy(c, dst, n, false);
 }
 
 /* ---- addresses -------------------------------------------------------------- */
@@ -453,6 +444,21 @@ static void loopback_of(int family, struct inaddr *a)
 		a->a[0] = 127, a->a[3] = 1;
 	else
 		a->a[15] = 1;
+}
+
+/* The source a loopback route to `to` picks: 127.0.0.1 v4-mapped when the
+ * destination is v4-mapped, else its family's loopback; me->port stays. */
+static void loopback_for(const struct inaddr *to, struct inaddr *me)
+{
+	uint16_t p = me->port;
+	if (to->family == AF_INET6 && v4mapped(to->a)) {
+		memset(me->a, 0, 16);
+		me->a[10] = me->a[11] = 0xff;
+		me->a[12] = 127, me->a[15] = 1;
+	} else {
+		loopback_of(to->family, me);
+	}
+	me->port = p;
 }
 
 /* A user sockaddr -> inaddr for a socket of `domain` (v4 on a v6 socket
@@ -581,6 +587,17 @@ static long addr_in(void *buf, const void *uaddr, uint32_t len)
 	if (len && libos_copy_from_user(buf, uaddr, len) < 0)
 		return -EFAULT;
 	return 0;
+}
+
+/* addr_in for bind and connect, whose address is required and whose
+ * length arrives as a signed int. */
+static long addr_arg(void *buf, const void *uaddr, int len)
+{
+	if (!uaddr)
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	return addr_in(buf, uaddr, (uint32_t)len);
 }
 
 /* ---- creation and the file --------------------------------------------------- */
@@ -1189,16 +1206,8 @@ static long mem_connect_dgram(struct lsock *s, const void *uaddr, uint32_t len)
 		}
 		struct inaddr me;
 		in_from_sa(&s->local, &me);
-		if (is_any(&me)) { /* the source a loopback route picks */
-			uint16_t p = me.port;
-			if (to.family == AF_INET6 && v4mapped(to.a)) {
-				memset(me.a, 0, 16);
-				me.a[10] = me.a[11] = 0xff;
-				me.a[12] = 127, me.a[15] = 1;
-			} else {
-				loopback_of(to.family, &me);
-			}
-			me.port = p;
+		if (is_any(&me)) {
+			loopback_for(&to, &me);
 			s->local_len = in_to_sa(&me, &s->local);
 		}
 		s->peer_len = in_to_sa(&to, &s->peer);
@@ -1997,19 +2006,8 @@ static long tcp_connect(struct lsock *s, struct libos_file *f, const void *uaddr
 		libos_unlock(&s->lock);
 		return rc;
 	}
-	if (!use_local) {
-		uint16_t p = me.port;
-		if (is_local(&to)) {
-			if (to.family == AF_INET6 && v4mapped(to.a)) {
-				memset(me.a, 0, 16);
-				me.a[10] = me.a[11] = 0xff;
-				me.a[12] = 127, me.a[15] = 1;
-			} else {
-				loopback_of(to.family, &me);
-			}
-		}
-		me.port = p;
-	}
+	if (!use_local && is_local(&to))
+		loopback_for(&to, &me);
 	me.port = tcp_port(h, NULL);
 	s->local_len = in_to_sa(&me, &s->local);
 	s->peer_len = in_to_sa(&to, &s->peer);
@@ -2680,11 +2678,7 @@ LIBOS_SYSCALL(bind)
 	uint64_t kaddr[(UADDR_MAX + 7) / 8];
 	const void *ua = kaddr;
 	uint32_t len = (uint32_t)a2;
-	if (!a1)
-		rc = -EFAULT;
-	else if ((int)a2 < 0 || len > UADDR_MAX)
-		rc = -EINVAL;
-	else if ((rc = addr_in(kaddr, (const void *)a1, len)) < 0)
+	if ((rc = addr_arg(kaddr, (const void *)a1, (int)a2)) < 0)
 		;
 	else if (s->kind == K_UNIX)
 		rc = unix_bind(s, ua, len);
@@ -2784,11 +2778,7 @@ LIBOS_SYSCALL(connect)
 	uint64_t kaddr[(UADDR_MAX + 7) / 8];
 	const void *ua = kaddr;
 	uint32_t len = (uint32_t)a2;
-	if (!a1)
-		rc = -EFAULT;
-	else if ((int)a2 < 0 || len > UADDR_MAX)
-		rc = -EINVAL;
-	else if ((rc = addr_in(kaddr, (const void *)a1, len)) < 0)
+	if ((rc = addr_arg(kaddr, (const void *)a1, (int)a2)) < 0)
 		;
 	else if (s->kind == K_TCP)
 		rc = tcp_connect(s, f, ua, len);
@@ -2971,19 +2961,17 @@ static long do_recvmsg(struct libos_file *f, struct lsock *s, struct msghdr *m, 
 		return rc;
 	}
 	if (m->msg_name) {
-		if (out.fromlen && s->type == SOCK_DGRAM) {
-			int l = m->msg_namelen;
-			if (addr_out(&out.from, out.fromlen, m->msg_name, &l) == -EFAULT)
-				rc = -EFAULT;
-			m->msg_namelen = l;
-		} else if (s->kind == K_UNIX && s->type != SOCK_STREAM) {
-			int l = m->msg_namelen;
-			if (addr_out(&s->peer, s->peer_len ? s->peer_len : 2, m->msg_name, &l) == -EFAULT)
-				rc = -EFAULT;
-			m->msg_namelen = l;
-		} else {
-			m->msg_namelen = 0;
-		}
+		/* The sender's address, else a connected unix peer's, else none. */
+		const void *sa = NULL;
+		uint32_t salen = 0;
+		if (out.fromlen && s->type == SOCK_DGRAM)
+			sa = &out.from, salen = out.fromlen;
+		else if (s->kind == K_UNIX && s->type != SOCK_STREAM)
+			sa = &s->peer, salen = s->peer_len ? s->peer_len : 2;
+		int l = m->msg_namelen;
+		if (sa && addr_out(sa, salen, m->msg_name, &l) == -EFAULT)
+			rc = -EFAULT;
+		m->msg_namelen = sa ? l : 0;
 	}
 	if (cmsg_put_files(m, &out, flags) < 0)
 		rc = -EFAULT;
@@ -3071,6 +3059,50 @@ static long msg_to_user(struct msghdr *um, const struct msghdr *m)
 	return 0;
 }
 
+/* One sendmsg or recvmsg on an application's msghdr at um; a receive
+ * stores its results back into it. */
+static long msg_xfer(struct libos_file *f, struct lsock *s, struct msghdr *um, int flags,
+		     bool recv)
+{
+	struct msghdr m;
+	struct iovec *iov;
+	long rc = msg_from_user(um, &m, &iov);
+	if (rc == 0)
+		rc = recv ? do_recvmsg(f, s, &m, flags) : do_sendmsg(f, s, &m, flags);
+	libos_free(iov);
+	if (recv && rc >= 0 && msg_to_user(um, &m) < 0)
+		rc = -EFAULT;
+	return rc;
+}
+
+/* sendmmsg and recvmmsg: the count done, or the first error when none
+ * was; a receive's MSG_WAITFORONE stops waiting after the first message. */
+static long mmsg_xfer(long fd, struct mmsghdr *v, unsigned vlen, int flags, bool recv)
+{
+	struct libos_file *f;
+	struct lsock *s;
+	long rc = sk_get(fd, &f, &s);
+	if (rc < 0)
+		return rc;
+	unsigned n = vlen > UIO_MAXIOV ? UIO_MAXIOV : vlen;
+	int fl = recv ? flags & ~MSG_WAITFORONE : flags;
+	unsigned i;
+	for (i = 0; i < n; i++) {
+		rc = msg_xfer(f, s, &v[i].msg_hdr, fl, recv);
+		if (rc < 0)
+			break;
+		unsigned len = (unsigned)rc;
+		if (libos_copy_to_user(&v[i].msg_len, &len, sizeof(len)) < 0) {
+			rc = -EFAULT;
+			break;
+		}
+		if (recv && (flags & MSG_WAITFORONE))
+			fl |= MSG_DONTWAIT;
+	}
+	libos_file_put(f);
+	return i ? (long)i : rc;
+}
+
 LIBOS_SYSCALL(sendmsg)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
@@ -3079,12 +3111,7 @@ LIBOS_SYSCALL(sendmsg)
 	long rc = sk_get(a0, &f, &s);
 	if (rc < 0)
 		return rc;
-	struct msghdr m;
-	struct iovec *iov;
-	rc = msg_from_user((const void *)a1, &m, &iov);
-	if (rc == 0)
-		rc = do_sendmsg(f, s, &m, (int)a2);
-	libos_free(iov);
+	rc = msg_xfer(f, s, (struct msghdr *)a1, (int)a2, false);
 	libos_file_put(f);
 	return rc;
 }
@@ -3097,16 +3124,7 @@ LIBOS_SYSCALL(recvmsg)
 	long rc = sk_get(a0, &f, &s);
 	if (rc < 0)
 		return rc;
-	struct msghdr *um = (struct msghdr *)a1;
-	struct msghdr m;
-	struct iovec *iov;
-	rc = msg_from_user(um, &m, &iov);
-	if (rc == 0) {
-		rc = do_recvmsg(f, s, &m, (int)a2);
-		if (rc >= 0 && msg_to_user(um, &m) < 0)
-			rc = -EFAULT;
-	}
-	libos_free(iov);
+	rc = msg_xfer(f, s, (struct msghdr *)a1, (int)a2, true);
 	libos_file_put(f);
 	return rc;
 }
@@ -3114,65 +3132,13 @@ LIBOS_SYSCALL(recvmsg)
 LIBOS_SYSCALL(sendmmsg)
 {
 	LIBOS_UNUSED_ARGS(a4, a5);
-	struct libos_file *f;
-	struct lsock *s;
-	long rc = sk_get(a0, &f, &s);
-	if (rc < 0)
-		return rc;
-	struct mmsghdr *v = (struct mmsghdr *)a1;
-	unsigned n = (unsigned)a2 > UIO_MAXIOV ? UIO_MAXIOV : (unsigned)a2;
-	unsigned i;
-	for (i = 0; i < n; i++) {
-		struct msghdr m;
-		struct iovec *iov;
-		rc = msg_from_user(&v[i].msg_hdr, &m, &iov);
-		if (rc == 0)
-			rc = do_sendmsg(f, s, &m, (int)a3);
-		libos_free(iov);
-		if (rc < 0)
-			break;
-		unsigned len = (unsigned)rc;
-		if (libos_copy_to_user(&v[i].msg_len, &len, sizeof(len)) < 0) {
-			rc = -EFAULT;
-			break;
-		}
-	}
-	libos_file_put(f);
-	return i ? (long)i : rc;
+	return mmsg_xfer(a0, (struct mmsghdr *)a1, (unsigned)a2, (int)a3, false);
 }
 
 LIBOS_SYSCALL(recvmmsg)
 {
 	LIBOS_UNUSED_ARGS(a4, a5); /* the timeout is not applied */
-	struct libos_file *f;
-	struct lsock *s;
-	long rc = sk_get(a0, &f, &s);
-	if (rc < 0)
-		return rc;
-	struct mmsghdr *v = (struct mmsghdr *)a1;
-	unsigned n = (unsigned)a2 > UIO_MAXIOV ? UIO_MAXIOV : (unsigned)a2;
-	int flags = (int)a3 & ~MSG_WAITFORONE;
-	unsigned i;
-	for (i = 0; i < n; i++) {
-		struct msghdr m;
-		struct iovec *iov;
-		rc = msg_from_user(&v[i].msg_hdr, &m, &iov);
-		if (rc == 0)
-			rc = do_recvmsg(f, s, &m, flags);
-		libos_free(iov);
-		if (rc < 0)
-			break;
-		unsigned len = (unsigned)rc;
-		if (msg_to_user(&v[i].msg_hdr, &m) < 0 ||
-		    libos_copy_to_user(&v[i].msg_len, &len, sizeof(len)) < 0) {
-			rc = -EFAULT;
-			break;
-		}
-		if ((int)a3 & MSG_WAITFORONE)
-			flags |= MSG_DONTWAIT;
-	}
-	libos_file_put(f);
-	return i ? (long)i : rc;
+	return mmsg_xfer(a0, (struct mmsghdr *)a1, (unsigned)a2, (int)a3, true);
 }
 
 LIBOS_SYSCALL(shutdown)

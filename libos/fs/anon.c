@@ -71,32 +71,56 @@ static void efd_update(struct eventfd *e)
 		dk->DkEventClear(e->writable);
 }
 
+/* Runs step under the lock until it goes ahead (it returns 0 while it would
+ * block), sleeping on ev in between unless the file is non-blocking. */
+static long efd_retry(struct libos_file *f, DK_HANDLE ev, long (*step)(struct eventfd *, void *),
+		      void *arg)
+{
+	struct eventfd *e = f->priv;
+	for (;;) {
+		libos_lock(&e->lock);
+		long rc = step(e, arg);
+		libos_unlock(&e->lock);
+		if (rc)
+			return rc;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		rc = wait_or_intr(ev, -1);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+static long efd_take(struct eventfd *e, void *buf)
+{
+	if (!e->count)
+		return 0;
+	uint64_t v = e->semaphore ? 1 : e->count;
+	if (fs_to_user(buf, &v, 8) < 0)
+		return -EFAULT;
+	e->count -= v;
+	__atomic_add_fetch(&e->out_seq, 1, __ATOMIC_RELEASE);
+	efd_update(e);
+	return 8;
+}
+
 static long efd_read(struct libos_file *f, void *buf, size_t n)
 {
 	struct eventfd *e = f->priv;
 	if (n < 8)
 		return -EINVAL;
-	for (;;) {
-		libos_lock(&e->lock);
-		if (e->count) {
-			uint64_t v = e->semaphore ? 1 : e->count;
-			if (fs_to_user(buf, &v, 8) < 0) {
-				libos_unlock(&e->lock);
-				return -EFAULT;
-			}
-			e->count -= v;
-			__atomic_add_fetch(&e->out_seq, 1, __ATOMIC_RELEASE);
-			efd_update(e);
-			libos_unlock(&e->lock);
-			return 8;
-		}
-		libos_unlock(&e->lock);
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		long rc = wait_or_intr(e->readable, -1);
-		if (rc < 0)
-			return rc;
-	}
+	return efd_retry(f, e->readable, efd_take, buf);
+}
+
+static long efd_add(struct eventfd *e, void *arg)
+{
+	uint64_t v = *(const uint64_t *)arg;
+	if (UINT64_MAX - 1 - e->count < v)
+		return 0;
+	e->count += v;
+	__atomic_add_fetch(&e->in_seq, 1, __ATOMIC_RELEASE);
+	efd_update(e);
+	return 8;
 }
 
 static long efd_write(struct libos_file *f, const void *buf, size_t n)
@@ -109,22 +133,7 @@ static long efd_write(struct libos_file *f, const void *buf, size_t n)
 		return -EFAULT;
 	if (v == UINT64_MAX)
 		return -EINVAL;
-	for (;;) {
-		libos_lock(&e->lock);
-		if (UINT64_MAX - 1 - e->count >= v) {
-			e->count += v;
-			__atomic_add_fetch(&e->in_seq, 1, __ATOMIC_RELEASE);
-			efd_update(e);
-			libos_unlock(&e->lock);
-			return 8;
-		}
-		libos_unlock(&e->lock);
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		long rc = wait_or_intr(e->writable, -1);
-		if (rc < 0)
-			return rc;
-	}
+	return efd_retry(f, e->writable, efd_add, &v);
 }
 
 static int efd_poll(struct libos_file *f, DK_HANDLE *wait)

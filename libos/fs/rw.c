@@ -9,38 +9,33 @@
 
 /* ---- generic I/O --------------------------------------------------------------------- */
 
+static long rw_file(struct libos_file *f, void *buf, size_t n, bool write)
+{
+	if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
+		return -EBADF;
+	if (write && f->ops->write)
+		return f->ops->write(f, buf, n);
+	if (!write && f->ops->read)
+		return f->ops->read(f, buf, n);
+	if (write ? !f->ops->pwrite : !f->ops->pread)
+		return -EINVAL;
+	/* No stream call: the positioned one, at the file position. */
+	libos_lock(&f->pos_lock);
+	long rc = write ? f->ops->pwrite(f, buf, n, f->pos) : f->ops->pread(f, buf, n, f->pos);
+	if (rc > 0)
+		f->pos += (uint64_t)rc;
+	libos_unlock(&f->pos_lock);
+	return rc;
+}
+
 long fs_read(struct libos_file *f, void *buf, size_t n)
 {
-	if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY)
-		return -EBADF;
-	if (f->ops->read)
-		return f->ops->read(f, buf, n);
-	if (f->ops->pread) {
-		libos_lock(&f->pos_lock);
-		long rc = f->ops->pread(f, buf, n, f->pos);
-		if (rc > 0)
-			f->pos += (uint64_t)rc;
-		libos_unlock(&f->pos_lock);
-		return rc;
-	}
-	return -EINVAL;
+	return rw_file(f, buf, n, false);
 }
 
 long fs_write(struct libos_file *f, const void *buf, size_t n)
 {
-	if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_RDONLY)
-		return -EBADF;
-	if (f->ops->write)
-		return f->ops->write(f, buf, n);
-	if (f->ops->pwrite) {
-		libos_lock(&f->pos_lock);
-		long rc = f->ops->pwrite(f, buf, n, f->pos);
-		if (rc > 0)
-			f->pos += (uint64_t)rc;
-		libos_unlock(&f->pos_lock);
-		return rc;
-	}
-	return -EINVAL;
+	return rw_file(f, (void *)buf, n, true);
 }
 
 static uint64_t ptr_ino(const void *p)
@@ -692,36 +687,44 @@ done:
 	return rc;
 }
 
-LIBOS_SYSCALL(sendfile)
+/* An optional offset argument (uptr 0: the file position, *p NULL). */
+static long off_in(long uptr, int64_t *off, int64_t **p)
 {
-	LIBOS_UNUSED_ARGS(a4, a5);
-	int64_t off, *poff = NULL;
-	if (a2) {
-		if (fs_from_user(&off, (const void *)a2, 8) < 0)
-			return -EFAULT;
-		poff = &off;
-	}
-	long rc = do_copy((int)a1, poff, (int)a0, NULL, (size_t)a3, true, 0);
-	if (a2 && rc >= 0 && fs_to_user((void *)a2, &off, 8) < 0)
+	*off = 0;
+	*p = NULL;
+	if (!uptr)
+		return 0;
+	if (fs_from_user(off, (const void *)uptr, 8) < 0)
+		return -EFAULT;
+	*p = off;
+	return 0;
+}
+
+/* The offset advanced by a copy that succeeded goes back to the caller. */
+static long off_out(long rc, long uptr, int64_t off)
+{
+	if (rc >= 0 && uptr && fs_to_user((void *)uptr, &off, 8) < 0)
 		return -EFAULT;
 	return rc;
 }
 
+LIBOS_SYSCALL(sendfile)
+{
+	LIBOS_UNUSED_ARGS(a4, a5);
+	int64_t off, *poff;
+	if (off_in(a2, &off, &poff) < 0)
+		return -EFAULT;
+	long rc = do_copy((int)a1, poff, (int)a0, NULL, (size_t)a3, true, 0);
+	return off_out(rc, a2, off);
+}
+
 LIBOS_SYSCALL(copy_file_range)
 {
-	int64_t in_off, out_off, *pin = NULL, *pout = NULL;
+	int64_t in_off, out_off, *pin, *pout;
 	if (a5)
 		return -EINVAL;
-	if (a1) {
-		if (fs_from_user(&in_off, (const void *)a1, 8) < 0)
-			return -EFAULT;
-		pin = &in_off;
-	}
-	if (a3) {
-		if (fs_from_user(&out_off, (const void *)a3, 8) < 0)
-			return -EFAULT;
-		pout = &out_off;
-	}
+	if (off_in(a1, &in_off, &pin) < 0 || off_in(a3, &out_off, &pout) < 0)
+		return -EFAULT;
 	if (a0 == a2) {
 		/* Same file: overlapping ranges are EINVAL on Linux. */
 		struct libos_file *f = libos_fd_get((int)a0);
@@ -733,38 +736,18 @@ LIBOS_SYSCALL(copy_file_range)
 			return -EINVAL;
 	}
 	long rc = do_copy((int)a0, pin, (int)a2, pout, (size_t)a4, true, 1);
-	if (rc >= 0) {
-		if (a1 && fs_to_user((void *)a1, &in_off, 8) < 0)
-			return -EFAULT;
-		if (a3 && fs_to_user((void *)a3, &out_off, 8) < 0)
-			return -EFAULT;
-	}
-	return rc;
+	return off_out(off_out(rc, a1, in_off), a3, out_off);
 }
 
 LIBOS_SYSCALL(splice)
 {
-	int64_t in_off, out_off, *pin = NULL, *pout = NULL;
+	int64_t in_off, out_off, *pin, *pout;
 	if (a5 & ~0xfl)
 		return -EINVAL;
-	if (a1) {
-		if (fs_from_user(&in_off, (const void *)a1, 8) < 0)
-			return -EFAULT;
-		pin = &in_off;
-	}
-	if (a3) {
-		if (fs_from_user(&out_off, (const void *)a3, 8) < 0)
-			return -EFAULT;
-		pout = &out_off;
-	}
+	if (off_in(a1, &in_off, &pin) < 0 || off_in(a3, &out_off, &pout) < 0)
+		return -EFAULT;
 	if (!a4)
 		return 0;
 	long rc = do_copy((int)a0, pin, (int)a2, pout, (size_t)a4, false, 2);
-	if (rc >= 0) {
-		if (a1 && fs_to_user((void *)a1, &in_off, 8) < 0)
-			return -EFAULT;
-		if (a3 && fs_to_user((void *)a3, &out_off, 8) < 0)
-			return -EFAULT;
-	}
-	return rc;
+	return off_out(off_out(rc, a1, in_off), a3, out_off);
 }
