@@ -236,11 +236,15 @@ static int exception_dispatch(const struct dk_exception_info *info, struct dk_co
 			ctx->rip = (uint64_t)libos_usercopy_fault;
 			return DK_EXC_RESUME;
 		}
+		/* The word at rsp is the caller in a leaf function (memcpy...):
+		 * printed as a hint for the post-mortem. */
+		uint64_t hint = 0;
+		libos_copy_from_user(&hint, (const void *)ctx->rsp, sizeof(hint));
 		libos_die("fault (code %u, host code %u) in the library OS at rip=%p "
-			  "(image+0x%lx) addr=%p rsp=%p",
+			  "(image+0x%lx) addr=%p rsp=%p [rsp]=image+0x%lx",
 			  info->code, info->host_code, (void *)ctx->rip,
 			  (unsigned long)(ctx->rip - dk_start->image_base), (void *)info->addr,
-			  (void *)ctx->rsp);
+			  (void *)ctx->rsp, (unsigned long)(hint - dk_start->image_base));
 	}
 	if (!t || !t->app_running) {
 		/* Not application code, not ours: the PAL on our behalf. */
