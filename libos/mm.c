@@ -299,11 +299,29 @@ void libos_mm_init(void)
 
 /* ---- mmap ---------------------------------------------------------------------- */
 
-/* An anonymous mapping at *addr (exact if fixed, else a hint). */
-static long map_anon(uint64_t *addr, uint64_t len, int prot, bool fixed)
+/* Makes [addr, addr + len) a fresh inaccessible reservation, replacing
+ * whatever is there in one host step.  Replacing by releasing and mapping
+ * again would leave a hole in between, and the library OS's own
+ * allocations (the list's array grows while the old VMAs are cut out) may
+ * be placed in it by the host, only to be overwritten by the new mapping. */
+static long replace_reserve(uint64_t addr, uint64_t len)
+{
+	int rc = dk->DkVirtualMemoryFree((void *)addr, len, DK_MEM_DECOMMIT);
+	return rc < 0 ? libos_errno(rc) : 0;
+}
+
+/* An anonymous mapping at *addr (exact if fixed, else a hint); reserved:
+ * *addr is a replace_reserve'd range, to be committed in place. */
+static long map_anon(uint64_t *addr, uint64_t len, int prot, bool fixed, bool reserved)
 {
 	void *p = (void *)*addr;
 	int rc;
+	if (reserved) {
+		if (!prot)
+			return 0;
+		rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_COMMIT, dk_prot(prot));
+		return rc < 0 ? libos_errno(rc) : 0;
+	}
 	if (p) {
 		rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_RESERVE | DK_MEM_COMMIT, dk_prot(prot));
 		if (rc >= 0) {
@@ -376,6 +394,7 @@ long libos_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64
 	}
 
 	long rc = 0;
+	bool reserved = false;
 	struct vma v = { .prot = prot, .flags = type | (anon ? MAP_ANONYMOUS : 0),
 			 .kind = anon ? LIBOS_VMA_ANON : LIBOS_VMA_FILE };
 	libos_lock(&vma_lock);
@@ -386,20 +405,25 @@ long libos_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64
 	if (!noreplace && addr && !fixed && vma_overlaps(addr, addr + len))
 		addr = 0; /* the hint is taken */
 	if (fixed && !noreplace) {
-		/* Replace what is there. */
-		dk->DkVirtualMemoryFree((void *)addr, len, DK_MEM_RELEASE);
+		/* Replace what is there (with no hole in between: see
+		 * replace_reserve). */
+		rc = replace_reserve(addr, len);
+		if (rc < 0)
+			goto out;
+		reserved = true;
 		vma_remove_locked(addr, addr + len);
 	}
 	if (anon) {
-		rc = map_anon(&addr, len, prot, fixed);
+		rc = map_anon(&addr, len, prot, fixed, reserved);
 		if (rc < 0)
-			goto out;
+			goto fail;
 	} else if (f->ops && f->ops->mmap) {
 		void *a = (void *)addr;
-		rc = f->ops->mmap(f, &a, len, prot, fixed ? (flags & ~MAP_FIXED_NOREPLACE) | MAP_FIXED : flags,
-				  off);
+		int mflags = noreplace ? flags & ~MAP_FIXED
+			   : fixed ? (flags & ~MAP_FIXED_NOREPLACE) | MAP_FIXED : flags;
+		rc = f->ops->mmap(f, &a, len, prot, mflags, off);
 		if (rc < 0)
-			goto out;
+			goto fail;
 		addr = (uint64_t)a;
 		rc = 0;
 	} else {
@@ -420,7 +444,7 @@ long libos_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64
 			if (noreplace)
 				dk->DkVirtualMemoryFree(a, len, DK_MEM_RELEASE);
 			rc = r == -DK_E_UNSUPPORTED || r == -DK_E_NOT_FOUND ? -ENODEV : libos_errno(r);
-			goto out;
+			goto fail;
 		}
 		addr = (uint64_t)a;
 		if (dk->DkObjectReference(stream) >= 0)
@@ -438,6 +462,10 @@ long libos_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64
 		v.name = libos_strdup(f->path);
 	vma_add_locked(&v);
 	rc = (long)addr;
+	goto out;
+fail:
+	if (reserved) /* what was there is gone already, as on Linux */
+		dk->DkVirtualMemoryFree((void *)addr, len, DK_MEM_RELEASE);
 out:
 	libos_unlock(&vma_lock);
 	if (f)
@@ -527,7 +555,7 @@ static long mremap_new(const struct vma *v, uint64_t voff, uint64_t *addr, uint6
 {
 	int prot = v->prot | PROT_READ | PROT_WRITE;
 	if (!v->stream)
-		return map_anon(addr, len, prot, fixed);
+		return map_anon(addr, len, prot, fixed, fixed); /* fixed: replace_reserve'd */
 	void *a = (void *)*addr;
 	uint32_t flags = (v->flags & MAP_TYPE) == MAP_SHARED ? DK_MAP_SHARED : DK_MAP_PRIVATE;
 	if ((v->flags & MAP_TYPE) == MAP_SHARED)
@@ -625,14 +653,20 @@ LIBOS_SYSCALL(mremap)
 		}
 		new_addr = 0;
 	} else {
-		dk->DkVirtualMemoryFree((void *)new_addr, new_len, DK_MEM_RELEASE);
+		/* Replaced with no hole in between (see replace_reserve). */
+		rc = replace_reserve(new_addr, new_len);
+		if (rc < 0)
+			goto out;
 		vma_remove_locked(new_addr, new_addr + new_len);
 	}
 
 	/* Move: a new mapping, the contents copied, the old one gone. */
 	rc = mremap_new(&v, voff, &new_addr, new_len, flags & MREMAP_FIXED);
-	if (rc < 0)
+	if (rc < 0) {
+		if (flags & MREMAP_FIXED)
+			dk->DkVirtualMemoryFree((void *)new_addr, new_len, DK_MEM_RELEASE);
 		goto out;
+	}
 	bool copy = !v.stream || (v.flags & MAP_TYPE) != MAP_SHARED;
 	if (copy) {
 		if (!(v.prot & PROT_READ))

@@ -310,8 +310,19 @@ static long dev_mmap(struct libos_file *f, void **addr, size_t len, int prot, in
 		return -ENODEV;
 	/* /dev/zero maps as anonymous memory (shared across fork is not kept). */
 	void *a = *addr;
-	int rc = dk->DkVirtualMemoryAlloc(&a, len, DK_MEM_RESERVE | DK_MEM_COMMIT, (uint32_t)prot & 7u);
-	if (rc == -DK_E_EXISTS && !(flags & 0x10 /* MAP_FIXED */)) {
+	int rc;
+	if (flags & 0x10 /* MAP_FIXED */) {
+		/* Replace in place, with no hole in between (see mm.c's
+		 * replace_reserve). */
+		rc = dk->DkVirtualMemoryFree(a, len, DK_MEM_DECOMMIT);
+		if (rc >= 0 && (prot & 7))
+			rc = dk->DkVirtualMemoryAlloc(&a, len, DK_MEM_COMMIT, (uint32_t)prot & 7u);
+		if (rc < 0)
+			return libos_errno(rc);
+		return 0;
+	}
+	rc = dk->DkVirtualMemoryAlloc(&a, len, DK_MEM_RESERVE | DK_MEM_COMMIT, (uint32_t)prot & 7u);
+	if (rc == -DK_E_EXISTS && !(flags & 0x100000 /* MAP_FIXED_NOREPLACE */)) {
 		a = NULL;
 		rc = dk->DkVirtualMemoryAlloc(&a, len, DK_MEM_RESERVE | DK_MEM_COMMIT, (uint32_t)prot & 7u);
 	}

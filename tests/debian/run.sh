@@ -504,9 +504,10 @@ for n in $names; do
 		echo "PASS: debian.$n"
 	else
 		# One rerun, shown as FLAKY (counted neither way) when it then
-		# passes: python3 crashes about one run in six in the library OS's
-		# mapping list (a known bug, see the last session note), and an
-		# intermittent bug must stay visible without hiding the others.
+		# passes: an intermittent failure stays visible in the log without
+		# turning a run red by chance.  Every FLAKY line is a bug to chase
+		# (the last one was MAP_FIXED replacement leaving a hole the
+		# library OS's own allocations could fall into).
 		sh "$0" --case "$n"
 		r2=$(cat "$WORK/results/$n" 2>/dev/null || echo "FAIL: no result")
 		if [ "$r2" = PASS ]; then
