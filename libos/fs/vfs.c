@@ -1388,34 +1388,26 @@ static long xattr_name(const char *uname)
 	return n == 0 ? -ERANGE : 0;
 }
 
-#define XGET(call, check)                                                               \
+/* get/remove answer "no such attribute", set "not supported": the checks
+ * before the answer are the same. */
+#define XATTR(call, check, answer)                                                      \
 	LIBOS_SYSCALL(call)                                                             \
 	{                                                                               \
 		LIBOS_UNUSED_ARGS(a2, a3, a4, a5);                                      \
 		long rc = check;                                                        \
 		if (rc == 0)                                                            \
 			rc = xattr_name((const char *)a1);                              \
-		return rc < 0 ? rc : -ENODATA;                                          \
+		return rc < 0 ? rc : (answer);                                          \
 	}
-XGET(getxattr, xattr_path((const char *)a0, true))
-XGET(lgetxattr, xattr_path((const char *)a0, false))
-XGET(fgetxattr, xattr_fd(a0))
-XGET(removexattr, xattr_path((const char *)a0, true))
-XGET(lremovexattr, xattr_path((const char *)a0, false))
-XGET(fremovexattr, xattr_fd(a0))
-
-#define XSET(call, check)                                                               \
-	LIBOS_SYSCALL(call)                                                             \
-	{                                                                               \
-		LIBOS_UNUSED_ARGS(a2, a3, a4, a5);                                      \
-		long rc = check;                                                        \
-		if (rc == 0)                                                            \
-			rc = xattr_name((const char *)a1);                              \
-		return rc < 0 ? rc : -EOPNOTSUPP;                                       \
-	}
-XSET(setxattr, xattr_path((const char *)a0, true))
-XSET(lsetxattr, xattr_path((const char *)a0, false))
-XSET(fsetxattr, xattr_fd(a0))
+XATTR(getxattr, xattr_path((const char *)a0, true), -ENODATA)
+XATTR(lgetxattr, xattr_path((const char *)a0, false), -ENODATA)
+XATTR(fgetxattr, xattr_fd(a0), -ENODATA)
+XATTR(removexattr, xattr_path((const char *)a0, true), -ENODATA)
+XATTR(lremovexattr, xattr_path((const char *)a0, false), -ENODATA)
+XATTR(fremovexattr, xattr_fd(a0), -ENODATA)
+XATTR(setxattr, xattr_path((const char *)a0, true), -EOPNOTSUPP)
+XATTR(lsetxattr, xattr_path((const char *)a0, false), -EOPNOTSUPP)
+XATTR(fsetxattr, xattr_fd(a0), -EOPNOTSUPP)
 
 #define XLIST(call, check)                                                              \
 	LIBOS_SYSCALL(call)                                                             \
