@@ -8,8 +8,10 @@ int main(void)
 	pid_t pid = getpid();
 	CHECK(pid > 0 && syscall(SYS_getpid) == pid);
 	CHECK(getppid() >= 0);
-	CHECK(getpgrp() > 0 && getpgid(0) == getpgrp());
-	CHECK(getsid(0) > 0);
+	CHECK(getpgrp() >= 0 && getpgid(0) == getpgrp());
+	/* 0 when the caller's session belongs to another pid namespace (a
+	 * container's exec, as in CI): only an error is wrong. */
+	CHECK(getsid(0) >= 0);
 	SAY("pid, ppid, process group and session: ok\n");
 	CHECK(getuid() == geteuid() && getgid() == getegid());
 	uid_t r, e, s;
