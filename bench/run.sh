@@ -2,8 +2,9 @@
 # moat benchmarks, side by side with native Linux.  Run by `make bench`,
 # which first builds moat and the images $(BUILD)/bench/*.so.
 #
-#   bench/run.sh            everything (about two minutes)
+#   bench/run.sh            everything (about three minutes)
 #   BUILD=dir bench/run.sh  use moat and the images built in dir
+#   BENCH_PROC=0 bench/run.sh   without section 5 (process creation, bench/proc.sh)
 #
 # Builds the native drivers into $BUILD/bench/, runs each micro benchmark
 # three times and takes the median, times launches with hyperfine, and
@@ -227,6 +228,23 @@ row4 "sequential read of 256 MiB (page cache), 1 MiB reads" "$(gbs "$nv")" "$(gb
 rm -f ./*.dat
 cd "$TOP"
 
+# ---- 5. process creation -----------------------------------------------------
+# bench/proc.sh (it also runs alone): fork+exit+wait, fork+execve and
+# posix_spawn of a static `true`, fork after touching 0/256/1024 MiB, a /bin/sh
+# loop of external commands; native, moat, runsc, bwrap.  A side that fails is
+# recorded as "n/a: REASON", never as a time.  It writes $B/results-proc.md and
+# its part of bench/RESULTS.md (BENCH_RECORD=0: not RESULTS.md).
+# BENCH_PROC=0 leaves the section out.
+if [ "${BENCH_PROC:-1}" = 0 ]; then
+	echo "bench: process creation skipped (BENCH_PROC=0)"
+	: >"$B/results-proc.md"
+else
+	BUILD=$BUILD CC=$CC bench/proc.sh || {
+		echo "bench: bench/proc.sh failed; the table follows without section 5" >&2
+		echo "Process creation: bench/proc.sh failed (see the console)." >"$B/results-proc.md"
+	}
+fi
+
 # ---- the table -----------------------------------------------------------------
 {
 	echo "moat benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs," \
@@ -251,6 +269,10 @@ cd "$TOP"
 	echo "Start-up: hyperfine medians (native and moat: 100 runs, python 30; runsc: 10, python 5)."
 	echo "Loops: median of 3 runs of the program's own timing, per operation; seqio: the whole"
 	echo "256 MiB, open and close included.  runsc: ${RUNSC:-$RUNSC_WHY}."
+	if [ -s "$B/results-proc.md" ]; then
+		echo
+		cat "$B/results-proc.md"
+	fi
 } > "$B/results.md"
 echo
 cat "$B/results.md"

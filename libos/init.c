@@ -115,8 +115,11 @@ LibOsInitialize(const struct dk_abi *abi, const struct dk_start_params *start,
 	upcalls->LibOsExceptionDispatch = libos_exception_dispatch;
 	upcalls->LibOsThreadStart = thread_start;
 
-	libos_proc.pid = (int)start->process_id;
-	libos_proc.ppid = 0;
+	/* The host's ids in the sandbox's pid namespace (process.c). */
+	int64_t id = 0;
+	libos_proc.pid = dk->DkProcessIdControl(DK_PID_SELF, 0, 0, &id) == 0 ? (int)id
+									      : (int)start->process_id;
+	libos_proc.ppid = dk->DkProcessIdControl(DK_PID_PARENT, 0, 0, &id) == 0 ? (int)id : 0;
 	libos_proc.umask = 022;
 	init_cwd(start->envp);
 

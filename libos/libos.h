@@ -299,8 +299,16 @@ int libos_signal_send_tid(int tid, int sig, const void *siginfo);
 /* Called when a thread leaves for good (thread.c, before it is unlinked):
  * drops its queued siginfo.  Optional. */
 void libos_signal_thread_exit(struct libos_thread *t);
-/* Ends the process as signal sig's default action would: status 128 + sig. */
+/* Ends the process as signal sig's default action would. */
 void libos_signal_terminate(int sig) __attribute__((noreturn));
+/* A signal from outside the process (DK_EXC_SIGNAL's arg and host code):
+ * recorded lock-free from the dispatcher; libos_signal_drain() (called on
+ * the way out of every system call and at signal entry) makes it pending. */
+void libos_signal_incoming(uint64_t arg, uint32_t code);
+bool libos_signal_incoming_any(void);
+void libos_signal_drain(void);
+/* process.c: a child changed state (SIGCHLD's si_code and si_status). */
+void libos_process_child_event(int pid, int code, int status);
 /* For calls that take a signal mask for the time they wait (ppoll,
  * pselect6, epoll_pwait): installs mask (SIGKILL/SIGSTOP stay unblocked)
  * and returns the old one.  When the call ends, call
@@ -324,6 +332,25 @@ void libos_timer_dequeued(struct libos_siginfo *info);
  * have a signal pending while they run application code; signal.c: does
  * that check (raising them if raise), true if any has. */
 void libos_timer_nudge(void);
+
+/* ---- fork support: each module's lock taken around the host fork (so the
+ * child's copy is consistent), and its reset in the child ----------------- */
+void libos_heap_fork_lock(bool take);
+void libos_mm_fork_lock(bool take);
+void libos_fd_fork_lock(bool take);
+void libos_signal_fork_lock(bool take);
+void libos_timer_fork_lock(bool take);
+void libos_thread_fork_child(struct libos_thread *t, int pid);
+void libos_signal_fork_child(struct libos_thread *t);
+void libos_timer_fork_child(void);
+/* execve: handlers back to default, alternate stack gone (signal.c). */
+void libos_signal_exec(struct libos_thread *t);
+bool libos_signal_child_autoreap(void);
+void libos_mm_exec_release(void);
+/* process.c: clone that makes a process; a raise that may ask this thread
+ * to end (execve ending the other threads). */
+long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint64_t tls);
+bool libos_process_raised(uint64_t arg);
 bool libos_signal_nudge(bool raise);
 /* misc.c: resource limits (RLIMIT_*): the soft and hard values. */
 uint64_t libos_rlimit_cur(int resource);

@@ -29,7 +29,6 @@
 	}
 
 CONSTANT_SYSCALL(getpid, libos_proc.pid)
-CONSTANT_SYSCALL(getppid, libos_proc.ppid)
 CONSTANT_SYSCALL(getuid, libos_proc.uid)
 CONSTANT_SYSCALL(geteuid, libos_proc.uid)
 CONSTANT_SYSCALL(getgid, libos_proc.gid)
@@ -130,38 +129,6 @@ LIBOS_SYSCALL(setgroups)
 	return a0 == 0 ? 0 : -EPERM;
 }
 
-/* ---- process groups and sessions ------------------------------------------------------ */
-static bool self(long pid)
-{
-	return pid == 0 || pid == libos_proc.pid;
-}
-
-CONSTANT_SYSCALL(getpgrp, libos_proc.pid)
-
-LIBOS_SYSCALL(getpgid)
-{
-	LIBOS_UNUSED_ARGS(a1, a2, a3, a4, a5);
-	return self(a0) ? libos_proc.pid : -ESRCH;
-}
-
-LIBOS_SYSCALL(getsid)
-{
-	LIBOS_UNUSED_ARGS(a1, a2, a3, a4, a5);
-	return self(a0) ? libos_proc.pid : -ESRCH;
-}
-
-CONSTANT_SYSCALL(setsid, libos_proc.pid)
-
-LIBOS_SYSCALL(setpgid)
-{
-	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
-	if (a1 < 0)
-		return -EINVAL;
-	if (!self(a0))
-		return -ESRCH;
-	return self(a1) ? 0 : -EPERM;
-}
-
 /* ---- uname, sysinfo --------------------------------------------------------------------- */
 struct kutsname {
 	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
@@ -257,6 +224,11 @@ uint64_t libos_rlimit_max(int resource)
 	if (resource < 0 || resource >= RLIM_NLIMITS)
 		return RLIM_INF;
 	return __atomic_load_n(&rlimits[resource].max, __ATOMIC_RELAXED);
+}
+
+static bool self(long pid)
+{
+	return pid == 0 || pid == libos_proc.pid;
 }
 
 static long rlimit(long pid, long resource, const struct krlimit *nv, struct krlimit *old)

@@ -311,19 +311,23 @@ static long replace_reserve(uint64_t addr, uint64_t len)
 }
 
 /* An anonymous mapping at *addr (exact if fixed, else a hint); reserved:
- * *addr is a replace_reserve'd range, to be committed in place. */
-static long map_anon(uint64_t *addr, uint64_t len, int prot, bool fixed, bool reserved)
+ * *addr is a replace_reserve'd range, to be committed in place.  shared:
+ * MAP_SHARED, memory that stays shared with the children fork makes. */
+static long map_anon(uint64_t *addr, uint64_t len, int prot, bool fixed, bool reserved,
+		     bool shared)
 {
 	void *p = (void *)*addr;
+	uint32_t share = shared ? DK_MEM_SHARED : 0;
 	int rc;
 	if (reserved) {
-		if (!prot)
+		if (!prot && !shared)
 			return 0;
-		rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_COMMIT, dk_prot(prot));
+		rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_COMMIT | share, dk_prot(prot));
 		return rc < 0 ? libos_errno(rc) : 0;
 	}
 	if (p) {
-		rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_RESERVE | DK_MEM_COMMIT, dk_prot(prot));
+		rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_RESERVE | DK_MEM_COMMIT | share,
+					      dk_prot(prot));
 		if (rc >= 0) {
 			*addr = (uint64_t)p;
 			return 0;
@@ -332,7 +336,8 @@ static long map_anon(uint64_t *addr, uint64_t len, int prot, bool fixed, bool re
 			return rc == -DK_E_EXISTS ? -EEXIST : libos_errno(rc);
 	}
 	p = NULL;
-	rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_RESERVE | DK_MEM_COMMIT, dk_prot(prot));
+	rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_RESERVE | DK_MEM_COMMIT | share,
+				      dk_prot(prot));
 	if (rc < 0)
 		return rc == -DK_E_EXISTS ? -ENOMEM : libos_errno(rc);
 	*addr = (uint64_t)p;
@@ -414,7 +419,7 @@ long libos_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64
 		vma_remove_locked(addr, addr + len);
 	}
 	if (anon) {
-		rc = map_anon(&addr, len, prot, fixed, reserved);
+		rc = map_anon(&addr, len, prot, fixed, reserved, type == MAP_SHARED);
 		if (rc < 0)
 			goto fail;
 	} else if (f->ops && f->ops->mmap) {
@@ -555,7 +560,7 @@ static long mremap_new(const struct vma *v, uint64_t voff, uint64_t *addr, uint6
 {
 	int prot = v->prot | PROT_READ | PROT_WRITE;
 	if (!v->stream)
-		return map_anon(addr, len, prot, fixed, fixed); /* fixed: replace_reserve'd */
+		return map_anon(addr, len, prot, fixed, fixed, false); /* fixed: replace_reserve'd */
 	void *a = (void *)*addr;
 	uint32_t flags = (v->flags & MAP_TYPE) == MAP_SHARED ? DK_MAP_SHARED : DK_MAP_PRIVATE;
 	if ((v->flags & MAP_TYPE) == MAP_SHARED)
@@ -882,4 +887,37 @@ out:;
 	long rc = (long)brk_cur;
 	libos_unlock(&vma_lock);
 	return rc;
+}
+
+/* fork: the mapping list is never copied half-updated. */
+void libos_mm_fork_lock(bool take)
+{
+	if (take)
+		libos_lock(&vma_lock);
+	else
+		libos_unlock(&vma_lock);
+}
+
+/* execve, past the point of no return: the old program's memory goes (all
+ * but the vDSO), and the break starts again after the new program. */
+void libos_mm_exec_release(void)
+{
+	libos_lock(&vma_lock);
+	for (size_t i = nvmas; i-- > 0;) {
+		struct vma *v = &vmas[i];
+		if (v->kind == LIBOS_VMA_VDSO)
+			continue;
+		if (v->kind == LIBOS_VMA_HEAP)
+			continue; /* inside the break's reservation, released below */
+		dk->DkVirtualMemoryFree((void *)v->start, v->end - v->start, DK_MEM_RELEASE);
+		vma_delete_at(i);
+	}
+	for (size_t i = nvmas; i-- > 0;)
+		if (vmas[i].kind == LIBOS_VMA_HEAP)
+			vma_delete_at(i);
+	if (brk_base)
+		dk->DkVirtualMemoryFree((void *)brk_base, brk_limit - brk_base, DK_MEM_RELEASE);
+	brk_base = brk_cur = brk_committed = brk_limit = 0;
+	brk_ready = false;
+	libos_unlock(&vma_lock);
 }

@@ -397,7 +397,7 @@ static bool sig_ignored_by(const struct ksigaction *a, int sig)
 {
 	if (a->handler == SIG_IGN)
 		return true;
-	return a->handler == SIG_DFL && ((DEFAULT_IGNORE | DEFAULT_STOP) & BIT(sig));
+	return a->handler == SIG_DFL && (DEFAULT_IGNORE & BIT(sig));
 }
 
 static bool sig_fatal_by(const struct ksigaction *a, int sig)
@@ -406,9 +406,80 @@ static bool sig_fatal_by(const struct ksigaction *a, int sig)
 	       (a->handler == SIG_DFL && !((DEFAULT_IGNORE | DEFAULT_STOP) & BIT(sig)));
 }
 
+/* The host ends the process with sig (so that its parent's wait sees
+ * WIFSIGNALED); 128 + sig if that does not happen (the sandbox's first
+ * process, which the kernel guards as a pid namespace's init). */
 void libos_signal_terminate(int sig)
 {
+	dk->DkProcessSignal(0, (uint32_t)sig, DK_SIGNAL_DEFAULT_ACTION);
 	dk->DkProcessExit(128 + sig);
+}
+
+/* A stop signal's default action: the host stops the process, and this
+ * returns once it is continued. */
+static void stop_process(int sig)
+{
+	dk->DkProcessSignal(0, (uint32_t)sig, DK_SIGNAL_DEFAULT_ACTION);
+}
+
+/* ---- signals from outside the process ----------------------------------------------
+ * DK_EXC_SIGNAL arrives on any thread at any point, even inside the library
+ * OS with its locks held, so the dispatcher only records the signal here
+ * (lock-free, one slot per signal number: standard signals coalesce as in
+ * Linux) and deliver() moves it to the pending set in normal context. */
+struct incoming {
+	int32_t pid;
+	int32_t code;
+	int32_t status;
+};
+static uint64_t incoming_mask;
+static struct incoming incoming[NSIG];
+
+void libos_signal_incoming(uint64_t arg, uint32_t code)
+{
+	int sig = DK_SIGNAL_NUMBER(arg);
+	if (sig < 1 || sig > NSIG)
+		return;
+	struct incoming *in = &incoming[sig - 1];
+	__atomic_store_n(&in->pid, (int32_t)DK_SIGNAL_SENDER(arg), __ATOMIC_RELAXED);
+	__atomic_store_n(&in->code, (int32_t)code, __ATOMIC_RELAXED);
+	__atomic_store_n(&in->status, DK_SIGNAL_STATUS(arg), __ATOMIC_RELAXED);
+	__atomic_or_fetch(&incoming_mask, BIT(sig), __ATOMIC_RELEASE);
+}
+
+bool libos_signal_incoming_any(void)
+{
+	return __atomic_load_n(&incoming_mask, __ATOMIC_ACQUIRE) != 0;
+}
+
+__attribute__((weak)) void libos_process_child_event(int pid, int code, int status)
+{
+	(void)pid, (void)code, (void)status;
+}
+
+void libos_signal_drain(void)
+{
+	uint64_t m = __atomic_exchange_n(&incoming_mask, 0, __ATOMIC_ACQ_REL);
+	for (int sig = 1; m && sig <= NSIG; sig++) {
+		if (!(m & BIT(sig)))
+			continue;
+		m &= ~BIT(sig);
+		struct incoming *in = &incoming[sig - 1];
+		struct libos_siginfo info;
+		memset(&info, 0, sizeof(info));
+		info.si_signo = sig;
+		info.si_code = __atomic_load_n(&in->code, __ATOMIC_RELAXED);
+		if (sig == SIGCHLD && info.si_code > 0) {
+			info.u.chld.pid = __atomic_load_n(&in->pid, __ATOMIC_RELAXED);
+			info.u.chld.uid = libos_proc.uid;
+			info.u.chld.status = __atomic_load_n(&in->status, __ATOMIC_RELAXED);
+			libos_process_child_event(info.u.chld.pid, info.si_code, info.u.chld.status);
+		} else {
+			info.u.kill.pid = __atomic_load_n(&in->pid, __ATOMIC_RELAXED);
+			info.u.kill.uid = libos_proc.uid;
+		}
+		libos_signal_send(NULL, sig, &info);
+	}
 }
 
 /* ---- sending ------------------------------------------------------------------------ */
@@ -701,9 +772,12 @@ static bool deliver(struct libos_regs *regs, const uint64_t *saved)
 	/* A system call that ends with -EINTR may be restarted: only on the way
 	 * out of the call itself (regs is its frame). */
 	long nr = t->syscall_nr;
-	bool restart = t->in_syscall && t->regs == regs && (long)regs->rax == -EINTR &&
-		       libos_syscall_restartable(nr);
+	bool interrupted = t->in_syscall && t->regs == regs && (long)regs->rax == -EINTR &&
+			   nr >= 0 && nr != __NR_restart_syscall && nr != __NR_rt_sigreturn;
+	bool restart = interrupted && libos_syscall_restartable(nr);
 	bool ran = false;
+	if (libos_signal_incoming_any())
+		libos_signal_drain();
 	for (;;) {
 		if (!libos_signal_pending(t))
 			break;
@@ -717,6 +791,11 @@ static bool deliver(struct libos_regs *regs, const uint64_t *saved)
 		struct ksigaction a = actions[sig - 1];
 		if (sig_ignored_by(&a, sig)) {
 			libos_unlock(&sig_lock);
+			continue;
+		}
+		if (a.handler == SIG_DFL && (DEFAULT_STOP & BIT(sig))) {
+			libos_unlock(&sig_lock);
+			stop_process(sig);
 			continue;
 		}
 		if (a.handler == SIG_DFL) {
@@ -748,8 +827,14 @@ static bool deliver(struct libos_regs *regs, const uint64_t *saved)
 		__atomic_store_n(&t->sigmask, newmask, __ATOMIC_RELEASE);
 		ran = true;
 	}
-	if (restart) {
-		/* Interrupted, and no handler ran: go on as if nothing happened. */
+	/* A handler frame now sits in regs: the call is settled, and a later
+	 * look at the same frame (sigsuspend delivers before it returns)
+	 * must not restart it. */
+	if (ran)
+		t->syscall_nr = -1;
+	if (interrupted && !ran) {
+		/* Interrupted, and no handler ran: go on as if nothing happened
+		 * (Linux restarts every call then, sleeps and polls included). */
 		regs->rax = (uint64_t)nr;
 		regs->rip -= 2;
 	}
@@ -1140,10 +1225,6 @@ __attribute__((weak)) long libos_process_kill(int pid, int sig)
 	return -ESRCH;
 }
 
-static bool own_group(long pid)
-{
-	return pid == 0 || pid == -1 || pid == libos_proc.pid || pid == -(long)libos_proc.pid;
-}
 
 LIBOS_SYSCALL(kill)
 {
@@ -1152,13 +1233,12 @@ LIBOS_SYSCALL(kill)
 	int sig = (int)a1;
 	if (a1 < 0 || a1 > NSIG)
 		return -EINVAL;
-	if (!own_group(a0)) {
-		if (a0 == INT32_MIN)
-			return -ESRCH;
+	if (a0 == INT32_MIN)
+		return -ESRCH;
+	/* Groups and other processes: the host delivers (to the caller too
+	 * when it belongs to them).  The caller alone: right here. */
+	if (a0 != libos_proc.pid)
 		return libos_process_kill((int)a0, sig);
-	}
-	if (a0 == -1) /* everyone but the caller (Linux): other processes */
-		return libos_process_kill(-1, sig);
 	if (sig == 0)
 		return 0;
 	struct libos_siginfo info;
@@ -1254,4 +1334,47 @@ void libos_signal_init(void)
 {
 	fpu_init();
 	libos_time_init();
+}
+
+/* fork: the child starts with nothing pending (Linux), the actions and its
+ * thread's mask as they are. */
+void libos_signal_fork_lock(bool take)
+{
+	if (take)
+		libos_lock(&sig_lock);
+	else
+		libos_unlock(&sig_lock);
+}
+
+void libos_signal_fork_child(struct libos_thread *t)
+{
+	__atomic_store_n(&proc_pending, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&incoming_mask, 0, __ATOMIC_RELAXED);
+	t->sigpending = 0;
+	for (int i = 0; i < QUEUE_MAX; i++)
+		queue[i].sig = 0;
+}
+
+/* execve: caught signals go back to their default action (ignored ones
+ * stay ignored); the alternate stack is gone. */
+void libos_signal_exec(struct libos_thread *t)
+{
+	libos_lock(&sig_lock);
+	for (int i = 0; i < NSIG; i++) {
+		if (actions[i].handler != SIG_IGN)
+			actions[i].handler = SIG_DFL;
+		actions[i].flags = 0;
+		actions[i].mask = 0;
+	}
+	libos_unlock(&sig_lock);
+	t->altstack.sp = t->altstack.size = 0;
+	t->altstack.flags = 0;
+}
+
+/* Whether SIGCHLD's action asks the kernel to reap children itself
+ * (SIG_IGN, or SA_NOCLDWAIT): wait then reports none. */
+bool libos_signal_child_autoreap(void)
+{
+	struct ksigaction a = actions[SIGCHLD - 1];
+	return a.handler == SIG_IGN || (a.flags & SA_NOCLDWAIT);
 }

@@ -213,7 +213,13 @@ static int exception_dispatch(const struct dk_exception_info *info, struct dk_co
 				  syscall_name((long)ctx->rax));
 		redirect(t, ctx, libos_syscall_entry);
 		return DK_EXC_RESUME;
+	case DK_EXC_SIGNAL:
+		/* Recorded now, delivered as a raise is (below). */
+		libos_signal_incoming(info->arg, info->host_code);
+		/* fall through */
 	case DK_EXC_RAISED:
+		if (info->code == DK_EXC_RAISED && libos_process_raised(info->arg))
+			return DK_EXC_RESUME; /* not reached: the thread ended */
 		/* In the library OS (or the PAL on its behalf), the interrupted
 		 * wait returns -DK_E_INTERRUPTED and delivery happens on the
 		 * way out of the system call. */

@@ -15,8 +15,8 @@
  * pointer (libos_thread_find racing with an exit) always points at a
  * thread structure, never at freed memory.
  *
- * Not here yet: clone without CLONE_VM or without CLONE_THREAD (fork,
- * vfork, posix_spawn: issue 5) gives -ENOSYS, logged once.
+ * clone without CLONE_VM or without CLONE_THREAD (fork, vfork, posix_spawn)
+ * makes a new process: process.c.
  */
 #include "libos.h"
 #include <linux/sched.h>
@@ -257,18 +257,13 @@ static void clone_thread_start(void *param)
 
 static long do_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint64_t tls)
 {
-	static int warned;
 	struct libos_thread *cur = libos_current();
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	if (!(flags & CLONE_VM) || !(flags & CLONE_THREAD)) {
-		if (!__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED))
-			libos_log("clone: new processes (flags 0x%lx) are not supported yet",
-				  (unsigned long)flags);
-		return -ENOSYS;
-	}
+	if (!(flags & CLONE_VM) || !(flags & CLONE_THREAD))
+		return libos_process_clone(flags, stack, ptid, ctid, tls); /* process.c */
 	if (flags & ~(uint64_t)CLONE_THREAD_OK)
 		return -EINVAL;
 	if (!cur || !cur->regs)
@@ -418,4 +413,14 @@ LIBOS_SYSCALL(arch_prctl)
 	default:
 		return -EINVAL;
 	}
+}
+
+/* fork, in the child: the calling thread is the only one, and its id is
+ * the new process's. */
+void libos_thread_fork_child(struct libos_thread *t, int pid)
+{
+	libos_proc.threads = t;
+	t->next = NULL;
+	t->tid = pid;
+	libos_proc.next_tid = pid + 1;
 }

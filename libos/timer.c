@@ -155,6 +155,9 @@ static void timer_main(void *param)
 	for (;;) {
 		struct fire fires[16];
 		int nfires = 0;
+		/* A signal from outside that landed on this thread. */
+		if (libos_signal_incoming_any())
+			libos_signal_drain();
 		uint64_t sleep_ns = UINT64_MAX;
 		libos_lock(&timer_lock);
 		for (int i = 0; i < 3; i++)
@@ -535,4 +538,25 @@ LIBOS_SYSCALL(timer_delete)
 	/* A signal already queued stays (its dequeue finds no timer). */
 	libos_free(t);
 	return 0;
+}
+
+/* fork, in the child: no timer is inherited (Linux clears alarm, interval
+ * timers and POSIX timers), and the timer thread stayed with the parent. */
+void libos_timer_fork_child(void)
+{
+	timer_thread = DK_HANDLE_NONE;
+	for (int i = 0; i < 3; i++) {
+		itimers[i].armed = false;
+		itimers[i].queued = false;
+	}
+	for (int i = 0; i < TIMER_MAX; i++)
+		timers[i] = NULL; /* the parent's: leaked in the child's copy */
+}
+
+void libos_timer_fork_lock(bool take)
+{
+	if (take)
+		libos_lock(&timer_lock);
+	else
+		libos_unlock(&timer_lock);
 }

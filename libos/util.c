@@ -326,6 +326,10 @@ long libos_wait(size_t n, const DK_HANDLE *handles, int64_t timeout_ns)
 		int rc = dk->DkObjectsWaitAny(count, hs, us, &idx);
 		if (rc == -DK_E_TIMEOUT)
 			return -ETIMEDOUT;
+		/* A signal from outside (recorded by the dispatcher) becomes
+		 * pending here, so that a wait for signals sees it. */
+		if (libos_signal_incoming_any())
+			libos_signal_drain();
 		if (rc == -DK_E_INTERRUPTED)
 			return -EINTR;
 		if (rc < 0)
@@ -337,4 +341,13 @@ long libos_wait(size_t n, const DK_HANDLE *handles, int64_t timeout_ns)
 		if (libos_signal_pending(t))
 			return -EINTR;
 	}
+}
+
+/* fork: the heap is never copied half-updated by another thread. */
+void libos_heap_fork_lock(bool take)
+{
+	if (take)
+		heap_lock();
+	else
+		heap_unlock();
 }

@@ -92,6 +92,10 @@ int moat_channel_decode(const void *buf, size_t len, struct moat_request *out)
 	}
 	case MOAT_MSG_EXIT_CODE_QUERY:
 		break;
+	case MOAT_MSG_FORK:
+		if (h.arg != 0)
+			return bad(out, "non-zero arg in a fork request");
+		break;
 	case MOAT_MSG_DNS_QUERY:
 		if (h.arg != 0)
 			return bad(out, "non-zero arg in a DNS query");
@@ -104,6 +108,7 @@ int moat_channel_decode(const void *buf, size_t len, struct moat_request *out)
 	case MOAT_MSG_PROCESS_CREATED:
 	case MOAT_MSG_EXIT_CODE:
 	case MOAT_MSG_DNS_RESULT:
+	case MOAT_MSG_FORKED:
 		return bad(out, "a reply type sent as a request");
 	default:
 		return bad(out, "unknown type");

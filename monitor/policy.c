@@ -75,7 +75,9 @@
 #define P_ARCH_GET_FS 0x1003
 #define P_PR_SET_SYSCALL_USER_DISPATCH 59
 #define P_ARCH_GET_GS 0x1004
-#define P_SIGUSR1 10
+#define P_SIGCHLD 17ull
+#define P_O_NONBLOCK 04000ull
+#define P_O_CLOEXEC 02000000ull
 #define P_MSG_DONTWAIT 0x40ull
 #define P_MSG_NOSIGNAL 0x4000ull
 
@@ -98,7 +100,6 @@ struct entry {
 
 #define EQ(i, v) { .arg = (i), .op = SCMP_CMP_EQ, .a = (v) }
 #define MASKED(i, m, v) { .arg = (i), .op = SCMP_CMP_MASKED_EQ, .a = (m), .b = (v) }
-#define SELF(i) { .arg = (i), .op = SCMP_CMP_EQ, .pid = 1 }
 #define ALT(...) { .n = sizeof((struct cond[]){ __VA_ARGS__ }) / sizeof(struct cond), \
 		   .c = { __VA_ARGS__ } }
 #define ANY(name) { name, "any", 0, { { 0 } } }
@@ -137,11 +138,20 @@ static const struct entry table[] = {
 	/* threads, time, waiting */
 	{ "clone",
 	  "flags == CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|"
-	  "CLONE_PARENT_SETTID (threads only: no fork, no namespaces)",
-	  1,
-	  { ALT(EQ(0, P_THREAD_FLAGS)) } },
+	  "CLONE_PARENT_SETTID (a thread) or flags == SIGCHLD (fork: a copy-on-write "
+	  "child in the same sandbox); never namespaces, vfork or shared memory",
+	  2,
+	  { ALT(EQ(0, P_THREAD_FLAGS)), ALT(EQ(0, P_SIGCHLD)) } },
 	ANY("exit"), ANY("exit_group"), ANY("gettid"), ANY("getpid"),
-	{ "tgkill", "tgid == own pid, sig == SIGUSR1", 1, { ALT(SELF(0), EQ(2, P_SIGUSR1)) } },
+	/* Signals: the sandbox's own pid namespace shows no other process, and
+	 * Landlock's signal scope keeps them inside the sandbox's domain. */
+	ANY("tgkill"), ANY("kill"),
+	/* the Linux process model: reaping one's own children, process
+	 * groups and sessions (all inside the sandbox's pid namespace) */
+	ANY("waitid"), ANY("getppid"), ANY("setpgid"), ANY("getpgid"), ANY("setsid"),
+	ANY("getsid"),
+	{ "pipe2", "flags within O_CLOEXEC|O_NONBLOCK", 1,
+	  { ALT(MASKED(1, ~(P_O_CLOEXEC | P_O_NONBLOCK), 0)) } },
 	{ "arch_prctl", "code == ARCH_SET_GS, ARCH_GET_GS, ARCH_SET_FS or ARCH_GET_FS", 4,
 	  { ALT(EQ(0, P_ARCH_SET_GS)), ALT(EQ(0, P_ARCH_GET_GS)), ALT(EQ(0, P_ARCH_SET_FS)),
 	    ALT(EQ(0, P_ARCH_GET_FS)) } },

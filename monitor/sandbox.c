@@ -307,6 +307,9 @@ static void exec_picoprocess(struct init_state *st, char **argv, char **envp, in
 	/* The library OS applies its own umask (libos/fs) to every mode it
 	 * creates with; the host's must not mask those bits a second time. */
 	umask(0);  /* before confinement: its filter refuses umask */
+	sigset_t none; /* init blocks SIGCHLD for itself; execve would pass it on */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (moat_confine_self(st->cfg->manifest, keep, parent >= 0 ? 2 : 1, err, sizeof(err)) < 0) {
 		dprintf(2, "moat: confine: %s\n", err);
 		_exit(126);
@@ -357,7 +360,13 @@ static void init_spawn(struct init_state *st)
 		size_t slot = 0;
 		while (slot < MAX_PROCS && st->procs[slot].pid)
 			slot++;
-		pid_t child = slot < MAX_PROCS ? fork() : (errno = EAGAIN, -1);
+		/* The first picoprocess starts a pid namespace of its own: it
+		 * is pid 1 there, as a program's first process is in a Linux
+		 * container, orphans are reparented to it, and the processes
+		 * it forks see one another but never init or the host. */
+		unsigned long flags = SIGCHLD | (h.id == 1 ? CLONE_NEWPID : 0);
+		pid_t child = slot < MAX_PROCS ? (pid_t)syscall(SYS_clone, flags, 0, 0, 0, 0)
+					       : (errno = EAGAIN, -1);
 		if (child == 0)
 			exec_picoprocess(st, argv, envp, fds[0], h.has_parent ? fds[1] : -1);
 		if (child > 0) {

@@ -293,6 +293,31 @@ static void serve_create(struct service *s, struct proc *p, const struct moat_re
 	close(st[0]);
 }
 
+/* A channel for a child the sender is about to fork itself (the kernel
+ * copies the sender; the monitor only counts the child and serves it). */
+static void serve_fork(struct service *s, struct proc *p)
+{
+	uint64_t limit = s->m ? s->m->limits.processes : 0;
+	if (limit && s->live >= limit) {
+		reply(s, p, MOAT_MSG_FORKED, -DK_E_LIMIT, 0, NULL, 0, NULL, 0);
+		return;
+	}
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		reply(s, p, MOAT_MSG_FORKED, dk_error(errno), 0, NULL, 0, NULL, 0);
+		return;
+	}
+	uint64_t id = s->next_id++;
+	if (!add(s, id, p->id, sv[0], -1)) {
+		close(sv[0]);
+		close(sv[1]);
+		reply(s, p, MOAT_MSG_FORKED, -DK_E_NO_MEMORY, 0, NULL, 0, NULL, 0);
+		return;
+	}
+	reply(s, p, MOAT_MSG_FORKED, 0, id, NULL, 0, &sv[1], 1);
+	close(sv[1]);
+}
+
 static bool pidfd_exited(int pidfd)
 {
 	struct pollfd pf = {.fd = pidfd, .events = POLLIN};
@@ -413,6 +438,13 @@ static void serve_channel(struct service *s, struct proc *p)
 			return;
 		if (n == 0 || n == -ECONNRESET) { /* hung up */
 			close_channel(p);
+			/* A forked picoprocess is the host child of its parent
+			 * (which reaps it): the monitor counts it until its
+			 * channel closes, at its exit. */
+			if (p->pidfd < 0 && p->alive) {
+				p->alive = false;
+				s->live--;
+			}
 			return;
 		}
 		if (n < 0) {
@@ -427,6 +459,7 @@ static void serve_channel(struct service *s, struct proc *p)
 		case MOAT_MSG_PROCESS_CREATE: serve_create(s, p, s->req); break;
 		case MOAT_MSG_EXIT_CODE_QUERY: serve_exit_code(s, p, s->req); break;
 		case MOAT_MSG_DNS_QUERY: serve_dns(s, p, s->req); break;
+		case MOAT_MSG_FORK: serve_fork(s, p); break;
 		}
 	}
 }

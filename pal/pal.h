@@ -86,6 +86,11 @@ int pal_handle_get(DK_HANDLE h, uint32_t type, struct pal_object **obj);
 int pal_handle_close(DK_HANDLE h);
 int pal_handle_ref(DK_HANDLE h);
 
+/* Taken around a host fork (DkProcessFork), released in both processes. */
+void pal_handle_fork_lock(bool take);
+void pal_handle_for_each(void (*fn)(struct pal_object *obj));
+void pal_alloc_fork_lock(bool take);
+
 struct pal_object *pal_object_new(uint32_t type);
 void pal_object_get(struct pal_object *obj);
 void pal_object_put(struct pal_object *obj); /* frees at the last reference */
@@ -177,6 +182,14 @@ int pal_host_process_create(const char *image_path, const char *const *args,
 			    struct pal_object *obj);
 int pal_host_process_exit_code(struct pal_object *obj, int *code);
 void pal_host_process_exit(int code) __attribute__((noreturn));
+/* The Linux process model (the additions); arguments already checked. */
+int pal_host_process_fork(int64_t *child);
+int pal_host_process_wait(int64_t target, uint32_t options, struct dk_wait_result *result);
+int pal_host_process_signal(int64_t target, uint32_t sig, uint32_t flags);
+int pal_host_process_id(uint32_t op, int64_t pid, int64_t arg, int64_t *result);
+/* Two new stream objects: the read and the write end of a pipe. */
+int pal_host_pipe_create(uint32_t options, struct pal_object *read_end,
+			 struct pal_object *write_end);
 
 /* exceptions */
 int pal_host_exceptions_init(void);

@@ -64,6 +64,14 @@ enum moat_msg_type {
 	 * -DK_E_NOT_FOUND / -DK_E_INVALID (not a host name) / -DK_E_DENIED
 	 * (the manifest grants no network). */
 	MOAT_MSG_DNS_RESULT = 6,
+	/* PAL -> monitor: arg = 0, no payload: the sender is about to fork
+	 * (DkProcessFork) and needs a channel for its child.  Reply: FORKED. */
+	MOAT_MSG_FORK = 7,
+	/* monitor -> PAL: status 0 or -DK_E_* (-DK_E_LIMIT: the manifest's
+	 * process limit); arg = the child's process id in the monitor's
+	 * table; with status 0, descriptor [0]: the child's end of its own
+	 * channel.  The monitor counts the child until that channel closes. */
+	MOAT_MSG_FORKED = 8,
 	MOAT_MSG_TYPE_END_
 };
 

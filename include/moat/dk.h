@@ -77,6 +77,8 @@ enum dk_error {
 
 #define DK_MEM_RESERVE 1u  /* claim address space (inaccessible until committed) */
 #define DK_MEM_COMMIT 2u   /* back the range with zeroed memory and set prot */
+#define DK_MEM_SHARED 4u   /* with COMMIT: memory that stays shared with the children
+                            * DkProcessFork makes (MAP_SHARED|MAP_ANONYMOUS) */
 
 #define DK_MEM_DECOMMIT 1u /* drop the contents, keep the reservation */
 #define DK_MEM_RELEASE 2u  /* give the address range back */
@@ -95,7 +97,16 @@ enum dk_exception_code {
 	DK_EXC_BREAKPOINT = 5,   /* SIGTRAP: int3, single step */
 	DK_EXC_RAISED = 6,       /* DkThreadRaiseException: arg is the caller's */
 	DK_EXC_SYSCALL = 7,      /* reserved: a trapped system call instruction */
+	DK_EXC_SIGNAL = 8,       /* a signal sent to the process (DkProcessSignal, the
+				  * host, a child's exit): arg = DK_SIGNAL_ARG */
 };
+/* DK_EXC_SIGNAL's arg: the signal number in bits 0-7, for a child's SIGCHLD
+ * its status (exit code or signal) in bits 8-15, the sender's (or child's)
+ * process id, 0 if none, in bits 32-63; host_code is the sender's kind
+ * (Linux's si_code: SI_USER, SI_QUEUE, SI_TKILL, CLD_EXITED...). */
+#define DK_SIGNAL_NUMBER(arg) ((int)((arg)&0xff))
+#define DK_SIGNAL_STATUS(arg) ((int)(((arg) >> 8) & 0xff))
+#define DK_SIGNAL_SENDER(arg) ((int64_t)((arg) >> 32))
 
 /* Register state of the interrupted thread.  The dispatcher may change any
  * field; the thread resumes from the context as it is when the dispatcher
@@ -117,6 +128,45 @@ struct dk_exception_info {
 
 #define DK_EXC_RESUME 0    /* resume from the (possibly changed) context */
 #define DK_EXC_UNHANDLED 1 /* the PAL ends the process, as the host would */
+
+/* ---- processes (the additions for fork, wait and kill) -------------------
+ * Process ids are the host's, as seen in the sandbox's own pid namespace:
+ * the sandbox's first process is 1, every process of the sandbox has its
+ * own, and no host process is visible.  Process ids name processes in
+ * DkProcessWait, DkProcessSignal and DkProcessIdControl, with Linux's
+ * conventions for 0 (the caller's group), -1 (all) and -N (group N). */
+#define DK_WAIT_NOHANG 1u    /* return at once, result->pid 0 if nothing is ready */
+#define DK_WAIT_EXITED 2u    /* report children that ended */
+#define DK_WAIT_STOPPED 4u   /* report children that stopped */
+#define DK_WAIT_CONTINUED 8u /* report children that continued */
+#define DK_WAIT_NOWAIT 16u   /* leave the reported child waitable */
+enum dk_child_state {
+	DK_CHILD_EXITED = 1,    /* status: its exit code */
+	DK_CHILD_KILLED = 2,    /* status: the signal */
+	DK_CHILD_DUMPED = 3,    /* killed, with a core image; status: the signal */
+	DK_CHILD_STOPPED = 5,   /* status: the stop signal */
+	DK_CHILD_CONTINUED = 6, /* status: the continue signal */
+};
+struct dk_wait_result {
+	int64_t pid;    /* the child, 0 if none was ready (DK_WAIT_NOHANG) */
+	uint32_t state; /* enum dk_child_state */
+	int32_t status;
+};
+/* DkProcessSignal flags. */
+#define DK_SIGNAL_DEFAULT_ACTION 1u /* target 0 only: the host's default action
+				     * of the signal on this process (end it,
+				     * or stop it until continued) */
+/* DkProcessIdControl ops; pid 0 means the caller. */
+enum dk_pid_op {
+	DK_PID_SELF = 1,        /* *result: the caller's process id */
+	DK_PID_PARENT = 2,      /* *result: its parent's (1 once orphaned) */
+	DK_PID_THREAD = 3,      /* *result: the calling thread's id */
+	DK_PID_GROUP_GET = 4,   /* *result: pid's process group */
+	DK_PID_GROUP_SET = 5,   /* put pid in process group arg (0: its own) */
+	DK_PID_SESSION_GET = 6, /* *result: pid's session */
+	DK_PID_SESSION_NEW = 7, /* a new session led by the caller; *result: its id */
+};
+#define DK_SIGNAL_MAX 63 /* signals 1..63; the host's 64th is the PAL's own */
 
 /* ---- streams ----------------------------------------------------------- */
 /*
@@ -371,9 +421,16 @@ struct dk_abi {
 	int (*DkStreamConsoleControl)(DK_HANDLE console, uint32_t op, void *arg, size_t size);
 	/* half-close of a connected tcp or pipe stream (shutdown) */
 	int (*DkStreamShutdown)(DK_HANDLE stream, uint32_t how);
+	/* The Linux process model (fork, wait, kill, process groups, pipes
+	 * shared between processes); docs/ABI.md says why each is here. */
+	int (*DkProcessFork)(int64_t *child);
+	int (*DkProcessWait)(int64_t target, uint32_t options, struct dk_wait_result *result);
+	int (*DkProcessSignal)(int64_t target, uint32_t signal, uint32_t flags);
+	int (*DkProcessIdControl)(uint32_t op, int64_t pid, int64_t arg, int64_t *result);
+	int (*DkStreamPipeCreate)(uint32_t options, DK_HANDLE *read_end, DK_HANDLE *write_end);
 };
 
 #define DK_DOWNCALL_COUNT 45       /* the seed's */
-#define DK_DOWNCALL_EXTRA_COUNT 7  /* the additions */
+#define DK_DOWNCALL_EXTRA_COUNT 12 /* the additions */
 
 #endif

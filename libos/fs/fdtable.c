@@ -686,8 +686,7 @@ LIBOS_SYSCALL(fcntl)
 		break;
 	case F_SETPIPE_SZ:
 	case F_GETPIPE_SZ:
-		rc = f->ops == &fs_pipe_ops ? fs_pipe_size(f, cmd == F_SETPIPE_SZ ? arg : -1)
-					    : -EBADF;
+		rc = fs_is_pipe(f) ? fs_pipe_size(f, cmd == F_SETPIPE_SZ ? arg : -1) : -EBADF;
 		break;
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
@@ -699,4 +698,13 @@ LIBOS_SYSCALL(fcntl)
 	}
 	libos_file_put(f);
 	return rc;
+}
+
+/* fork: the descriptor table is never copied half-updated. */
+void libos_fd_fork_lock(bool take)
+{
+	if (take)
+		libos_lock(&fd_lock);
+	else
+		libos_unlock(&fd_lock);
 }

@@ -122,9 +122,15 @@ static long host_pwrite(struct libos_file *f, const void *buf, size_t n, uint64_
 	return rc < 0 ? libos_errno(rc) : (long)cnt;
 }
 
+static long host_poll_ready(struct libos_file *f);
+
 static long host_read(struct libos_file *f, void *buf, size_t n)
 {
 	struct host_file *hf = HF(f);
+	/* O_NONBLOCK set after open: the host descriptor still blocks, so
+	 * a read waits only for what is ready. */
+	if (hf->type == DK_STREAM_PIPE && (f->flags & O_NONBLOCK) && n && !host_poll_ready(f))
+		return -EAGAIN;
 	if (hf->type != DK_STREAM_FILE)
 		return host_pread(f, buf, n, 0);
 	libos_lock(&f->pos_lock);
@@ -269,7 +275,23 @@ static int host_poll(struct libos_file *f, DK_HANDLE *wait)
 		if (dk->DkObjectsWaitAny(1, &hf->ev, 0, &idx) == 0)
 			mask |= POLLIN | POLLRDNORM;
 	}
+	/* A pipe's read end: readable with nothing in it is the end of the
+	 * stream, every write end closed (Linux says POLLHUP); it never
+	 * takes writes. */
+	if (hf->type == DK_STREAM_PIPE && (f->flags & O_ACCMODE) == O_RDONLY) {
+		struct dk_stream_attr a;
+		mask &= ~(POLLOUT | POLLWRNORM);
+		if ((mask & POLLIN) && dk->DkStreamAttributesQueryByHandle(hf->h, &a) == 0 &&
+		    a.size == 0)
+			mask |= POLLHUP;
+	}
 	return mask;
+}
+
+static long host_poll_ready(struct libos_file *f)
+{
+	DK_HANDLE w;
+	return (host_poll(f, &w) & POLLIN) != 0;
 }
 
 static long host_ioctl(struct libos_file *f, unsigned long cmd, unsigned long arg)
@@ -819,3 +841,37 @@ const struct fs_type fs_host = {
 	.link = hfs_link,
 	.setattr = hfs_setattr,
 };
+
+/* Host pipes (pipes shared by a fork) and the library OS's in-memory ones:
+ * what ESPIPE, splice, F_GETPIPE_SZ and /proc/self/fd treat as a pipe. */
+bool fs_is_pipe(struct libos_file *f)
+{
+	return f->ops == &fs_pipe_ops || (f->ops == &fs_host_ops && HF(f)->type == DK_STREAM_PIPE);
+}
+
+/* A host pipe end's bytes ready to read: what changes with each write, for
+ * EPOLLET (poll.c).  false for any other file. */
+bool fs_host_pipe_key(struct libos_file *f, uint64_t *in)
+{
+	struct dk_stream_attr a;
+	if (f->ops != &fs_host_ops || HF(f)->type != DK_STREAM_PIPE)
+		return false;
+	if (dk->DkStreamAttributesQueryByHandle(HF(f)->h, &a) < 0)
+		return false;
+	*in = a.size;
+	return true;
+}
+
+/* Turns an open file of another kind into a host file of stream h, in
+ * place (fork: a pipe becoming a host pipe).  Its flags stay. */
+long fs_host_adopt(struct libos_file *f, DK_HANDLE h, uint32_t type)
+{
+	struct host_file *hf = libos_alloc(sizeof(*hf));
+	if (!hf)
+		return -ENOMEM;
+	hf->h = h;
+	hf->type = type;
+	f->priv = hf;
+	__atomic_store_n(&f->ops, &fs_host_ops, __ATOMIC_RELEASE);
+	return 0;
+}

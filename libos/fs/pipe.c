@@ -7,9 +7,10 @@
  * reader raises SIGPIPE and fails with EPIPE.  tee(2) copies between two
  * pipes' buffers under both locks.
  *
- * Limitation: the buffer lives in this process's memory, so a pipe does
- * not connect two picoprocesses (fork/exec must turn it into a Dk stream;
- * noted for the process family).
+ * The buffer lives in this process's memory.  Before a fork, every pipe
+ * the descriptor table holds becomes a host pipe (fs_pipes_share), which
+ * the two processes then share; such a pipe keeps the host's capacity and
+ * has no tee.
  *
  * Named pipes (FIFOs, special.c) use the same object: the registry holds
  * one `files` reference, every open of the path adds an end (fs_fifo_open
@@ -287,6 +288,12 @@ long fs_pipe_size(struct libos_file *f, long set)
 {
 	struct pipe *p = f->priv;
 	long rc;
+	/* A host pipe keeps the host's capacity, 64 KiB; a request is
+	 * answered as Linux rounds it, without changing anything. */
+	if (f->ops != &fs_pipe_ops) {
+		size_t cap = set < 65536 ? 65536 : ((size_t)set + 4095) & ~(size_t)4095;
+		return set > (1l << 20) ? -EPERM : (long)cap;
+	}
 	libos_lock(&p->lock);
 	if (set < 0) {
 		rc = (long)p->cap;
@@ -586,4 +593,77 @@ LIBOS_SYSCALL(pipe2)
 {
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
 	return do_pipe2((int *)a0, a1);
+}
+
+/* ---- before fork: pipes become host pipes ------------------------------------------
+ * A pipe's ring buffer would be copied into the child, not shared, so each
+ * anonymous pipe in the descriptor table moves to a host pipe: its
+ * buffered bytes go in first (at most the host pipe's 64 KiB; more is
+ * lost, and logged), and each end's open file becomes a host file in
+ * place, so its descriptors and epoll entries stay.  Named pipes stay in
+ * the process.  A thread blocked in the old pipe at that moment is not
+ * moved (fork from a multi-threaded program is rare and racy anyway). */
+static bool move_data(struct pipe *p, DK_HANDLE w)
+{
+	size_t n = p->count < PIPE_CAP ? p->count : PIPE_CAP;
+	if (p->count > n)
+		libos_log("fork: %zu bytes buffered in a pipe do not fit the host's; dropped",
+			  p->count - n);
+	for (size_t done = 0; done < n;) {
+		size_t at = (p->head + done) % p->cap, len = p->cap - at;
+		if (len > n - done)
+			len = n - done;
+		size_t cnt = len;
+		if (dk->DkStreamWrite(w, 0, p->buf + at, &cnt) < 0 || !cnt)
+			return false;
+		done += cnt;
+	}
+	return true;
+}
+
+static void share_file(struct libos_file *f, DK_HANDLE ends[2])
+{
+	struct pipe *p = f->priv;
+	DK_HANDLE h = can_write(f) ? ends[1] : ends[0];
+	if (dk->DkObjectReference(h) < 0)
+		return;
+	if (fs_host_adopt(f, h, DK_STREAM_PIPE) < 0) {
+		dk->DkObjectClose(h);
+		return;
+	}
+	libos_lock(&p->lock);
+	int left = --p->files;
+	libos_unlock(&p->lock);
+	if (!left)
+		pipe_free(p);
+}
+
+void fs_pipes_share(void)
+{
+	struct libos_file *f;
+	for (int fd = libos_fd_next(0, &f); fd >= 0; fd = libos_fd_next(fd + 1, &f)) {
+		struct pipe *p = f->priv;
+		if (f->ops != &fs_pipe_ops || p->opened || (can_read(f) && can_write(f))) {
+			libos_file_put(f);
+			continue;
+		}
+		/* Every end of p in the table moves to the same host pipe. */
+		DK_HANDLE ends[2];
+		if (dk->DkStreamPipeCreate(0, &ends[0], &ends[1]) < 0) {
+			libos_file_put(f);
+			return;
+		}
+		libos_lock(&p->lock);
+		bool ok = move_data(p, ends[1]);
+		libos_unlock(&p->lock);
+		struct libos_file *g;
+		for (int i = libos_fd_next(0, &g); ok && i >= 0; i = libos_fd_next(i + 1, &g)) {
+			if (g->ops == &fs_pipe_ops && g->priv == p)
+				share_file(g, ends);
+			libos_file_put(g);
+		}
+		dk->DkObjectClose(ends[0]);
+		dk->DkObjectClose(ends[1]);
+		libos_file_put(f);
+	}
 }

@@ -497,6 +497,8 @@ static bool et_key(struct libos_file *f, uint32_t events, uint64_t *key)
 	uint64_t in, out;
 	if (f->ops == &fs_pipe_ops)
 		fs_pipe_seq(f, &in, &out);
+	else if (fs_host_pipe_key(f, &in))
+		out = 0;
 	else if (f->ops == &fs_eventfd_ops)
 		fs_eventfd_seq(f, &in, &out);
 	else

@@ -90,7 +90,7 @@ static long prw_fd(int fd, void *buf, size_t n, long off, bool write)
 	else if ((f->flags & O_PATH) ||
 		 (f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
 		rc = -EBADF;
-	else if (write ? !f->ops->pwrite : !f->ops->pread)
+	else if ((write ? !f->ops->pwrite : !f->ops->pread) || fs_is_pipe(f))
 		rc = -ESPIPE;
 	else
 		rc = write ? f->ops->pwrite(f, buf, n, (uint64_t)off)
@@ -156,7 +156,7 @@ static long rwv(int fd, const struct iovec *uiov_user, long cnt, long off, bool 
 			rc = -EINVAL;
 			goto out;
 		}
-		if (write ? !f->ops->pwrite : !f->ops->pread) {
+		if ((write ? !f->ops->pwrite : !f->ops->pread) || fs_is_pipe(f)) {
 			rc = -ESPIPE;
 			goto out;
 		}
@@ -325,7 +325,7 @@ LIBOS_SYSCALL(fstatfs)
 	else if (rt_startswith(path, "/dev") && f->ops != &fs_host_ops)
 		fs = &fs_dev;
 	fs_statfs_for(fs, path, &sf);
-	if (f->ops == &fs_pipe_ops)
+	if (fs_is_pipe(f))
 		sf.f_type = PIPEFS_MAGIC;
 	else if (f->ops != &fs_host_ops && !f->path)
 		sf.f_type = ANON_INODE_FS_MAGIC;
@@ -500,7 +500,7 @@ LIBOS_SYSCALL(fallocate)
 		rc = -EINVAL;
 	else if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_RDONLY)
 		rc = -EBADF;
-	else if (f->ops == &fs_pipe_ops)
+	else if (fs_is_pipe(f))
 		rc = -ESPIPE;
 	else if ((rc = fs_stat_file(f, &st)) < 0)
 		;
@@ -559,7 +559,7 @@ LIBOS_SYSCALL(fadvise64)
 	struct libos_file *f = libos_fd_get((int)a0);
 	if (!f)
 		return -EBADF;
-	long rc = f->ops == &fs_pipe_ops ? -ESPIPE : (a3 < 0 || a3 > 5) ? -EINVAL : 0;
+	long rc = fs_is_pipe(f) ? -ESPIPE : (a3 < 0 || a3 > 5) ? -EINVAL : 0;
 	libos_file_put(f);
 	return rc; /* advice only */
 }
@@ -644,7 +644,7 @@ static long do_copy(int infd, int64_t *in_off, int outfd, int64_t *out_off, size
 		}
 	}
 	if (mode == 2) { /* splice: one end must be a pipe, and it takes no offset */
-		bool pin = in->ops == &fs_pipe_ops, pout = out->ops == &fs_pipe_ops;
+		bool pin = fs_is_pipe(in), pout = fs_is_pipe(out);
 		if (!pin && !pout) {
 			rc = -EINVAL;
 			goto done;

@@ -100,3 +100,13 @@ char *pal_strdup(const char *s)
 		memcpy(d, s, n);
 	return d;
 }
+
+/* DkProcessFork: the lock is taken around the host fork, so the child's
+ * copy of the allocator is never caught half-updated by another thread. */
+void pal_alloc_fork_lock(bool take)
+{
+	if (take)
+		pal_lock(&alloc_lock);
+	else
+		pal_unlock(&alloc_lock);
+}

@@ -30,7 +30,9 @@ void pal_DkProcessExit(int exit_code) __attribute__((noreturn));
 	X(DkFrameBufferNotifyUpdate) X(DkDebugStringPrint)                                  \
 	X(DkSegmentRegisterSet) X(DkSystemCallTrapSet)                                     \
 	X(DkStreamLinkRead) X(DkStreamLinkCreate) X(DkStreamAttributesSet)           \
-	X(DkStreamConsoleControl) X(DkStreamShutdown)
+	X(DkStreamConsoleControl) X(DkStreamShutdown)                                      \
+	X(DkProcessFork) X(DkProcessWait) X(DkProcessSignal) X(DkProcessIdControl)        \
+	X(DkStreamPipeCreate)
 
 PAL_DOWNCALLS(PAL_DECLARE)
 

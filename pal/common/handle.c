@@ -137,3 +137,23 @@ void pal_object_put(struct pal_object *obj)
 	pal_object_destroy(obj);
 	pal_free(obj);
 }
+
+/* DkProcessFork: as pal_alloc_fork_lock, for the handle table. */
+void pal_handle_fork_lock(bool take)
+{
+	if (take)
+		pal_lock(&table_lock);
+	else
+		pal_unlock(&table_lock);
+}
+
+/* Calls fn on every object in the table (a forked child renewing the
+ * objects it must not share with its parent). */
+void pal_handle_for_each(void (*fn)(struct pal_object *obj))
+{
+	pal_lock(&table_lock);
+	for (uint32_t i = 0; i < slot_count; i++)
+		if (slots[i].obj)
+			fn(slots[i].obj);
+	pal_unlock(&table_lock);
+}

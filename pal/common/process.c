@@ -109,3 +109,61 @@ void pal_DkProcessExit(int exit_code)
 {
 	pal_host_process_exit(exit_code);
 }
+
+/* ---- the Linux process model (the additions, docs/ABI.md) ---------------- */
+
+int pal_DkProcessFork(int64_t *child)
+{
+	/* Checked first: a forked child cannot be taken back. */
+	int rc = pal_probe_out(child, sizeof(*child));
+	if (rc < 0)
+		return rc;
+	int64_t id = 0;
+	rc = pal_host_process_fork(&id);
+	return rc < 0 ? rc : PAL_PUT(child, id);
+}
+
+#define WAIT_OPTIONS                                                               \
+	(DK_WAIT_NOHANG | DK_WAIT_EXITED | DK_WAIT_STOPPED | DK_WAIT_CONTINUED | \
+	 DK_WAIT_NOWAIT)
+
+int pal_DkProcessWait(int64_t target, uint32_t options, struct dk_wait_result *result)
+{
+	struct dk_wait_result r = {0};
+	if ((options & ~WAIT_OPTIONS) ||
+	    !(options & (DK_WAIT_EXITED | DK_WAIT_STOPPED | DK_WAIT_CONTINUED)))
+		return -DK_E_INVALID;
+	if (target < -(int64_t)0x7fffffff || target > 0x7fffffff)
+		return -DK_E_INVALID;
+	/* Reaping cannot be undone either. */
+	int rc = pal_probe_out(result, sizeof(*result));
+	if (rc < 0)
+		return rc;
+	rc = pal_host_process_wait(target, options, &r);
+	return rc < 0 ? rc : PAL_PUT(result, r);
+}
+
+int pal_DkProcessSignal(int64_t target, uint32_t signal, uint32_t flags)
+{
+	if (signal > DK_SIGNAL_MAX || (flags & ~DK_SIGNAL_DEFAULT_ACTION))
+		return -DK_E_INVALID;
+	if (target < -(int64_t)0x7fffffff || target > 0x7fffffff || target == INT64_MIN)
+		return -DK_E_INVALID;
+	if ((flags & DK_SIGNAL_DEFAULT_ACTION) && (target != 0 || signal == 0))
+		return -DK_E_INVALID;
+	return pal_host_process_signal(target, signal, flags);
+}
+
+int pal_DkProcessIdControl(uint32_t op, int64_t pid, int64_t arg, int64_t *result)
+{
+	if (op < DK_PID_SELF || op > DK_PID_SESSION_NEW)
+		return -DK_E_INVALID;
+	if (pid < 0 || pid > 0x7fffffff || arg < 0 || arg > 0x7fffffff)
+		return -DK_E_INVALID;
+	int rc = pal_probe_out(result, sizeof(*result));
+	if (rc < 0)
+		return rc;
+	int64_t r = 0;
+	rc = pal_host_process_id(op, pid, arg, &r);
+	return rc < 0 ? rc : PAL_PUT(result, r);
+}

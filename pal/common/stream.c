@@ -12,6 +12,7 @@
 #include "pal.h"
 #include "common/calls.h"
 #include "common/stream.h"
+#include "common/sync.h"
 
 #define ACCESS_ALL (DK_ACCESS_READ | DK_ACCESS_WRITE | DK_ACCESS_APPEND)
 #define OPT_ALL (DK_OPT_NONBLOCK | DK_OPT_DIRECTORY | DK_OPT_NOFOLLOW)
@@ -576,5 +577,53 @@ int pal_DkStreamShutdown(DK_HANDLE stream, uint32_t how)
 		return rc;
 	rc = ops->shutdown ? ops->shutdown(obj, how) : -DK_E_UNSUPPORTED;
 	pal_object_put(obj);
+	return rc;
+}
+
+/* An anonymous pipe (pipe(2)): two streams, read end and write end, that
+ * stay connected across DkProcessFork. */
+int pal_DkStreamPipeCreate(uint32_t options, DK_HANDLE *read_end, DK_HANDLE *write_end)
+{
+	if (options & ~DK_OPT_NONBLOCK)
+		return -DK_E_INVALID;
+	int rc = pal_probe_out(read_end, sizeof(*read_end));
+	if (rc == 0)
+		rc = pal_probe_out(write_end, sizeof(*write_end));
+	if (rc < 0)
+		return rc;
+	struct pal_object *r = pal_object_new(PAL_OBJ_STREAM);
+	struct pal_object *w = pal_object_new(PAL_OBJ_STREAM);
+	if (!r || !w) {
+		if (r)
+			pal_object_put(r);
+		if (w)
+			pal_object_put(w);
+		return -DK_E_NO_MEMORY;
+	}
+	rc = pal_host_pipe_create(options, r, w);
+	if (rc < 0) {
+		pal_object_put(r);
+		pal_object_put(w);
+		return rc;
+	}
+	DK_HANDLE hr, hw;
+	rc = pal_handle_new(r, &hr);
+	if (rc < 0) {
+		pal_object_put(w);
+		return rc;
+	}
+	rc = pal_handle_new(w, &hw);
+	if (rc < 0) {
+		pal_handle_close(hr);
+		return rc;
+	}
+	/* Both outputs were probed writable; a racing unmap loses the ends. */
+	rc = PAL_PUT(read_end, hr);
+	if (rc == 0)
+		rc = PAL_PUT(write_end, hw);
+	if (rc < 0) {
+		pal_handle_close(hr);
+		pal_handle_close(hw);
+	}
 	return rc;
 }

@@ -139,3 +139,13 @@ int pal_channel_call(const struct moat_msg_header *req, const void *payload, siz
 	unlock();
 	return rc;
 }
+
+/* DkProcessFork: no call is half-way through the channel when the process
+ * is copied; the child then switches to its own channel. */
+void pal_channel_fork_lock(bool take)
+{
+	if (take)
+		lock();
+	else
+		unlock();
+}

@@ -18,6 +18,7 @@
  * beyond nfds are closed).  -DK_E_UNSUPPORTED without a channel,
  * -DK_E_LIMIT if the request is larger than MOAT_MSG_MAX, -DK_E_IO if
  * the exchange fails. */
+void pal_channel_fork_lock(bool take);
 int pal_channel_call(const struct moat_msg_header *req, const void *payload, size_t len,
 		     struct moat_msg_header *reply, void *rbuf, size_t rlen, int *fds, int nfds);
 

@@ -30,6 +30,9 @@
 	X(socket) X(bind) X(listen) X(accept4) X(connect)                    \
 	X(getsockname) X(setsockopt) X(shutdown)                              \
 	/* the channel to the monitor: child processes, dns: */             \
-	X(sendmsg) X(recvmsg)
+	X(sendmsg) X(recvmsg)                                                 \
+	/* the Linux process model: fork (clone), wait, kill, groups, pipes */\
+	X(waitid) X(kill) X(getppid) X(setpgid) X(getpgid) X(setsid)          \
+	X(getsid) X(pipe2)
 
 #endif

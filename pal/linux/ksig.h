@@ -23,6 +23,12 @@
 #define K_SIGTERM 15
 #define K_SIGSYS 31
 #define K_SIGCHLD 17
+#define K_SIGCONT 18
+#define K_SIGSTOP 19
+/* The PAL's own: DkThreadRaiseException.  The last host signal, so that
+ * 1..63 carry the layers' signals (DK_SIGNAL_MAX) unchanged. */
+#define K_SIGRAISE 64
+#define K_NSIG 64
 
 #define K_SIG_DFL ((void *)0)
 #define K_SIG_IGN ((void *)1)
@@ -113,6 +119,10 @@ uint64_t pal_linux_sigmask(uint64_t mask);
 /* Sets every registered abort event (async-signal-safe); returns how many
  * are registered. */
 int pal_linux_abort_raise(void);
+/* The host's default action of sig on this process (exception.c). */
+void pal_linux_default_action(int sig);
+/* In a forked child: fresh eventfds for events, semaphores, threads (sync.c). */
+void pal_linux_fork_child_objects(void);
 
 /* ---- eventfd flags ------------------------------------------------------ */
 #define K_EFD_SEMAPHORE 1

@@ -17,9 +17,13 @@ static int host_prot(uint32_t prot)
 int pal_host_mem_alloc(void **addr, size_t size, uint32_t type, uint32_t prot)
 {
 	int hprot = type & DK_MEM_COMMIT ? host_prot(prot) : PROT_NONE;
-	if (*addr && !(type & DK_MEM_RESERVE)) /* commit inside a reservation */
+	bool shared = type & DK_MEM_SHARED;
+	if (*addr && !(type & DK_MEM_RESERVE) && !shared) /* commit inside a reservation */
 		return pal_host_mem_protect(*addr, size, prot);
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS | (*addr ? MAP_FIXED_NOREPLACE : 0) |
+	/* Shared memory committed inside a reservation replaces that part of
+	 * it (the reservation is the caller's own). */
+	int place = !*addr ? 0 : type & DK_MEM_RESERVE ? MAP_FIXED_NOREPLACE : MAP_FIXED;
+	int flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | place |
 		    (type & DK_MEM_COMMIT ? 0 : MAP_NORESERVE);
 	long p = HOST(mmap, *addr, size, hprot, flags, -1, 0);
 	if (HOST_IS_ERR(p))

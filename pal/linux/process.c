@@ -13,6 +13,7 @@
 #include "common/destroy.h"
 #include "linux/channel.h"
 #include "linux/host.h"
+#include "linux/ksig.h"
 #include <linux/errno.h>
 #include <linux/poll.h>
 #include <linux/time_types.h>
@@ -135,4 +136,134 @@ void pal_process_destroy(struct pal_object *obj)
 		pal_linux_close(obj->wait_fd);
 	pal_linux_close(obj->fd);
 	obj->fd = obj->wait_fd = -1;
+}
+
+/* ---- the Linux process model (the additions) ------------------------------ */
+
+/* Asks the monitor for the child's own channel (and its count against the
+ * manifest's process limit).  -1 in *chan without a monitor. */
+static int fork_channel(int *chan)
+{
+	*chan = -1;
+	if (pal_state.channel_fd < 0)
+		return 0;
+	struct moat_msg_header req = {.type = MOAT_MSG_FORK}, reply;
+	int fd;
+	int rc = pal_channel_call(&req, NULL, 0, &reply, NULL, 0, &fd, 1);
+	if (rc == 0 && reply.status < 0)
+		rc = reply.status;
+	else if (rc == 0 && fd < 0)
+		rc = -DK_E_IO;
+	if (rc < 0) {
+		pal_linux_close(fd);
+		return rc;
+	}
+	*chan = fd;
+	return 0;
+}
+
+/*
+ * fork(2) itself: the host copies the process copy-on-write, so the cost
+ * does not grow with its memory.  The child is the caller's host child
+ * (it reaps it with DkProcessWait, and gets SIGCHLD as DK_EXC_SIGNAL); only
+ * the calling thread exists in it.  The PAL's locks are held across the
+ * copy so the child's allocator, handle table and channel are consistent.
+ */
+int pal_host_process_fork(int64_t *child)
+{
+	int chan;
+	int rc = fork_channel(&chan);
+	if (rc < 0)
+		return rc;
+	pal_channel_fork_lock(true);
+	pal_handle_fork_lock(true);
+	pal_alloc_fork_lock(true);
+	long pid = HOST(clone, K_SIGCHLD, 0, 0, 0, 0);
+	pal_alloc_fork_lock(false);
+	pal_handle_fork_lock(false);
+	pal_channel_fork_lock(false);
+	if (pid == 0) {
+		struct pal_tcb *tcb = pal_tcb();
+		tcb->tid = (int)HOST(gettid);
+		if (tcb->obj)
+			tcb->obj->thread.tid = tcb->tid;
+		if (chan >= 0) {
+			pal_linux_close(pal_state.channel_fd);
+			pal_state.channel_fd = chan;
+		}
+		pal_linux_fork_child_objects();
+		/* The kernel does not copy Syscall User Dispatch. */
+		if (tcb->syscall_trap && pal_linux_syscall_trap_apply(tcb->syscall_trap) < 0)
+			pal_die("cannot trap system calls in a forked child");
+		*child = 0;
+		return 0;
+	}
+	if (chan >= 0)
+		pal_linux_close(chan);
+	if (HOST_IS_ERR(pid))
+		return pid == -EAGAIN ? -DK_E_LIMIT : pal_dk_error(pid);
+	*child = pid;
+	return 0;
+}
+
+#define K_P_ALL 0
+#define K_P_PID 1
+#define K_P_PGID 2
+#define K_WNOHANG 1
+#define K_WSTOPPED 2
+#define K_WEXITED 4
+#define K_WCONTINUED 8
+#define K_WNOWAIT 0x01000000
+#define K_WALL 0x40000000
+
+int pal_host_process_wait(int64_t target, uint32_t options, struct dk_wait_result *result)
+{
+	int idtype = target > 0 ? K_P_PID : target == -1 ? K_P_ALL : K_P_PGID;
+	long id = target > 0 ? target : target < -1 ? -target : 0;
+	long o = K_WALL;
+	o |= options & DK_WAIT_NOHANG ? K_WNOHANG : 0;
+	o |= options & DK_WAIT_EXITED ? K_WEXITED : 0;
+	o |= options & DK_WAIT_STOPPED ? K_WSTOPPED : 0;
+	o |= options & DK_WAIT_CONTINUED ? K_WCONTINUED : 0;
+	o |= options & DK_WAIT_NOWAIT ? K_WNOWAIT : 0;
+	struct k_siginfo si;
+	memset(&si, 0, sizeof(si));
+	long rc = HOST(waitid, idtype, id, &si, o, NULL);
+	if (rc == -ECHILD)
+		return -DK_E_NOT_FOUND;
+	if (HOST_IS_ERR(rc))
+		return pal_dk_error(rc);
+	result->pid = si.si_signo ? si.child.pid : 0;
+	result->state = si.si_signo ? (uint32_t)si.si_code : 0;
+	result->status = si.child.status;
+	return 0;
+}
+
+int pal_host_process_signal(int64_t target, uint32_t sig, uint32_t flags)
+{
+	if (flags & DK_SIGNAL_DEFAULT_ACTION) {
+		pal_linux_default_action((int)sig);
+		return 0;
+	}
+	long rc = HOST(kill, target, sig);
+	return HOST_IS_ERR(rc) ? pal_dk_error(rc) : 0;
+}
+
+int pal_host_process_id(uint32_t op, int64_t pid, int64_t arg, int64_t *result)
+{
+	long rc;
+	switch (op) {
+	case DK_PID_SELF: rc = HOST(getpid); break;
+	case DK_PID_PARENT: rc = HOST(getppid); break;
+	case DK_PID_THREAD: rc = HOST(gettid); break;
+	case DK_PID_GROUP_GET: rc = HOST(getpgid, pid); break;
+	case DK_PID_GROUP_SET: rc = HOST(setpgid, pid, arg); break;
+	case DK_PID_SESSION_GET: rc = HOST(getsid, pid); break;
+	case DK_PID_SESSION_NEW: rc = HOST(setsid); break;
+	default: return -DK_E_INVALID;
+	}
+	if (HOST_IS_ERR(rc))
+		return pal_dk_error(rc);
+	*result = rc;
+	return 0;
 }

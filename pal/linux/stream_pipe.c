@@ -137,3 +137,50 @@ const struct pal_stream_ops pal_pipe_client_ops = {
 	.attr_by_handle = pipe_client_attr,
 	.close = pal_linux_stream_close,
 };
+
+/* ---- anonymous pipes (DkStreamPipeCreate) ---------------------------------
+ * A host pipe: exactly Linux's semantics (PIPE_BUF atomicity, capacity,
+ * end of stream once every write end is closed, EPIPE without readers),
+ * and, being a host object, shared by the processes DkProcessFork makes. */
+static int anon_pipe_attr(struct pal_object *obj, struct dk_stream_attr *attr)
+{
+	attr->type = DK_STREAM_PIPE;
+	attr->size = obj->stream.access & DK_ACCESS_READ ? pal_linux_bytes_ready(obj->fd) : 0;
+	return 0;
+}
+
+static const struct pal_stream_ops anon_pipe_ops = {
+	.scheme = "pipe:",
+	.type = DK_STREAM_PIPE,
+	.read = pal_linux_sock_read,
+	.write = pal_linux_sock_write,
+	.flush = pal_linux_flush_nothing,
+	.attr_by_handle = anon_pipe_attr,
+	.close = pal_linux_stream_close,
+};
+
+#define K_O_NONBLOCK 04000
+#define K_O_CLOEXEC 02000000
+
+static int anon_pipe_end(struct pal_object *obj, int fd, uint32_t access, uint32_t options)
+{
+	obj->fd = fd;
+	obj->wait_fd = access == DK_ACCESS_READ ? fd : -1;
+	obj->stream.ops = &anon_pipe_ops;
+	obj->stream.access = access;
+	obj->stream.options = options;
+	obj->stream.uri = pal_strdup("pipe:");
+	return obj->stream.uri ? 0 : -DK_E_NO_MEMORY;
+}
+
+int pal_host_pipe_create(uint32_t options, struct pal_object *read_end,
+			 struct pal_object *write_end)
+{
+	int fds[2];
+	long rc = HOST(pipe2, fds, K_O_CLOEXEC | (options & DK_OPT_NONBLOCK ? K_O_NONBLOCK : 0));
+	if (HOST_IS_ERR(rc))
+		return pal_dk_error(rc);
+	int r = anon_pipe_end(read_end, fds[0], DK_ACCESS_READ, options);
+	int w = anon_pipe_end(write_end, fds[1], DK_ACCESS_WRITE, options);
+	return r < 0 ? r : w; /* the objects own the descriptors either way */
+}

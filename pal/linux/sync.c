@@ -275,3 +275,51 @@ void pal_host_abort_signal(void)
 {
 	pal_linux_abort_raise();
 }
+
+/* ---- after DkProcessFork, in the child ------------------------------------
+ * Events, semaphores and thread objects are host eventfds, which the fork
+ * shares with the parent: a child setting or consuming one would wake or
+ * rob the parent's waiters.  The child gives each a fresh eventfd with the
+ * same state (read without consuming: a poll for events, the mirror count
+ * for semaphores).  The threads that did not come along count as exited. */
+static int renew_fd(int old, unsigned value, int flags)
+{
+	int fd = pal_linux_eventfd(value, flags);
+	if (fd < 0)
+		return old; /* out of descriptors: stay shared rather than break */
+	pal_linux_close(old);
+	return fd;
+}
+
+static void renew(struct pal_object *obj)
+{
+	struct k_pollfd p = {.fd = obj->wait_fd, .events = K_POLLIN};
+	struct k_timespec zero = {0, 0};
+	switch (obj->type) {
+	case PAL_OBJ_EVENT:
+		HOST(ppoll, &p, 1, &zero, NULL, 8);
+		obj->wait_fd = renew_fd(obj->wait_fd, (p.revents & K_POLLIN) ? 1 : 0,
+					K_EFD_NONBLOCK);
+		break;
+	case PAL_OBJ_SEMAPHORE:
+		obj->wait_fd = renew_fd(obj->wait_fd, obj->sem.count,
+					K_EFD_SEMAPHORE | K_EFD_NONBLOCK);
+		break;
+	case PAL_OBJ_THREAD: {
+		bool self = obj->thread.tcb == pal_tcb();
+		if (!self) {
+			obj->thread.tcb = NULL;
+			__atomic_store_n(&obj->thread.exited, 1, __ATOMIC_RELEASE);
+		}
+		obj->wait_fd = renew_fd(obj->wait_fd, self ? 0 : 1, K_EFD_NONBLOCK);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+void pal_linux_fork_child_objects(void)
+{
+	pal_handle_for_each(renew);
+}

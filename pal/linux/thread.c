@@ -158,7 +158,7 @@ int pal_host_thread_yield(void)
 	return 0;
 }
 
-/* Marks a raise pending in tcb; the SIGUSR1 handler picks it up. */
+/* Marks a raise pending in tcb; the raise signal's handler picks it up. */
 static void mark_raise(struct pal_tcb *tcb, uint64_t arg)
 {
 	tcb->raise_arg = arg;
@@ -166,7 +166,7 @@ static void mark_raise(struct pal_tcb *tcb, uint64_t arg)
 }
 
 /*
- * A raise is SIGUSR1 to the target, whose handler calls the dispatcher
+ * A raise is K_SIGRAISE to the target, whose handler calls the dispatcher
  * with the thread's real context.  Raises not yet delivered coalesce: the
  * dispatcher runs once, with the latest argument.  A thread that has
  * exited gives -DK_E_INVALID.
@@ -179,7 +179,7 @@ int pal_host_thread_raise(struct pal_object *obj, uint64_t arg)
 		/* Delivered before tgkill returns (unless this thread is
 		 * already in the raise handler: then when that returns). */
 		mark_raise(self, arg);
-		rc = HOST(tgkill, pid, HOST(gettid), K_SIGUSR1);
+		rc = HOST(tgkill, pid, HOST(gettid), K_SIGRAISE);
 		return pal_host_status(rc);
 	}
 	uint64_t old = pal_linux_sigmask(~0ull);
@@ -189,7 +189,7 @@ int pal_host_thread_raise(struct pal_object *obj, uint64_t arg)
 		mark_raise(tcb, arg);
 		/* Under the lock the target has not passed its exit, so the
 		 * tid is still this thread's. */
-		rc = HOST(tgkill, pid, obj->thread.tid, K_SIGUSR1);
+		rc = HOST(tgkill, pid, obj->thread.tid, K_SIGRAISE);
 	} else {
 		rc = -K_ESRCH;
 	}

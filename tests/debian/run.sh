@@ -414,6 +414,93 @@ case_busybox_files() {
 	find x -printf '%y %p\n' | sort
 }
 
+# ---- processes: fork, exec, wait, pipes and signals inside the sandbox ------
+# The scripts and the C project live in tests/debian/proc/ and are copied
+# into the scratch directory (the sandbox sees only that directory, the
+# system directories and a private /tmp).  Each program below starts
+# children of its own, so in moat every one of them runs in the sandbox.
+PROC=$TOP/tests/debian/proc
+
+case_dash_script() {
+	need /bin/dash || return
+	cp "$PROC/dash_script.sh" .
+	R /bin/dash dash_script.sh
+	ls | LC_ALL=C sort | tr '\n' ' '; echo
+}
+case_bash_script() {
+	need /bin/bash || return
+	cp "$PROC/bash_script.sh" .
+	R /bin/bash bash_script.sh
+	ls | LC_ALL=C sort | tr '\n' ' '; echo
+}
+case_busybox_sh() {
+	bb || return
+	cp "$PROC/busybox_script.sh" .
+	R "$BUSYBOX" sh busybox_script.sh "$BUSYBOX"
+	ls | LC_ALL=C sort | tr '\n' ' '; echo
+}
+# make runs gcc (cc1, as, collect2, ld) and sh; the build is reproducible,
+# so the objects and the program have the same hashes either way.
+case_make_gcc() {
+	need /usr/bin/make /usr/bin/gcc || return
+	cp "$PROC"/make_project/* .
+	R /usr/bin/make -j2 --no-print-directory | LC_ALL=C sort
+	sha256sum main.o strx.o mathx.o listx.o hashx.o prog 2>/dev/null
+	./prog 12 18 2>/dev/null; echo "prog on the host: rc=$?"
+	R ./prog 100 75 3
+	R /usr/bin/make --no-print-directory
+	echo '/* touched */' >> mathx.h
+	R /usr/bin/make -q --no-print-directory
+	R /usr/bin/make -j2 --no-print-directory | LC_ALL=C sort
+	R /usr/bin/make -q --no-print-directory
+	printf 'int main(void) { return 0 }\n' > broken.c
+	R /usr/bin/make --no-print-directory broken
+	R /usr/bin/make --no-print-directory clean
+	ls | LC_ALL=C sort | tr '\n' ' '; echo
+}
+case_python_subprocess() {
+	need /usr/bin/python3 || return
+	cp "$PROC/python_subprocess.py" .
+	R /usr/bin/python3 python_subprocess.py
+}
+case_python_multiprocessing() {
+	need /usr/bin/python3 || return
+	cp "$PROC/python_multiprocessing.py" .
+	R /usr/bin/python3 python_multiprocessing.py
+}
+case_perl_backticks() {
+	need /usr/bin/perl || return
+	cp "$PROC/perl_backticks.pl" .
+	R /usr/bin/perl perl_backticks.pl
+}
+# xargs -P runs its commands in parallel: their output is sorted on the host.
+# Exit statuses: 123 when a command fails, 124 when one exits 255 (xargs
+# stops), 125 when one is killed by a signal, 127 when it is not found.
+case_xargs_parallel() {
+	seq 1 40 | R /usr/bin/xargs -P4 -n1 sh -c 'echo "$1 squared is $(($1 * $1))"' sh | LC_ALL=C sort -n
+	seq 1 12 | R /usr/bin/xargs -P4 -n3 sh -c 'echo "batch of $#: $*"' sh | LC_ALL=C sort -k4,4n
+	printf '%s\n' a b c d e f | R /usr/bin/xargs -P3 -I{} sh -c 'echo "file {}" > "out_{}.txt"'
+	cat out_a.txt out_b.txt out_c.txt out_d.txt out_e.txt out_f.txt 2>/dev/null
+	printf 'one\0two words\0three\0' | R /usr/bin/xargs -0 -P2 -n1 printf '[%s]\n' | LC_ALL=C sort
+	seq 1 6 | R /usr/bin/xargs -P3 -n1 sh -c 'echo "ran $1"; [ $(($1 % 3)) -ne 0 ]' sh | LC_ALL=C sort
+	seq 1 4 | R /usr/bin/xargs -P2 -n1 sh -c 'exit 0' sh
+	echo x | R /usr/bin/xargs sh -c 'exit 255' sh
+	echo x | R /usr/bin/xargs sh -c 'kill -TERM $$' sh
+	echo x | R /usr/bin/xargs /nonexistent/program
+}
+# Whole pipelines inside one sandbox: sh and every stage run in moat.
+case_shell_pipeline_all_in_moat() {
+	tree
+	touch apple.dat box.dat fox.dat
+	R /bin/sh -c 'find tree -type f | LC_ALL=C sort | wc -l; ls | grep x | head -1'
+	R /bin/sh -c 'find tree -type f -name "*.txt" | LC_ALL=C sort | xargs wc -l'
+	R /bin/sh -c 'cut -d" " -f2 tree/a/two.txt | sort | uniq -c | sort -k1,1nr -k2,2 | head -n 3'
+	R /bin/sh -c 'grep -r needle tree | cut -d: -f1 | LC_ALL=C sort | tr "\n" " "; echo'
+	R /bin/sh -c 'yes | head -n 2; seq 1 100000 | tail -n 1; echo "$(ls tree | wc -l) entries"'
+	R /bin/sh -c 'tar -cf - tree | tar -tf - | LC_ALL=C sort | head -n 4'
+	R /bin/sh -c 'ls missing 2>&1 | wc -l; true | false'
+}
+
 # ---- the driver -----------------------------------------------------------
 
 oneline() {

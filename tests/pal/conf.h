@@ -44,6 +44,7 @@ extern const struct conf_case conf_cases_misc[];
 extern const struct conf_case conf_cases_exception[];
 extern const struct conf_case conf_cases_intercept[];
 extern const struct conf_case conf_cases_links[];
+extern const struct conf_case conf_cases_fork[];
 
 /* ---- reporting --------------------------------------------------------- */
 void conf_fail(const char *file, int line, const char *fmt, ...)
@@ -125,6 +126,7 @@ struct conf_exc {
 	volatile uint64_t set_rax;/* and ctx->rax to this, if resume is set */
 	volatile int hits;        /* exceptions seen while armed */
 	volatile int unexpected;  /* exceptions seen while not armed */
+	volatile int signals;     /* DK_EXC_SIGNAL seen (children ending) */
 	volatile uint32_t code;
 	volatile uint64_t addr, arg, rip, error;
 	volatile uint64_t rsp, rdi, rax, rflags;

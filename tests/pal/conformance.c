@@ -555,6 +555,7 @@ __attribute__((visibility("default"))) int LibOsInitialize(const struct dk_abi *
 	run_table(conf_cases_links, prefix);
 	run_table(conf_cases_net, prefix);
 	run_table(conf_cases_process, prefix);
+	run_table(conf_cases_fork, prefix);
 	if (g_probe)
 		dk->DkObjectClose(g_probe);
 	if (prefix)

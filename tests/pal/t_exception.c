@@ -76,6 +76,11 @@ extern char conf_int3_insn[], conf_int3_resume[];
 
 int conf_exception_dispatch(const struct dk_exception_info *info, struct dk_context *ctx)
 {
+	/* Signals (a forked child's SIGCHLD): the host's default action. */
+	if (info->code == DK_EXC_SIGNAL) {
+		__atomic_add_fetch(&g_exc.signals, 1, __ATOMIC_SEQ_CST);
+		return DK_EXC_UNHANDLED;
+	}
 	g_exc.code = info->code;
 	g_exc.host_code = info->host_code;
 	g_exc.addr = info->addr;

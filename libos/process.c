@@ -1,0 +1,466 @@
+/*
+ * Processes: fork, vfork and clone without CLONE_THREAD; execve and
+ * execveat; wait4 and waitid; process ids, groups and sessions; signals to
+ * other processes.
+ *
+ * Every process is a picoprocess of its own, made by DkProcessFork: the
+ * host copies the caller copy-on-write (so fork costs the same whatever
+ * the parent's size), and only the calling thread comes along.  Process
+ * ids, parents, groups, sessions, zombies and orphans are the host's, in
+ * the sandbox's own pid namespace, where the first process is 1: the
+ * library OS keeps no process table of its own.  Each module's lock is
+ * held across the copy so the child's copy of it is consistent.
+ *
+ * vfork (and clone with CLONE_VFORK, which posix_spawn uses) is a fork
+ * whose parent waits until the child execs or ends: the child holds the
+ * write end of a pipe that closes at either.  The child runs in a copy, so
+ * what it writes to memory before exec is not seen by the parent (glibc's
+ * posix_spawn then reports a failed exec as the child's exit status 127,
+ * not as an error number).
+ */
+#include "libos.h"
+#include "fs/fs.h"
+#include <linux/sched.h>
+
+#define P_ALL 0
+#define P_PID 1
+#define P_PGID 2
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WEXITED 4
+#define WCONTINUED 8
+#define WNOWAIT 0x01000000
+#define WNOTHREAD 0x20000000
+#define WALL 0x40000000
+#define WCLONE 0x80000000u
+#define SIGCHLD 17
+#define USER_TOP 0x800000000000ull
+#define RAISE_EXEC_EXIT 0x6578697400ull /* "exit": other threads at execve */
+
+#define CLONE_NAMESPACES                                                              \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
+	 CLONE_NEWPID | CLONE_NEWNET)
+
+static DK_HANDLE vfork_end; /* a vfork child's end of its parent's pipe */
+
+/* ---- fork ------------------------------------------------------------------------ */
+static void fork_locks(bool take)
+{
+	if (take) {
+		libos_fd_fork_lock(true);
+		libos_mm_fork_lock(true);
+		libos_lock(&libos_proc.lock);
+		libos_signal_fork_lock(true);
+		libos_timer_fork_lock(true);
+		libos_heap_fork_lock(true);
+	} else {
+		libos_heap_fork_lock(false);
+		libos_timer_fork_lock(false);
+		libos_signal_fork_lock(false);
+		libos_unlock(&libos_proc.lock);
+		libos_mm_fork_lock(false);
+		libos_fd_fork_lock(false);
+	}
+}
+
+static int64_t host_id(uint32_t op)
+{
+	int64_t v = 0;
+	return dk->DkProcessIdControl(op, 0, 0, &v) < 0 ? 0 : v;
+}
+
+/* The child's side: it is alone, with its own id. */
+static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, int *ctid,
+		       uint64_t tls, DK_HANDLE done_r, DK_HANDLE done_w)
+{
+	int pid = (int)host_id(DK_PID_SELF);
+	libos_proc.ppid = libos_proc.pid;
+	libos_proc.pid = pid;
+	libos_thread_fork_child(t, pid);
+	libos_signal_fork_child(t);
+	libos_timer_fork_child();
+	if (vfork_end) /* our own parent's: only we tell it */
+		dk->DkObjectClose(vfork_end);
+	vfork_end = DK_HANDLE_NONE;
+	if (done_r) {
+		dk->DkObjectClose(done_r);
+		vfork_end = done_w;
+	}
+	if (flags & CLONE_SETTLS) {
+		t->fs_base = tls;
+		dk->DkSegmentRegisterSet(DK_SEGMENT_FS, tls);
+	}
+	t->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? ctid : NULL;
+	if (flags & CLONE_CHILD_SETTID)
+		libos_copy_to_user(ctid, &pid, sizeof(pid));
+	if (stack)
+		t->regs->rsp = stack;
+}
+
+/* The parent of a vfork child waits until the child has exec'd or ended. */
+static void vfork_wait(DK_HANDLE done_r)
+{
+	for (;;) {
+		char b;
+		size_t n = 1;
+		int rc = dk->DkStreamRead(done_r, 0, &b, &n);
+		if (rc != -DK_E_INTERRUPTED)
+			break;
+	}
+	dk->DkObjectClose(done_r);
+}
+
+long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint64_t tls)
+{
+	struct libos_thread *t = libos_current();
+	if (!t || !t->regs)
+		return -EINVAL;
+	if (flags & CLONE_NAMESPACES)
+		return -EPERM;
+	if (flags & (CLONE_THREAD | CLONE_PIDFD))
+		return -EINVAL;
+	if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
+		return -EPERM;
+	DK_HANDLE done_r = DK_HANDLE_NONE, done_w = DK_HANDLE_NONE;
+	if ((flags & CLONE_VFORK) && dk->DkStreamPipeCreate(0, &done_r, &done_w) < 0)
+		done_r = done_w = DK_HANDLE_NONE; /* a plain fork, then */
+
+	fs_pipes_share();
+	int64_t child = 0;
+	fork_locks(true);
+	int rc = dk->DkProcessFork(&child);
+	fork_locks(false);
+	if (rc < 0) {
+		if (done_r) {
+			dk->DkObjectClose(done_r);
+			dk->DkObjectClose(done_w);
+		}
+		return rc == -DK_E_LIMIT || rc == -DK_E_WOULD_BLOCK ? -EAGAIN : libos_errno(rc);
+	}
+	if (child == 0) {
+		fork_child(t, flags, stack, ctid, tls, done_r, done_w);
+		return 0;
+	}
+	int pid = (int)child;
+	if (flags & CLONE_PARENT_SETTID)
+		libos_copy_to_user(ptid, &pid, sizeof(pid));
+	if (done_r) {
+		dk->DkObjectClose(done_w);
+		vfork_wait(done_r);
+	}
+	return pid;
+}
+
+LIBOS_SYSCALL(fork)
+{
+	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
+	return libos_process_clone(SIGCHLD, 0, NULL, NULL, 0);
+}
+
+LIBOS_SYSCALL(vfork)
+{
+	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
+	return libos_process_clone(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, NULL, NULL, 0);
+}
+
+/* ---- execve ---------------------------------------------------------------------- */
+
+/* Linux ends the other threads at execve.  Each is raised with a request to
+ * end itself (libos_process_raised), and given a moment to do so. */
+static void end_other_threads(struct libos_thread *self)
+{
+	DK_HANDLE hs[63];
+	size_t n = 0;
+	libos_lock(&libos_proc.lock);
+	for (struct libos_thread *p = libos_proc.threads; p; p = p->next)
+		if (p != self && !p->exiting && p->handle && n < 63) {
+			dk->DkThreadRaiseException(p->handle, RAISE_EXEC_EXIT);
+			hs[n++] = p->handle;
+		}
+	libos_unlock(&libos_proc.lock);
+	for (size_t i = 0; i < n; i++)
+		dk->DkObjectsWaitAny(1, &hs[i], 200000, NULL);
+	libos_lock(&libos_proc.lock);
+	libos_proc.threads = self;
+	self->next = NULL;
+	libos_unlock(&libos_proc.lock);
+}
+
+/* The dispatcher's hook for a raise: true if it asked this thread to end. */
+bool libos_process_raised(uint64_t arg)
+{
+	if (arg != RAISE_EXEC_EXIT)
+		return false;
+	dk->DkThreadExit(0);
+}
+
+void libos_exec_point_of_no_return(void)
+{
+	struct libos_thread *t = libos_current();
+	end_other_threads(t);
+	libos_fd_close_on_exec();
+	libos_signal_exec(t);
+	libos_mm_exec_release();
+	t->clear_child_tid = NULL;
+	t->robust_list = NULL;
+	t->robust_len = 0;
+	if (vfork_end) { /* the parent waits no more */
+		dk->DkObjectClose(vfork_end);
+		vfork_end = DK_HANDLE_NONE;
+	}
+}
+
+static long do_execve(const char *upath, char **argv, char **envp)
+{
+	char path[4096];
+	long n = libos_copy_str_from_user(path, upath, sizeof(path));
+	if (n < 0)
+		return n;
+	if (!path[0])
+		return -ENOENT;
+	return libos_execve(path, argv, envp);
+}
+
+LIBOS_SYSCALL(execve)
+{
+	LIBOS_UNUSED_ARGS(a3, a4, a5);
+	return do_execve((const char *)a0, (char **)a1, (char **)a2);
+}
+
+LIBOS_SYSCALL(execveat)
+{
+	LIBOS_UNUSED_ARGS(a5);
+	int dirfd = (int)a0;
+	const char *upath = (const char *)a1;
+	char path[4096];
+	long n = libos_copy_str_from_user(path, upath, sizeof(path));
+	if (n < 0)
+		return n;
+	if ((a4 & ~(long)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) != 0)
+		return -EINVAL;
+	if (path[0] == '/' || dirfd == AT_FDCWD) {
+		if (!path[0])
+			return -ENOENT;
+		return libos_execve(path, (char **)a2, (char **)a3);
+	}
+	/* Relative to a directory descriptor, or the descriptor itself. */
+	struct libos_file *f = libos_fd_get(dirfd);
+	if (!f)
+		return -EBADF;
+	char full[4096];
+	long rc = 0;
+	if (!f->path)
+		rc = -ENOENT;
+	else if (!path[0] && (a4 & AT_EMPTY_PATH))
+		rc = rt_strlcpy(full, f->path, sizeof(full)) < sizeof(full) ? 0 : -ENAMETOOLONG;
+	else if (!path[0])
+		rc = -ENOENT;
+	else if ((size_t)rt_snprintf(full, sizeof(full), "%s/%s", f->path, path) >= sizeof(full))
+		rc = -ENAMETOOLONG;
+	libos_file_put(f);
+	if (rc < 0)
+		return rc;
+	return libos_execve(full, (char **)a2, (char **)a3);
+}
+
+/* ---- wait ------------------------------------------------------------------------ */
+
+/* One child's state change, as DkProcessWait reports it (pid 0: none yet
+ * with WNOHANG).  Children the kernel would have reaped itself (SIGCHLD
+ * ignored or SA_NOCLDWAIT) are reaped here and never reported. */
+static long wait_one(int64_t target, uint32_t options, struct dk_wait_result *r)
+{
+	for (;;) {
+		int rc = dk->DkProcessWait(target, options, r);
+		if (rc == -DK_E_NOT_FOUND)
+			return -ECHILD;
+		if (rc < 0)
+			return libos_errno(rc);
+		if (!r->pid || !libos_signal_child_autoreap() ||
+		    (r->state != DK_CHILD_EXITED && r->state != DK_CHILD_KILLED &&
+		     r->state != DK_CHILD_DUMPED))
+			return 0;
+		if (options & DK_WAIT_NOWAIT) /* reap it for real, then look again */
+			dk->DkProcessWait(r->pid, DK_WAIT_EXITED | DK_WAIT_NOHANG, r);
+	}
+}
+
+/* wait4's status word. */
+static int wait_status(const struct dk_wait_result *r)
+{
+	switch (r->state) {
+	case DK_CHILD_EXITED: return (r->status & 0xff) << 8;
+	case DK_CHILD_KILLED: return r->status & 0x7f;
+	case DK_CHILD_DUMPED: return (r->status & 0x7f) | 0x80;
+	case DK_CHILD_STOPPED: return ((r->status & 0xff) << 8) | 0x7f;
+	case DK_CHILD_CONTINUED: return 0xffff;
+	default: return 0;
+	}
+}
+
+static int64_t wait_target(long pid)
+{
+	return pid < -1 ? pid : pid == -1 ? -1 : pid == 0 ? 0 : pid;
+}
+
+LIBOS_SYSCALL(wait4)
+{
+	LIBOS_UNUSED_ARGS(a4, a5);
+	long pid = (int)a0;
+	int *ustatus = (int *)a1;
+	unsigned long opts = (unsigned long)(unsigned)a2;
+	if (opts & ~(unsigned long)(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
+		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH;
+	uint32_t o = DK_WAIT_EXITED;
+	o |= opts & WNOHANG ? DK_WAIT_NOHANG : 0;
+	o |= opts & WUNTRACED ? DK_WAIT_STOPPED : 0;
+	o |= opts & WCONTINUED ? DK_WAIT_CONTINUED : 0;
+	struct dk_wait_result r;
+	long rc = wait_one(wait_target(pid), o, &r);
+	if (rc < 0)
+		return rc;
+	if (r.pid && ustatus) {
+		int st = wait_status(&r);
+		if (libos_copy_to_user(ustatus, &st, sizeof(st)) < 0)
+			return -EFAULT;
+	}
+	if (a3) {
+		char zero[144];
+		memset(zero, 0, sizeof(zero));
+		if (libos_copy_to_user((void *)a3, zero, sizeof(zero)) < 0)
+			return -EFAULT;
+	}
+	return r.pid;
+}
+
+LIBOS_SYSCALL(waitid)
+{
+	LIBOS_UNUSED_ARGS(a5);
+	int idtype = (int)a0;
+	long id = (int)a1;
+	unsigned long opts = (unsigned long)(unsigned)a3;
+	if (opts & ~(unsigned long)(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT |
+				    WNOTHREAD | WALL | WCLONE))
+		return -EINVAL;
+	if (!(opts & (WEXITED | WUNTRACED | WCONTINUED)))
+		return -EINVAL;
+	int64_t target;
+	switch (idtype) {
+	case P_ALL: target = -1; break;
+	case P_PID: if (id <= 0) return -EINVAL; target = id; break;
+	case P_PGID: if (id < 0) return -EINVAL; target = id ? -id : 0; break;
+	default: return -EINVAL;
+	}
+	uint32_t o = 0;
+	o |= opts & WNOHANG ? DK_WAIT_NOHANG : 0;
+	o |= opts & WEXITED ? DK_WAIT_EXITED : 0;
+	o |= opts & WUNTRACED ? DK_WAIT_STOPPED : 0;
+	o |= opts & WCONTINUED ? DK_WAIT_CONTINUED : 0;
+	o |= opts & WNOWAIT ? DK_WAIT_NOWAIT : 0;
+	struct dk_wait_result r;
+	long rc = wait_one(target, o, &r);
+	if (rc < 0)
+		return rc;
+	if (a2) {
+		struct libos_siginfo si;
+		memset(&si, 0, sizeof(si));
+		if (r.pid) {
+			si.si_signo = SIGCHLD;
+			si.si_code = (int)r.state;
+			si.u.chld.pid = (int)r.pid;
+			si.u.chld.uid = libos_proc.uid;
+			si.u.chld.status = r.status;
+		}
+		if (libos_copy_to_user((void *)a2, &si, sizeof(si)) < 0)
+			return -EFAULT;
+	}
+	if (a4) {
+		char zero[144];
+		memset(zero, 0, sizeof(zero));
+		if (libos_copy_to_user((void *)a4, zero, sizeof(zero)) < 0)
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* SIGCHLD arrived for a child: one the kernel would have reaped itself is
+ * reaped now (SIGCHLD ignored, or SA_NOCLDWAIT), so no zombie stays. */
+void libos_process_child_event(int pid, int code, int status)
+{
+	(void)status;
+	if (code > 3 || !libos_signal_child_autoreap())
+		return; /* stopped or continued: nothing to reap */
+	struct dk_wait_result r;
+	dk->DkProcessWait(pid, DK_WAIT_EXITED | DK_WAIT_NOHANG, &r);
+}
+
+/* ---- ids, groups, sessions, signals ---------------------------------------------- */
+static long id_call(uint32_t op, long pid, long arg)
+{
+	int64_t v = 0;
+	int rc = dk->DkProcessIdControl(op, pid, arg, &v);
+	if (rc == -DK_E_NOT_FOUND)
+		return -ESRCH;
+	if (rc == -DK_E_DENIED)
+		return -EPERM;
+	return rc < 0 ? libos_errno(rc) : (long)v;
+}
+
+LIBOS_SYSCALL(getppid)
+{
+	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
+	return id_call(DK_PID_PARENT, 0, 0);
+}
+
+LIBOS_SYSCALL(getpgrp)
+{
+	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
+	return id_call(DK_PID_GROUP_GET, 0, 0);
+}
+
+LIBOS_SYSCALL(getpgid)
+{
+	LIBOS_UNUSED_ARGS(a1, a2, a3, a4, a5);
+	if ((int)a0 < 0)
+		return -EINVAL;
+	return id_call(DK_PID_GROUP_GET, (int)a0, 0);
+}
+
+LIBOS_SYSCALL(getsid)
+{
+	LIBOS_UNUSED_ARGS(a1, a2, a3, a4, a5);
+	if ((int)a0 < 0)
+		return -EINVAL;
+	return id_call(DK_PID_SESSION_GET, (int)a0, 0);
+}
+
+LIBOS_SYSCALL(setpgid)
+{
+	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
+	if ((int)a0 < 0 || (int)a1 < 0)
+		return -EINVAL;
+	long rc = id_call(DK_PID_GROUP_SET, (int)a0, (int)a1);
+	if (rc == -EINVAL)
+		return -EPERM;
+	return rc < 0 ? rc : 0;
+}
+
+LIBOS_SYSCALL(setsid)
+{
+	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
+	return id_call(DK_PID_SESSION_NEW, 0, 0);
+}
+
+/* kill() towards anything but the caller alone (signal.c keeps that in the
+ * process): the host delivers, to the caller too when it is one of them. */
+long libos_process_kill(int pid, int sig)
+{
+	int rc = dk->DkProcessSignal(pid, (uint32_t)sig, 0);
+	if (rc == -DK_E_NOT_FOUND)
+		return -ESRCH;
+	if (rc == -DK_E_DENIED)
+		return -EPERM;
+	return rc < 0 ? libos_errno(rc) : 0;
+}

@@ -1,0 +1,140 @@
+/* SIGCHLD: a SA_SIGINFO handler runs when a child exits, with si_pid,
+ * si_code CLD_EXITED and si_status; SA_NOCLDSTOP suppresses it for stops;
+ * with SIGCHLD ignored, or SA_NOCLDWAIT, children are reaped by themselves
+ * and wait blocks until they are gone, then fails with ECHILD. */
+#include "check.h"
+#include <sys/wait.h>
+
+/* fork with stdout flushed; a failed fork ends the test at once, so that
+ * no -1 ever reaches kill() or setpgid(). */
+#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
+	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
+	_p; })
+
+static volatile int hits;
+static volatile pid_t got_pid;
+static volatile int got_code, got_status;
+
+static void on_chld(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	hits++;
+	got_pid = si->si_pid;
+	got_code = si->si_code;
+	got_status = si->si_status;
+}
+
+static pid_t spawn(int code)
+{
+	fflush(stdout);
+	pid_t pid = FORK();
+	if (pid == 0) {
+		alarm(5);
+		if (code < 0)
+			for (;;)
+				pause();
+		_exit(code);
+	}
+	return pid;
+}
+
+static int chld_pending(void)
+{
+	sigset_t p;
+	sigpending(&p);
+	return sigismember(&p, SIGCHLD);
+}
+
+int main(void)
+{
+	alarm(5);
+	sigset_t block, empty;
+	sigemptyset(&block);
+	sigemptyset(&empty);
+	sigaddset(&block, SIGCHLD);
+	SYS(sigprocmask(SIG_BLOCK, &block, NULL));
+	struct sigaction sa = { .sa_sigaction = on_chld, .sa_flags = SA_SIGINFO };
+	SYS(sigaction(SIGCHLD, &sa, NULL));
+
+	pid_t pid = spawn(3);
+	while (hits == 0)
+		sigsuspend(&empty);
+	CHECK(hits == 1 && got_pid == pid && got_code == CLD_EXITED && got_status == 3);
+	SAY("handler ran: %d, for the child %d, CLD_EXITED %d, status %d\n", hits,
+	    got_pid == pid, got_code == CLD_EXITED, got_status);
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid && WEXITSTATUS(st) == 3);
+	SAY("child still reaped with waitpid: %d\n", WEXITSTATUS(st));
+
+	/* Killed child: CLD_KILLED. */
+	pid = spawn(-1);
+	SYS(kill(pid, SIGKILL));
+	while (hits == 1)
+		sigsuspend(&empty);
+	CHECK(got_pid == pid && got_code == CLD_KILLED && got_status == SIGKILL);
+	SAY("killed child: CLD_KILLED %d, signal %s\n", got_code == CLD_KILLED, sigabbrev_np(got_status));
+	CHECK(waitpid(pid, &st, 0) == pid);
+
+	/* Stops raise SIGCHLD unless SA_NOCLDSTOP. */
+	pid = spawn(-1);
+	SYS(kill(pid, SIGSTOP));
+	CHECK(waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st));
+	/* The stopped child sends SIGCHLD just after it is seen stopped. */
+	hits = 0;
+	while (hits == 0)
+		sigsuspend(&empty);
+	CHECK(got_pid == pid && got_code == CLD_STOPPED && got_status == SIGSTOP);
+	SAY("stop without SA_NOCLDSTOP: handler saw CLD_STOPPED %d\n", got_code == CLD_STOPPED);
+	sa.sa_flags = SA_SIGINFO | SA_NOCLDSTOP;
+	SYS(sigaction(SIGCHLD, &sa, NULL));
+	SYS(kill(pid, SIGCONT));
+	CHECK(waitpid(pid, &st, WCONTINUED) == pid && WIFCONTINUED(st));
+	SYS(kill(pid, SIGSTOP));
+	CHECK(waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st));
+	usleep(20000);
+	int p = chld_pending();
+	CHECK(!p);
+	SAY("continue and stop with SA_NOCLDSTOP: SIGCHLD pending %d\n", p);
+	SYS(kill(pid, SIGKILL));
+	CHECK(waitpid(pid, &st, 0) == pid && WTERMSIG(st) == SIGKILL);
+	p = chld_pending();
+	CHECK(p);
+	SAY("exit with SA_NOCLDSTOP: SIGCHLD pending %d\n", p);
+	hits = 0;
+	while (hits == 0)
+		sigsuspend(&empty);
+
+	/* SIG_IGN: no zombies; wait blocks until the child is gone. */
+	SYS(sigprocmask(SIG_UNBLOCK, &block, NULL));
+	signal(SIGCHLD, SIG_IGN);
+	fflush(stdout);
+	pid = FORK();
+	if (pid == 0) {
+		usleep(30000);
+		_exit(5);
+	}
+	errno = 0;
+	pid_t r = wait(&st);
+	CHECK(r == -1 && errno == ECHILD);
+	SAY("SIGCHLD ignored: wait gives %s\n", r == -1 ? strerrorname_np(errno) : "a child");
+	ERR(kill(pid, 0), ESRCH);
+	SAY("and the child is gone: ESRCH\n");
+
+	/* SA_NOCLDWAIT with a handler: same, and the handler still runs. */
+	hits = 0;
+	sa.sa_flags = SA_SIGINFO | SA_NOCLDWAIT;
+	SYS(sigaction(SIGCHLD, &sa, NULL));
+	pid = spawn(6);
+	errno = 0;
+	r = waitpid(pid, &st, 0);
+	CHECK(r == -1 && errno == ECHILD);
+	SAY("SA_NOCLDWAIT: waitpid gives %s\n", r == -1 ? strerrorname_np(errno) : "a child");
+	ERR(kill(pid, 0), ESRCH);
+	SYS(sigprocmask(SIG_BLOCK, &block, NULL));
+	while (hits == 0)
+		sigsuspend(&empty);
+	CHECK(got_pid == pid && got_code == CLD_EXITED && got_status == 6);
+	SAY("SA_NOCLDWAIT handler ran for the child: %d\n", got_pid == pid);
+	DONE();
+}

@@ -1,0 +1,146 @@
+/* AF_UNIX socketpair across fork: messages both ways on a stream pair,
+ * shutdown(SHUT_WR) seen as EOF by the other process, datagram boundaries
+ * kept, and SCM_RIGHTS passing a file and a pipe end from the child to the
+ * parent. */
+#include "check.h"
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+/* fork with stdout flushed; a failed fork ends the test at once, so that
+ * no -1 ever reaches kill() or setpgid(). */
+#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
+	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
+	_p; })
+
+static int send_fd(int sock, int fd, const char *tag)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	memset(cbuf, 0, sizeof(cbuf));
+	struct iovec iov = { (void *)tag, strlen(tag) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &m, 0) == (ssize_t)strlen(tag) ? 0 : -1;
+}
+
+static int recv_fd(int sock, char *tag, size_t size)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { tag, size - 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf) };
+	ssize_t n = recvmsg(sock, &m, 0);
+	if (n <= 0)
+		return -1;
+	tag[n] = 0;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+int main(void)
+{
+	alarm(5);
+	int sv[2];
+	SYS(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	fflush(stdout);
+	pid_t pid = FORK();
+	if (pid == 0) {
+		alarm(5);
+		close(sv[0]);
+		int s = sv[1];
+		char buf[32] = {0};
+		if (read(s, buf, sizeof(buf) - 1) != 4 || strcmp(buf, "ping"))
+			_exit(1);
+		if (write(s, "pong", 4) != 4)
+			_exit(2);
+		/* A file, opened here and passed. */
+		int f = open("passed.txt", O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (f < 0 || write(f, "file from the child", 19) != 19)
+			_exit(3);
+		lseek(f, 5, SEEK_SET);
+		if (send_fd(s, f, "file"))
+			_exit(4);
+		close(f);
+		/* A pipe's read end; the child keeps writing into it. */
+		int p[2];
+		if (pipe(p) || send_fd(s, p[0], "pipe"))
+			_exit(5);
+		close(p[0]);
+		if (write(p[1], "via passed pipe", 15) != 15)
+			_exit(6);
+		close(p[1]);
+		shutdown(s, SHUT_WR);
+		/* Wait for the parent to finish talking. */
+		if (read(s, buf, sizeof(buf)) != 0)
+			_exit(7);
+		_exit(0);
+	}
+	SYS(close(sv[1]));
+	int s = sv[0];
+	SYS(write(s, "ping", 4));
+	char buf[32] = {0};
+	CHECK(read(s, buf, 4) == 4 && !strcmp(buf, "pong"));
+	SAY("ping, child replied: %s\n", buf);
+
+	char tag[16];
+	int f = recv_fd(s, tag, sizeof(tag));
+	CHECK(f >= 0 && !strcmp(tag, "file"));
+	memset(buf, 0, sizeof(buf));
+	CHECK(read(f, buf, sizeof(buf) - 1) == 14);
+	SAY("received file descriptor reads from the child's offset: %s\n", buf);
+	struct stat a, b;
+	SYS(fstat(f, &a));
+	SYS(stat("passed.txt", &b));
+	CHECK(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+	SAY("it is the child's file: %d\n", a.st_ino == b.st_ino);
+	SYS(close(f));
+
+	int p = recv_fd(s, tag, sizeof(tag));
+	CHECK(p >= 0 && !strcmp(tag, "pipe"));
+	memset(buf, 0, sizeof(buf));
+	size_t got = 0;
+	ssize_t n;
+	while (p >= 0 && (n = read(p, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	CHECK(!strcmp(buf, "via passed pipe"));
+	SAY("received pipe end: %s, then EOF\n", buf);
+	if (p >= 0)
+		SYS(close(p));
+	CHECK(read(s, buf, sizeof(buf)) == 0);
+	SAY("child's shutdown(SHUT_WR): EOF\n");
+	SYS(close(s));
+	int st = 0;
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	SAY("child status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+
+	/* Datagrams keep their boundaries across processes. */
+	SYS(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
+	fflush(stdout);
+	pid = FORK();
+	if (pid == 0) {
+		close(sv[0]);
+		const char *msgs[] = { "a", "bb", "ccc", "" };
+		for (int i = 0; i < 4; i++)
+			if (send(sv[1], msgs[i], strlen(msgs[i]), 0) != (ssize_t)strlen(msgs[i]))
+				_exit(1);
+		_exit(0);
+	}
+	SYS(close(sv[1]));
+	int lens[4] = { -1, -1, -1, -1 };
+	for (int i = 0; i < 4; i++)
+		lens[i] = (int)recv(sv[0], buf, sizeof(buf), 0);
+	CHECK(lens[0] == 1 && lens[1] == 2 && lens[2] == 3 && lens[3] == 0);
+	SAY("datagram sizes: %d %d %d %d\n", lens[0], lens[1], lens[2], lens[3]);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	SYS(close(sv[0]));
+	SYS(unlink("passed.txt"));
+	DONE();
+}
