@@ -186,8 +186,13 @@ static long futex_wait(uint32_t *uaddr, uint32_t val, uint64_t deadline, bool ex
 	return 0;
 }
 
+static long shared_wake(uint32_t *uaddr, uint32_t count);
+
+/* For the library OS itself (robust lists, CLONE_CHILD_CLEARTID). */
 long libos_futex_wake(uint32_t *uaddr, int n)
 {
+	if (libos_mm_shared((uint64_t)uaddr))
+		return shared_wake(uaddr, (uint32_t)n);
 	return libos_futex_wake_bitset(uaddr, n, FUTEX_BITSET_MATCH_ANY);
 }
 
@@ -311,6 +316,37 @@ struct kernel_timespec {
 	long tv_nsec;
 };
 
+/* A futex word in shared memory (MAP_SHARED) may be another process's too:
+ * the host's futex (DkFutexControl) keys it by page.  Bitsets are taken as
+ * "any" there; requeue and WAKE_OP stay in the process. */
+static long shared_wait(uint32_t *uaddr, uint32_t val, uint64_t deadline, bool expired)
+{
+	if (expired)
+		return -ETIMEDOUT;
+	uint64_t us = DK_WAIT_INFINITE;
+	if (deadline) {
+		uint64_t now = clock_ns(DK_CLOCK_MONOTONIC);
+		us = deadline > now ? (deadline - now + 999) / 1000 : 0;
+	}
+	int rc = dk->DkFutexControl(DK_FUTEX_WAIT, uaddr, val, us, NULL);
+	if (rc == -DK_E_WOULD_BLOCK)
+		return -EAGAIN;
+	if (rc == -DK_E_TIMEOUT)
+		return -ETIMEDOUT;
+	if (rc == -DK_E_BAD_POINTER)
+		return -EFAULT;
+	return rc < 0 ? libos_errno(rc) : 0;
+}
+
+static long shared_wake(uint32_t *uaddr, uint32_t count)
+{
+	uint32_t woken = 0;
+	int rc = dk->DkFutexControl(DK_FUTEX_WAKE, uaddr, count, 0, &woken);
+	if (rc == -DK_E_BAD_POINTER)
+		return -EFAULT;
+	return rc < 0 ? libos_errno(rc) : (long)woken;
+}
+
 LIBOS_SYSCALL(futex)
 {
 	uint32_t *uaddr = (uint32_t *)a0;
@@ -357,13 +393,19 @@ LIBOS_SYSCALL(futex)
 					deadline = now + (span - cnow);
 			}
 		}
+		if (libos_mm_shared((uint64_t)uaddr))
+			return shared_wait(uaddr, val, deadline, expired);
 		return futex_wait(uaddr, val, deadline, expired, bitset);
 	}
 	case FUTEX_WAKE:
+		if (libos_mm_shared((uint64_t)uaddr))
+			return shared_wake(uaddr, val);
 		return libos_futex_wake_bitset(uaddr, (int)val, FUTEX_BITSET_MATCH_ANY);
 	case FUTEX_WAKE_BITSET:
 		if (!val3)
 			return -EINVAL;
+		if (libos_mm_shared((uint64_t)uaddr))
+			return shared_wake(uaddr, val);
 		return libos_futex_wake_bitset(uaddr, (int)val, val3);
 	case FUTEX_REQUEUE:
 		return futex_requeue(uaddr, uaddr2, (int)val, (int)(long)uts, false, 0);

@@ -347,6 +347,7 @@ void libos_timer_fork_child(void);
 void libos_signal_exec(struct libos_thread *t);
 bool libos_signal_child_autoreap(void);
 void libos_mm_exec_release(void);
+bool libos_mm_shared(uint64_t addr);
 /* process.c: clone that makes a process; a raise that may ask this thread
  * to end (execve ending the other threads). */
 long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint64_t tls);

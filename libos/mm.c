@@ -921,3 +921,15 @@ void libos_mm_exec_release(void)
 	brk_ready = false;
 	libos_unlock(&vma_lock);
 }
+
+/* Whether addr lies in a MAP_SHARED mapping (futex: such a word may be
+ * shared with other processes, so the host's futex keys it). */
+bool libos_mm_shared(uint64_t addr)
+{
+	libos_lock(&vma_lock);
+	size_t i = vma_find(addr);
+	bool shared = i < nvmas && vmas[i].start <= addr &&
+		      (vmas[i].flags & MAP_TYPE) == MAP_SHARED;
+	libos_unlock(&vma_lock);
+	return shared;
+}

@@ -1348,8 +1348,9 @@ void libos_signal_fork_lock(bool take)
 
 void libos_signal_fork_child(struct libos_thread *t)
 {
+	/* incoming stays: the parent drained its own before the fork, so
+	 * what is there arrived for the child (a kill right after fork). */
 	__atomic_store_n(&proc_pending, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&incoming_mask, 0, __ATOMIC_RELAXED);
 	t->sigpending = 0;
 	for (int i = 0; i < QUEUE_MAX; i++)
 		queue[i].sig = 0;

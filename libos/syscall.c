@@ -129,7 +129,7 @@ void libos_return_to_app(struct libos_regs *frame)
 		t->resume_frame = frame;
 		for (;;) {
 			__atomic_store_n(&t->app_running, 1, __ATOMIC_SEQ_CST);
-			if (!libos_signal_pending(t))
+			if (!libos_signal_pending(t) && !libos_signal_incoming_any())
 				break;
 			t->app_running = 0;
 			t->regs = frame;

@@ -191,6 +191,11 @@ static void robust_list_exit(struct libos_thread *t)
 /* ---- exit ------------------------------------------------------------------------- */
 void libos_exit_group(int status)
 {
+	/* The kernel releases a dying process's robust mutexes (they may be
+	 * shared with other processes): the caller's list, at least. */
+	struct libos_thread *t = libos_current();
+	if (t)
+		robust_list_exit(t);
 	dk->DkProcessExit(status & 0xff);
 }
 

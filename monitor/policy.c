@@ -150,6 +150,9 @@ static const struct entry table[] = {
 	 * groups and sessions (all inside the sandbox's pid namespace) */
 	ANY("waitid"), ANY("getppid"), ANY("setpgid"), ANY("getpgid"), ANY("setsid"),
 	ANY("getsid"),
+	{ "futex", "op == FUTEX_WAIT or FUTEX_WAKE (shared words between the sandbox's "
+	  "processes; no PI, no requeue)", 2,
+	  { ALT(EQ(1, 0)), ALT(EQ(1, 1)) } },
 	{ "pipe2", "flags within O_CLOEXEC|O_NONBLOCK", 1,
 	  { ALT(MASKED(1, ~(P_O_CLOEXEC | P_O_NONBLOCK), 0)) } },
 	{ "arch_prctl", "code == ARCH_SET_GS, ARCH_GET_GS, ARCH_SET_FS or ARCH_GET_FS", 4,

@@ -124,6 +124,7 @@ struct pal_tcb {
 	volatile int raise_pending;
 	volatile uint64_t raise_arg;
 	volatile uint32_t raises_delivered; /* tells a raise from other EINTRs */
+	volatile int signal_unseen; /* a DK_EXC_SIGNAL no wait has reported yet */
 	int in_exception;         /* nesting depth of LibOsExceptionDispatch */
 	int exit_code;            /* DkThreadExit's code, on the way out */
 	int on_own_stack;         /* exiting: moved to the PAL's thread stack */
@@ -187,6 +188,8 @@ int pal_host_process_fork(int64_t *child);
 int pal_host_process_wait(int64_t target, uint32_t options, struct dk_wait_result *result);
 int pal_host_process_signal(int64_t target, uint32_t sig, uint32_t flags);
 int pal_host_process_id(uint32_t op, int64_t pid, int64_t arg, int64_t *result);
+int pal_host_futex(uint32_t op, uint32_t *word, uint32_t value, uint64_t timeout_us,
+		   uint32_t *woken);
 /* Two new stream objects: the read and the write end of a pipe. */
 int pal_host_pipe_create(uint32_t options, struct pal_object *read_end,
 			 struct pal_object *write_end);

@@ -167,6 +167,10 @@ enum dk_pid_op {
 	DK_PID_SESSION_NEW = 7, /* a new session led by the caller; *result: its id */
 };
 #define DK_SIGNAL_MAX 63 /* signals 1..63; the host's 64th is the PAL's own */
+/* DkFutexControl ops, on a 32-bit word in memory shared between processes
+ * (DK_MEM_SHARED, or a shared file mapping). */
+#define DK_FUTEX_WAIT 1u /* sleep while *word == value (timeout_us, or DK_WAIT_INFINITE) */
+#define DK_FUTEX_WAKE 2u /* wake up to value sleepers; *woken (may be NULL) says how many */
 
 /* ---- streams ----------------------------------------------------------- */
 /*
@@ -428,9 +432,11 @@ struct dk_abi {
 	int (*DkProcessSignal)(int64_t target, uint32_t signal, uint32_t flags);
 	int (*DkProcessIdControl)(uint32_t op, int64_t pid, int64_t arg, int64_t *result);
 	int (*DkStreamPipeCreate)(uint32_t options, DK_HANDLE *read_end, DK_HANDLE *write_end);
+	int (*DkFutexControl)(uint32_t op, uint32_t *word, uint32_t value, uint64_t timeout_us,
+			      uint32_t *woken);
 };
 
 #define DK_DOWNCALL_COUNT 45       /* the seed's */
-#define DK_DOWNCALL_EXTRA_COUNT 12 /* the additions */
+#define DK_DOWNCALL_EXTRA_COUNT 13 /* the additions */
 
 #endif

@@ -379,18 +379,21 @@ static const struct {
 #define NDEVS (sizeof(devs) / sizeof(devs[0]))
 
 /* Parses rel: "" (the directory), a device (index), or "fd/N".
- * Returns the index, -1 for /dev itself, -2 for fd/N (with *fd), -ENOENT. */
+ * Returns the index, DEV_ROOT for /dev itself, DEV_FD for fd/N (with *fd),
+ * or -ENOENT (the two are far from any errno). */
+#define DEV_ROOT (-1000)
+#define DEV_FD (-1001)
 static long lookup(const char *rel, int *fd)
 {
 	if (!*rel)
-		return -1;
+		return DEV_ROOT;
 	if (rt_startswith(rel, "fd/")) {
 		uint64_t v;
 		const char *e = rt_parse_u64(rel + 3, &v);
 		if (!e || *e || v >= LIBOS_FD_MAX)
 			return -ENOENT;
 		*fd = (int)v;
-		return -2;
+		return DEV_FD;
 	}
 	for (size_t i = 0; i < NDEVS; i++)
 		if (!strcmp(rel, devs[i].name))
@@ -407,7 +410,7 @@ static long dfs_open(struct fs_path *p, int flags, unsigned mode, struct libos_f
 		return (flags & O_CREAT) ? -EACCES : -ENOENT;
 	if ((flags & O_CREAT) && (flags & O_EXCL))
 		return -EEXIST;
-	if (i == -1) {
+	if (i == DEV_ROOT) {
 		struct fs_dirent ents[NDEVS];
 		for (size_t k = 0; k < NDEVS; k++) {
 			ents[k].name = devs[k].name;
@@ -416,7 +419,7 @@ static long dfs_open(struct fs_path *p, int flags, unsigned mode, struct libos_f
 		}
 		return fs_synth_dir_open(ents, NDEVS, flags, "/dev", S_IFDIR | 0755, 0x64657600, out);
 	}
-	if (i == -2)
+	if (i == DEV_FD)
 		return fs_proc_fd_open(fd, flags, out);
 	int kind = devs[i].kind;
 	if (kind == -1)
@@ -445,11 +448,11 @@ static long dfs_stat(struct fs_path *p, struct stat *st, bool follow)
 	long i = lookup(p->rel, &fd);
 	if (i == -ENOENT)
 		return -ENOENT;
-	if (i == -1) {
+	if (i == DEV_ROOT) {
 		fs_synth_stat(st, S_IFDIR | 0755, 0x64657600, 0, 0);
 		return 0;
 	}
-	if (i == -2)
+	if (i == DEV_FD)
 		return fs_proc_fd_stat(fd, st, follow);
 	int kind = devs[i].kind;
 	if (kind == -1 || (kind == -2 && !follow)) {
@@ -473,7 +476,7 @@ static long dfs_readlink(struct fs_path *p, char *buf, size_t size)
 	long i = lookup(p->rel, &fd);
 	if (i == -ENOENT)
 		return -ENOENT;
-	if (i == -2)
+	if (i == DEV_FD)
 		return fs_proc_fd_readlink(fd, buf, size);
 	if (i >= 0 && devs[i].kind == -1)
 		return rt_snprintf(buf, size, "/proc/self/fd/%d", devs[i].fd);

@@ -167,3 +167,15 @@ int pal_DkProcessIdControl(uint32_t op, int64_t pid, int64_t arg, int64_t *resul
 	rc = pal_host_process_id(op, pid, arg, &r);
 	return rc < 0 ? rc : PAL_PUT(result, r);
 }
+
+int pal_DkFutexControl(uint32_t op, uint32_t *word, uint32_t value, uint64_t timeout_us,
+		       uint32_t *woken)
+{
+	if ((op != DK_FUTEX_WAIT && op != DK_FUTEX_WAKE) || ((uint64_t)word & 3) || !word)
+		return -DK_E_INVALID;
+	uint32_t n = 0;
+	int rc = pal_host_futex(op, word, value, timeout_us, &n);
+	if (rc == 0 && woken)
+		rc = PAL_PUT(woken, n);
+	return rc;
+}

@@ -17,9 +17,7 @@
 #include "linux/ksig.h"
 #include "linux/vdso.h"
 
-#define SYNC_SIGNALS                                                                      \
-	(K_SIGBIT(K_SIGSEGV) | K_SIGBIT(K_SIGBUS) | K_SIGBIT(K_SIGFPE) | K_SIGBIT(K_SIGILL) | \
-	 K_SIGBIT(K_SIGTRAP))
+#define SYNC_SIGNALS K_SYNC_SIGNALS
 #define NESTING_MAX 8 /* faults inside the dispatcher, before giving up */
 
 /* The main thread's alternate stack (created threads carve theirs from
@@ -131,6 +129,7 @@ static void signal_handler(int sig, struct k_siginfo *si, void *ucv)
 	    pal_linux_abort_raise() > 0)
 		return;
 	tcb->raises_delivered++;
+	tcb->signal_unseen = 1;
 	if (dispatch(tcb, sig, &info, ucv) != DK_EXC_RESUME)
 		pal_linux_default_action(sig);
 }

@@ -44,6 +44,10 @@
 #define K_SIG_SETMASK 2
 
 #define K_SIGBIT(sig) (1ull << ((sig)-1))
+/* Faults the CPU raises: never blocked (a blocked one kills the process). */
+#define K_SYNC_SIGNALS                                                                    \
+	(K_SIGBIT(K_SIGSEGV) | K_SIGBIT(K_SIGBUS) | K_SIGBIT(K_SIGFPE) | K_SIGBIT(K_SIGILL) | \
+	 K_SIGBIT(K_SIGTRAP))
 
 /* The kernel's struct sigaction for rt_sigaction on x86-64 (not libc's):
  * handler, flags, restorer, then a 64-bit mask; sigsetsize is 8. */

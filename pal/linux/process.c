@@ -267,3 +267,30 @@ int pal_host_process_id(uint32_t op, int64_t pid, int64_t arg, int64_t *result)
 	*result = rc;
 	return 0;
 }
+
+#define K_FUTEX_WAIT 0
+#define K_FUTEX_WAKE 1
+
+/* The host's futex, shared (not FUTEX_PRIVATE_FLAG): the kernel keys a
+ * shared mapping by its page, so processes meet on the same word.  A bad
+ * word gives -DK_E_BAD_POINTER (the kernel checks it, never the PAL). */
+int pal_host_futex(uint32_t op, uint32_t *word, uint32_t value, uint64_t timeout_us,
+		   uint32_t *woken)
+{
+	long rc;
+	if (op == DK_FUTEX_WAKE) {
+		rc = HOST(futex, word, K_FUTEX_WAKE, value > 0x7fffffff ? 0x7fffffff : value);
+		if (HOST_IS_ERR(rc))
+			return pal_dk_error(rc);
+		*woken = (uint32_t)rc;
+		return 0;
+	}
+	struct __kernel_timespec ts = {(long long)(timeout_us / 1000000),
+				       (long long)(timeout_us % 1000000) * 1000};
+	rc = HOST(futex, word, K_FUTEX_WAIT, value, timeout_us == DK_WAIT_INFINITE ? NULL : &ts);
+	if (rc == -EAGAIN)
+		return -DK_E_WOULD_BLOCK;
+	if (rc == -ETIMEDOUT)
+		return -DK_E_TIMEOUT;
+	return HOST_IS_ERR(rc) ? pal_dk_error(rc) : 0;
+}

@@ -145,7 +145,17 @@ const struct pal_stream_ops pal_pipe_client_ops = {
 static int anon_pipe_attr(struct pal_object *obj, struct dk_stream_attr *attr)
 {
 	attr->type = DK_STREAM_PIPE;
+	attr->mode = 0600; /* as Linux shows a pipe */
+	attr->readable = !!(obj->stream.access & DK_ACCESS_READ);
+	attr->writable = !!(obj->stream.access & DK_ACCESS_WRITE);
 	attr->size = obj->stream.access & DK_ACCESS_READ ? pal_linux_bytes_ready(obj->fd) : 0;
+	/* The host pipe's identity: both ends of one pipe match, two pipes
+	 * differ (diff <(...) <(...) compares them). */
+	uint64_t st[18];
+	if (!HOST_IS_ERR(HOST(fstat, obj->fd, st))) {
+		attr->device = st[0];
+		attr->inode = st[1];
+	}
 	return 0;
 }
 

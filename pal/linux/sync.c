@@ -214,9 +214,22 @@ int pal_host_wait_any(size_t n, struct pal_object **objs, uint64_t timeout_us, s
 		ts.nsec = (long)(timeout_us % 1000000) * 1000;
 		tsp = &ts;
 	}
-	uint32_t raises = pal_tcb()->raises_delivered;
+	/* A signal that came just before a wait that may sleep (while the
+	 * layer above was deciding to wait) must end it too: with signals
+	 * blocked, the check and the wait are one step, ppoll unblocking them
+	 * as it sleeps.  A poll (no timeout) only looks. */
+	struct pal_tcb *tcb = pal_tcb();
+	uint32_t raises = tcb->raises_delivered;
 	for (;;) {
-		long rc = HOST(ppoll, p, n, tsp, NULL, 8);
+		uint64_t open = pal_linux_sigmask(~(uint64_t)0 & ~K_SYNC_SIGNALS);
+		if (timeout_us && __atomic_exchange_n(&tcb->signal_unseen, 0, __ATOMIC_ACQ_REL)) {
+			pal_linux_sigmask(open);
+			return -DK_E_INTERRUPTED;
+		}
+		long rc = HOST(ppoll, p, n, tsp, &open, 8);
+		pal_linux_sigmask(open);
+		if (rc == -K_EINTR)
+			__atomic_store_n(&tcb->signal_unseen, 0, __ATOMIC_RELEASE);
 		/* ppoll is never restarted: only a raised exception interrupts
 		 * the wait; other signals (abort requests) just poll again. */
 		if (rc == -K_EINTR && pal_tcb()->raises_delivered != raises)

@@ -205,7 +205,43 @@ static void id_control(void)
 	CHECK_RC(dk->DkProcessIdControl(DK_PID_SELF, 0, 0, NULL), E(BAD_POINTER));
 }
 
+static void futex_across_fork(void)
+{
+	void *p = NULL;
+	CHECK_OK(dk->DkVirtualMemoryAlloc(&p, 4096, DK_MEM_RESERVE | DK_MEM_COMMIT | DK_MEM_SHARED,
+					  DK_PROT_READ | DK_PROT_WRITE));
+	volatile uint32_t *word = p;
+	*word = 0;
+	CHECK_RC(dk->DkFutexControl(DK_FUTEX_WAIT, (uint32_t *)word, 5, DK_WAIT_INFINITE, NULL),
+		 E(WOULD_BLOCK));
+	CHECK_RC(dk->DkFutexControl(DK_FUTEX_WAIT, (uint32_t *)word, 0, 1000, NULL), E(TIMEOUT));
+	CHECK_RC(dk->DkFutexControl(3, (uint32_t *)word, 0, 0, NULL), E(INVALID));
+	CHECK_RC(dk->DkFutexControl(DK_FUTEX_WAKE, (uint32_t *)((char *)p + 1), 1, 0, NULL),
+		 E(INVALID));
+	int64_t child = -1;
+	CHECK_OK(dk->DkProcessFork(&child));
+	if (child == 0) {
+		while (*word == 0)
+			dk->DkFutexControl(DK_FUTEX_WAIT, (uint32_t *)word, 0, DK_WAIT_INFINITE, NULL);
+		child_exit(*word == 1 ? 0 : 1);
+	}
+	uint32_t woken = 0;
+	for (int i = 0; i < 2000 && !woken; i++) { /* until the child sleeps on it */
+		dk->DkThreadDelayExecution(1000, NULL);
+		*word = i == 1999 ? 1 : 0;
+		CHECK_OK(dk->DkFutexControl(DK_FUTEX_WAKE, (uint32_t *)word, 1, 0, &woken));
+	}
+	*word = 1;
+	dk->DkFutexControl(DK_FUTEX_WAKE, (uint32_t *)word, 1, 0, NULL);
+	struct dk_wait_result r;
+	CHECK_OK(reap(child, &r));
+	CHECK(r.status == 0, "the child was not woken with the word set (status %d)", r.status);
+	CHECK(woken == 1, "no wake reached the child's wait");
+	dk->DkVirtualMemoryFree(p, 4096, DK_MEM_RELEASE);
+}
+
 const struct conf_case conf_cases_fork[] = {
+	{"DkFutexControl.across_fork", futex_across_fork},
 	{"DkProcessFork.basic", fork_basic},
 	{"DkProcessFork.shared_memory", fork_shared_memory},
 	{"DkStreamPipeCreate.across_fork", pipe_across_fork},
