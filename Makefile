@@ -98,7 +98,8 @@ check-abi: $(BUILD)/pal $(IMAGES)
 run:
 	tools/install-deps build
 	$(MAKE) all
-	$(BUILD)/moat run -- /usr/bin/echo hello from a picoprocess
+	$(BUILD)/moat run -- /bin/sh -c 'echo hello from a pipeline of picoprocesses | tr a-z A-Z; \
+		echo "sh is pid $$$$ of its sandbox; ls | wc -l counts $$(ls /usr/bin | wc -l) in /usr/bin"'
 
 test: 
 	tools/install-deps test

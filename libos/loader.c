@@ -119,7 +119,9 @@ static long vec_measure(char **vec, int skip, bool user, int *count, size_t *byt
 		if (rc < 0)
 			return rc;
 		*bytes += len + 1;
-		if (*bytes > ARG_MAX_BYTES || n > (int)(ARG_MAX_BYTES / sizeof(char *)))
+		/* Linux's MAX_ARG_STRLEN (32 pages) for one string, too. */
+		if (len + 1 > 32 * 4096 || *bytes > ARG_MAX_BYTES ||
+		    n > (int)(ARG_MAX_BYTES / sizeof(char *)))
 			return -E2BIG;
 	}
 	*count = n;

@@ -212,6 +212,16 @@ void libos_exec_point_of_no_return(void)
 	}
 }
 
+/* The library OS's own links that name a program: /proc/self/exe (and
+ * /proc/PID/exe of the caller) is the running program's file. */
+static void own_links(char *path, size_t size)
+{
+	char mine[32];
+	rt_snprintf(mine, sizeof(mine), "/proc/%d/exe", libos_proc.pid);
+	if ((!strcmp(path, "/proc/self/exe") || !strcmp(path, mine)) && libos_proc.exe)
+		rt_strlcpy(path, libos_proc.exe, size);
+}
+
 static long do_execve(const char *upath, char **argv, char **envp)
 {
 	char path[4096];
@@ -220,6 +230,7 @@ static long do_execve(const char *upath, char **argv, char **envp)
 		return n;
 	if (!path[0])
 		return -ENOENT;
+	own_links(path, sizeof(path));
 	return libos_execve(path, argv, envp);
 }
 

@@ -109,7 +109,7 @@ static const struct entry table[] = {
 	/* files and descriptors: Landlock decides which paths */
 	ANY("read"), ANY("write"), ANY("pread64"), ANY("pwrite64"), ANY("openat"),
 	ANY("close"), ANY("fstat"), ANY("newfstatat"), ANY("ftruncate"), ANY("fsync"),
-	ANY("getdents64"), ANY("mkdirat"), ANY("unlinkat"), ANY("renameat2"),
+	ANY("getdents64"), ANY("mkdirat"), ANY("lseek"), ANY("unlinkat"), ANY("renameat2"),
 	/* links and metadata: Landlock decides where links are made (MAKE_SYM,
 	 * MAKE_REG, REFER); read-only mounts refuse chmod and utimensat */
 	ANY("readlinkat"), ANY("symlinkat"),

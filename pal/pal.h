@@ -231,6 +231,8 @@ struct pal_stream_ops {
 	/* Half-close of a connected stream (DkStreamShutdown): how is already
 	 * checked (DK_SHUTDOWN_READ, DK_SHUTDOWN_WRITE or both). */
 	int (*shutdown)(struct pal_object *obj, uint32_t how);
+	/* The stream's own position (DkStreamSeek): whence is checked. */
+	int (*seek)(struct pal_object *obj, int64_t offset, uint32_t whence, uint64_t *pos);
 	void (*close)(struct pal_object *obj);
 };
 /* NULL-terminated list of the host's providers. */

@@ -170,7 +170,15 @@ enum dk_pid_op {
 /* DkFutexControl ops, on a 32-bit word in memory shared between processes
  * (DK_MEM_SHARED, or a shared file mapping). */
 #define DK_FUTEX_WAIT 1u /* sleep while *word == value (timeout_us, or DK_WAIT_INFINITE) */
-#define DK_FUTEX_WAKE 2u /* wake up to value sleepers; *woken (may be NULL) says how many */
+#define DK_FUTEX_WAKE 2u
+/* file: streams have a position of their own, in the host's open file, so
+ * that processes DkProcessFork made share it: DkStreamRead and
+ * DkStreamWrite at DK_OFFSET_CURRENT use and advance it; DkStreamSeek
+ * moves it (whence: DK_SEEK_SET, DK_SEEK_CUR, DK_SEEK_END). */
+#define DK_OFFSET_CURRENT UINT64_MAX
+#define DK_SEEK_SET 0u
+#define DK_SEEK_CUR 1u
+#define DK_SEEK_END 2u /* wake up to value sleepers; *woken (may be NULL) says how many */
 
 /* ---- streams ----------------------------------------------------------- */
 /*
@@ -434,9 +442,10 @@ struct dk_abi {
 	int (*DkStreamPipeCreate)(uint32_t options, DK_HANDLE *read_end, DK_HANDLE *write_end);
 	int (*DkFutexControl)(uint32_t op, uint32_t *word, uint32_t value, uint64_t timeout_us,
 			      uint32_t *woken);
+	int (*DkStreamSeek)(DK_HANDLE stream, int64_t offset, uint32_t whence, uint64_t *position);
 };
 
 #define DK_DOWNCALL_COUNT 45       /* the seed's */
-#define DK_DOWNCALL_EXTRA_COUNT 13 /* the additions */
+#define DK_DOWNCALL_EXTRA_COUNT 14 /* the additions */
 
 #endif

@@ -510,7 +510,7 @@ static long record_lock(struct libos_file *f, int cmd, struct flock *user)
 		return rc;
 	/* The range, as [start, end). */
 	int64_t base = fl.l_whence == SEEK_SET ? 0
-		       : fl.l_whence == SEEK_CUR ? (int64_t)__atomic_load_n(&f->pos, __ATOMIC_RELAXED)
+		       : fl.l_whence == SEEK_CUR ? (int64_t)fs_position(f)
 						 : (int64_t)st.st_size;
 	int64_t s0 = base + fl.l_start;
 	uint64_t start, end;

@@ -2,9 +2,10 @@
  * The host file system: every path outside /proc, /dev and /sys is the
  * same path in the sandbox's view, opened as a "file:" stream.
  *
- * Reads and writes are positional in the Dk ABI; the file position is the
- * library OS's (f->pos under f->pos_lock) for regular files.  FIFOs and
- * devices have no position and are never read under the lock.  O_APPEND
+ * A regular file's position is the host's open file's (DK_OFFSET_CURRENT,
+ * DkStreamSeek), so processes made by fork share it as on Linux.  FIFOs
+ * and devices have no position; a directory's is the library OS's
+ * (f->pos under f->pos_lock).  O_APPEND
  * at open uses DK_ACCESS_APPEND (atomic appends, also between processes);
  * O_APPEND turned on later by fcntl is emulated by writing at the size.
  *
@@ -133,15 +134,10 @@ static long host_read(struct libos_file *f, void *buf, size_t n)
 		return -EAGAIN;
 	if (hf->type != DK_STREAM_FILE)
 		return host_pread(f, buf, n, 0);
-	libos_lock(&f->pos_lock);
-	long rc = refresh_pos(f);
-	if (rc == 0) {
-		rc = host_pread(f, buf, n, f->pos);
-		if (rc > 0)
-			f->pos += (uint64_t)rc;
-	}
-	libos_unlock(&f->pos_lock);
-	return rc;
+	/* At the host's own position, which forked processes share. */
+	size_t cnt = n;
+	int rc = dk->DkStreamRead(hf->h, DK_OFFSET_CURRENT, buf, &cnt);
+	return rc < 0 ? libos_errno(rc) : (long)cnt;
 }
 
 static long host_write(struct libos_file *f, const void *buf, size_t n)
@@ -149,29 +145,41 @@ static long host_write(struct libos_file *f, const void *buf, size_t n)
 	struct host_file *hf = HF(f);
 	if (hf->type != DK_STREAM_FILE)
 		return host_pwrite(f, buf, n, 0);
-	libos_lock(&f->pos_lock);
-	long rc = 0;
-	if (hf->append) {
-		if (!(f->flags & O_APPEND)) {
-			static int logged;
-			if (!logged++)
-				libos_log("O_APPEND cleared by fcntl: writes still append");
-		}
-		rc = host_pwrite(f, buf, n, 0);
-		hf->pos_stale = true;
-	} else {
-		if (f->flags & O_APPEND) {
-			hf->pos_stale = true;
-			rc = refresh_pos(f);
-		}
-		if (rc == 0) {
-			rc = host_pwrite(f, buf, n, f->pos);
-			if (rc > 0)
-				f->pos += (uint64_t)rc;
-		}
+	if (hf->append && !(f->flags & O_APPEND)) {
+		static int logged;
+		if (!logged++)
+			libos_log("O_APPEND cleared by fcntl: writes still append");
 	}
-	libos_unlock(&f->pos_lock);
-	return rc;
+	/* O_APPEND turned on by fcntl: the end, then the write (not atomic
+	 * between processes, unlike O_APPEND at open). */
+	uint64_t end;
+	if (!hf->append && (f->flags & O_APPEND))
+		dk->DkStreamSeek(hf->h, 0, DK_SEEK_END, &end);
+	size_t cnt = n;
+	int rc = dk->DkStreamWrite(hf->h, DK_OFFSET_CURRENT, buf, &cnt);
+	if (rc == -DK_E_CLOSED)
+		broken_pipe();
+	return rc < 0 ? libos_errno(rc) : (long)cnt;
+}
+
+/* lseek on a regular file: the host's position (shared after fork). */
+static long file_seek(struct host_file *hf, int64_t off, int whence)
+{
+	struct dk_stream_attr a;
+	uint64_t pos = 0;
+	int rc;
+	if (whence == 3 || whence == 4) { /* SEEK_DATA, SEEK_HOLE: no holes here */
+		if ((rc = dk->DkStreamAttributesQueryByHandle(hf->h, &a)) < 0)
+			return libos_errno(rc);
+		if (off < 0 || (uint64_t)off >= a.size)
+			return -ENXIO;
+		off = whence == 3 ? off : (int64_t)a.size;
+		whence = 0;
+	}
+	if (whence < 0 || whence > 2)
+		return -EINVAL;
+	rc = dk->DkStreamSeek(hf->h, off, (uint32_t)whence, &pos);
+	return rc < 0 ? libos_errno(rc) : (long)pos;
 }
 
 static long reopen_dir(struct libos_file *f);
@@ -183,6 +191,8 @@ static long host_seek(struct libos_file *f, int64_t off, int whence)
 	long rc;
 	if (hf->type == DK_STREAM_PIPE || hf->type == DK_STREAM_CONSOLE)
 		return -ESPIPE;
+	if (hf->type == DK_STREAM_FILE)
+		return file_seek(hf, off, whence);
 	libos_lock(&f->pos_lock);
 	if ((rc = refresh_pos(f)) < 0)
 		goto out;
@@ -304,8 +314,9 @@ static long host_ioctl(struct libos_file *f, unsigned long cmd, unsigned long ar
 		if (HF(f)->type == DK_STREAM_DIRECTORY)
 			return -ENOTTY;
 		uint64_t n = a.size;
+		uint64_t pos = fs_position(f);
 		if (HF(f)->type == DK_STREAM_FILE)
-			n = n > f->pos ? n - f->pos : 0;
+			n = n > pos ? n - pos : 0;
 		int v = n > 0x7fffffff ? 0x7fffffff : (int)n;
 		return fs_to_user((void *)arg, &v, sizeof(v));
 	}
@@ -874,4 +885,15 @@ long fs_host_adopt(struct libos_file *f, DK_HANDLE h, uint32_t type)
 	f->priv = hf;
 	__atomic_store_n(&f->ops, &fs_host_ops, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* A file's position: the host's for a host regular file (forked processes
+ * share it), else the library OS's own. */
+uint64_t fs_position(struct libos_file *f)
+{
+	uint64_t pos;
+	if (f->ops == &fs_host_ops && HF(f)->type == DK_STREAM_FILE &&
+	    dk->DkStreamSeek(HF(f)->h, 0, DK_SEEK_CUR, &pos) == 0)
+		return pos;
+	return __atomic_load_n(&f->pos, __ATOMIC_RELAXED);
 }

@@ -730,7 +730,8 @@ LIBOS_SYSCALL(copy_file_range)
 		struct libos_file *f = libos_fd_get((int)a0);
 		if (!f)
 			return -EBADF;
-		uint64_t s = pin ? (uint64_t)in_off : f->pos, d = pout ? (uint64_t)out_off : f->pos;
+		uint64_t s = pin ? (uint64_t)in_off : fs_position(f),
+			 d = pout ? (uint64_t)out_off : fs_position(f);
 		libos_file_put(f);
 		if ((s <= d && d < s + (uint64_t)a4) || (d <= s && s < d + (uint64_t)a4))
 			return -EINVAL;

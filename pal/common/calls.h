@@ -32,7 +32,7 @@ void pal_DkProcessExit(int exit_code) __attribute__((noreturn));
 	X(DkStreamLinkRead) X(DkStreamLinkCreate) X(DkStreamAttributesSet)           \
 	X(DkStreamConsoleControl) X(DkStreamShutdown)                                      \
 	X(DkProcessFork) X(DkProcessWait) X(DkProcessSignal) X(DkProcessIdControl)        \
-	X(DkStreamPipeCreate) X(DkFutexControl)
+	X(DkStreamPipeCreate) X(DkFutexControl) X(DkStreamSeek)
 
 PAL_DOWNCALLS(PAL_DECLARE)
 

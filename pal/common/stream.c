@@ -627,3 +627,23 @@ int pal_DkStreamPipeCreate(uint32_t options, DK_HANDLE *read_end, DK_HANDLE *wri
 	}
 	return rc;
 }
+
+/* Moves a file: stream's own position (the one DK_OFFSET_CURRENT reads and
+ * writes at, shared with DkProcessFork's children). */
+int pal_DkStreamSeek(DK_HANDLE stream, int64_t offset, uint32_t whence, uint64_t *position)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+	if (whence > DK_SEEK_END)
+		return -DK_E_INVALID;
+	int rc = pal_probe_out(position, sizeof(*position));
+	if (rc < 0)
+		return rc;
+	rc = stream_get(stream, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	uint64_t pos = 0;
+	rc = ops->seek ? ops->seek(obj, offset, whence, &pos) : -DK_E_UNSUPPORTED;
+	pal_object_put(obj);
+	return rc < 0 ? rc : PAL_PUT(position, pos);
+}

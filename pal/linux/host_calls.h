@@ -33,6 +33,6 @@
 	X(sendmsg) X(recvmsg)                                                 \
 	/* the Linux process model: fork (clone), wait, kill, groups, pipes */\
 	X(waitid) X(kill) X(getppid) X(setpgid) X(getpgid) X(setsid)          \
-	X(getsid) X(pipe2) X(futex)
+	X(getsid) X(pipe2) X(futex) X(lseek)
 
 #endif

@@ -106,7 +106,8 @@ static int io_error(long rc)
 
 static int file_read(struct pal_object *obj, uint64_t offset, void *buf, size_t *count)
 {
-	long rc = HOST(pread64, obj->fd, buf, *count, offset);
+	long rc = offset == DK_OFFSET_CURRENT ? -ESPIPE
+					      : HOST(pread64, obj->fd, buf, *count, offset);
 	if (rc == -ESPIPE) /* a FIFO or character device: no positions */
 		rc = HOST(read, obj->fd, buf, *count);
 	if (HOST_IS_ERR(rc))
@@ -119,7 +120,7 @@ static int file_write(struct pal_object *obj, uint64_t offset, const void *buf,
 		      size_t *count)
 {
 	long rc;
-	if (obj->stream.access & DK_ACCESS_APPEND)
+	if ((obj->stream.access & DK_ACCESS_APPEND) || offset == DK_OFFSET_CURRENT)
 		rc = HOST(write, obj->fd, buf, *count); /* O_APPEND picks the position */
 	else
 		rc = HOST(pwrite64, obj->fd, buf, *count, offset);
@@ -128,6 +129,16 @@ static int file_write(struct pal_object *obj, uint64_t offset, const void *buf,
 	if (HOST_IS_ERR(rc))
 		return io_error(rc);
 	*count = (size_t)rc;
+	return 0;
+}
+
+static int file_seek(struct pal_object *obj, int64_t offset, uint32_t whence, uint64_t *pos)
+{
+	/* DK_SEEK_* have the host's SEEK_* values. */
+	long rc = HOST(lseek, obj->fd, offset, whence);
+	if (HOST_IS_ERR(rc))
+		return rc == -ESPIPE ? -DK_E_UNSUPPORTED : io_error(rc);
+	*pos = (uint64_t)rc;
 	return 0;
 }
 
@@ -393,6 +404,7 @@ const struct pal_stream_ops pal_file_ops = {
 	.open = file_open,
 	.read = file_read,
 	.write = file_write,
+	.seek = file_seek,
 	.map = file_map,
 	.set_length = file_set_length,
 	.flush = file_flush,

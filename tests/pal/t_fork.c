@@ -240,7 +240,51 @@ static void futex_across_fork(void)
 	dk->DkVirtualMemoryFree(p, 4096, DK_MEM_RELEASE);
 }
 
+static void seek_shared_position(void)
+{
+	char uri[300];
+	rt_snprintf(uri, sizeof(uri), "%s/seek.txt", g_scratch);
+	DK_HANDLE h;
+	CHECK_OK(dk->DkStreamOpen(uri, DK_ACCESS_READ | DK_ACCESS_WRITE, DK_CREATE_ALWAYS, 0, 0600,
+				  &h));
+	size_t n = 5;
+	CHECK_OK(dk->DkStreamWrite(h, DK_OFFSET_CURRENT, "hello", &n));
+	uint64_t pos = 99;
+	CHECK_OK(dk->DkStreamSeek(h, 0, DK_SEEK_CUR, &pos));
+	CHECK(pos == 5, "position %llu after writing 5 bytes", (unsigned long long)pos);
+	int64_t child = -1;
+	CHECK_OK(dk->DkProcessFork(&child));
+	if (child == 0) {
+		size_t m = 6;
+		int rc = dk->DkStreamWrite(h, DK_OFFSET_CURRENT, " world", &m);
+		child_exit(rc == 0 && m == 6 ? 0 : 1);
+	}
+	struct dk_wait_result r;
+	CHECK_OK(reap(child, &r));
+	CHECK(r.status == 0, "the child's write failed");
+	CHECK_OK(dk->DkStreamSeek(h, 0, DK_SEEK_CUR, &pos));
+	CHECK(pos == 11, "the child's write left the shared position at %llu, want 11",
+	      (unsigned long long)pos);
+	CHECK_OK(dk->DkStreamSeek(h, 0, DK_SEEK_SET, &pos));
+	char buf[16] = {0};
+	n = 11;
+	CHECK_OK(dk->DkStreamRead(h, DK_OFFSET_CURRENT, buf, &n));
+	CHECK(n == 11 && memcmp(buf, "hello world", 11) == 0, "read back %zu bytes", n);
+	CHECK_OK(dk->DkStreamSeek(h, -5, DK_SEEK_END, &pos));
+	CHECK(pos == 6, "SEEK_END -5 gave %llu", (unsigned long long)pos);
+	CHECK_RC(dk->DkStreamSeek(h, 0, 7, &pos), E(INVALID));
+	CHECK_RC(dk->DkStreamSeek(h, -1, DK_SEEK_SET, &pos), E(INVALID));
+	dk->DkObjectClose(h);
+	dk->DkStreamDelete(uri);
+	DK_HANDLE rd, wr;
+	CHECK_OK(dk->DkStreamPipeCreate(0, &rd, &wr));
+	CHECK_RC(dk->DkStreamSeek(rd, 0, DK_SEEK_CUR, &pos), E(UNSUPPORTED));
+	dk->DkObjectClose(rd);
+	dk->DkObjectClose(wr);
+}
+
 const struct conf_case conf_cases_fork[] = {
+	{"DkStreamSeek.shared_position", seek_shared_position},
 	{"DkFutexControl.across_fork", futex_across_fork},
 	{"DkProcessFork.basic", fork_basic},
 	{"DkProcessFork.shared_memory", fork_shared_memory},
