@@ -126,6 +126,7 @@ long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, u
 		done_r = done_w = DK_HANDLE_NONE; /* a plain fork, then */
 
 	fs_pipes_share();
+	fs_sockets_share();
 	if (libos_signal_incoming_any()) /* the parent's, not the child's */
 		libos_signal_drain();
 	int64_t child = 0;

@@ -59,6 +59,7 @@
  * host (they are recorded and reported only).
  */
 #include "libos.h"
+#include "fs/fs.h"
 #include <linux/socket.h>
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -2978,11 +2979,30 @@ static long do_recvmsg(struct libos_file *f, struct lsock *s, struct msghdr *m, 
 	return rc;
 }
 
+/* send/recv on a socket pair end that moved to the host at fork
+ * (fs_sockets_share): plain reads and writes of its stream.  false if fd is
+ * not one. */
+static bool moved_io(long fd, void *buf, size_t n, bool recv, long *rc)
+{
+	struct libos_file *f = libos_fd_get((int)fd);
+	DK_HANDLE h;
+	if (!f)
+		return false;
+	bool moved = fs_host_socket(f, &h);
+	if (moved)
+		*rc = recv ? fs_read(f, buf, n) : fs_write(f, buf, n);
+	libos_file_put(f);
+	return moved;
+}
+
 LIBOS_SYSCALL(sendto)
 {
 	struct libos_file *f;
 	struct lsock *s;
-	long rc = sk_get(a0, &f, &s);
+	long rc;
+	if (!a4 && moved_io(a0, (void *)a1, (size_t)a2, false, &rc))
+		return rc;
+	rc = sk_get(a0, &f, &s);
 	if (rc < 0)
 		return rc;
 	struct iovec v = { (void *)a1, (size_t)a2 };
@@ -3000,7 +3020,10 @@ LIBOS_SYSCALL(recvfrom)
 {
 	struct libos_file *f;
 	struct lsock *s;
-	long rc = sk_get(a0, &f, &s);
+	long rc;
+	if (!a4 && moved_io(a0, (void *)a1, (size_t)a2, true, &rc))
+		return rc;
+	rc = sk_get(a0, &f, &s);
 	if (rc < 0)
 		return rc;
 	int *ulen = (int *)a5;
@@ -3146,6 +3169,17 @@ LIBOS_SYSCALL(shutdown)
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
 	struct libos_file *f;
 	struct lsock *s;
+	DK_HANDLE h;
+	struct libos_file *m = libos_fd_get((int)a0);
+	if (m && fs_host_socket(m, &h)) { /* moved to the host at fork */
+		long r = (int)a1 < SHUT_RD || (int)a1 > SHUT_RDWR
+				 ? -EINVAL
+				 : libos_errno(dk->DkStreamShutdown(h, (uint32_t)a1 + 1));
+		libos_file_put(m);
+		return r;
+	}
+	if (m)
+		libos_file_put(m);
 	long rc = sk_get(a0, &f, &s);
 	if (rc < 0)
 		return rc;
@@ -3443,4 +3477,72 @@ copy:
 out:
 	libos_file_put(f);
 	return rc;
+}
+
+/* ---- before fork: stream pairs become host socket pairs --------------------------------
+ * A connected AF_UNIX stream pair whose two ends are both open here lives
+ * in this process's memory, which fork copies rather than shares.  Before
+ * a fork each such pair moves to a host socket pair (DkStreamPipeCreate
+ * with DK_OPT_DUPLEX): what is queued goes in first, and each end's open
+ * file becomes a host file in place, so its descriptors stay.  Such a
+ * socket then reads, writes, polls and shuts down as before, and fstat
+ * still says socket; the socket calls proper (send, recv, sendmsg, recvmsg,
+ * shutdown) reach it through sock_host_io below.  Pairs with descriptors in
+ * flight (SCM_RIGHTS) or more than 64 KiB queued stay in the process. */
+#define SHARE_QUEUED_MAX 65536
+
+static bool share_ok(const struct lsock *s)
+{
+	if (s->kind != K_UNIX || s->type != SOCK_STREAM || !s->connected || s->listening ||
+	    !s->file || s->rx_bytes > SHARE_QUEUED_MAX)
+		return false;
+	for (const struct lmsg *m = s->rxq; m; m = m->next)
+		if (m->nfiles)
+			return false;
+	return true;
+}
+
+/* Writes what s has queued into to (the host end whose peer s becomes). */
+static bool share_queued(struct lsock *s, DK_HANDLE to)
+{
+	for (struct lmsg *m = s->rxq; m; m = m->next)
+		for (size_t off = m->off; off < m->len;) {
+			size_t n = m->len - off;
+			if (dk->DkStreamWrite(to, 0, m->data + off, &n) < 0 || !n)
+				return false;
+			off += n;
+		}
+	return true;
+}
+
+static void share_pair(struct lsock *x, struct lsock *y)
+{
+	DK_HANDLE h[2];
+	if (dk->DkStreamPipeCreate(DK_OPT_DUPLEX, &h[0], &h[1]) < 0)
+		return;
+	if (!share_queued(x, h[1]) || !share_queued(y, h[0])) {
+		dk->DkObjectClose(h[0]);
+		dk->DkObjectClose(h[1]);
+		return;
+	}
+	struct libos_file *fx = x->file, *fy = y->file;
+	libos_lock(&g_lock);
+	x->peer_sk = y->peer_sk = NULL; /* neither sees the other go */
+	libos_unlock(&g_lock);
+	if (fs_host_adopt(fx, h[0], DK_STREAM_TCP) < 0 || fs_host_adopt(fy, h[1], DK_STREAM_TCP) < 0)
+		libos_die("fork: out of memory moving a socket pair to the host");
+	x->file = y->file = NULL;
+	mem_release(x); /* frees x */
+	mem_release(y);
+}
+
+void fs_sockets_share(void)
+{
+	struct libos_file *f;
+	for (int fd = libos_fd_next(0, &f); fd >= 0; fd = libos_fd_next(fd + 1, &f)) {
+		struct lsock *x = sk_of(f), *y = x ? x->peer_sk : NULL;
+		if (x && y && y->peer_sk == x && share_ok(x) && share_ok(y))
+			share_pair(x, y);
+		libos_file_put(f);
+	}
 }

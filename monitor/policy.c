@@ -153,6 +153,10 @@ static const struct entry table[] = {
 	{ "futex", "op == FUTEX_WAIT or FUTEX_WAKE (shared words between the sandbox's "
 	  "processes; no PI, no requeue)", 2,
 	  { ALT(EQ(1, 0)), ALT(EQ(1, 1)) } },
+	{ "socketpair",
+	  "domain AF_UNIX; type SOCK_STREAM (|NONBLOCK|CLOEXEC); protocol 0 (a socketpair "
+	  "shared with forked processes)",
+	  1, { ALT(EQ(0, P_AF_UNIX), SOCKTYPE(1), EQ(2, 0)) } },
 	{ "pipe2", "flags within O_CLOEXEC|O_NONBLOCK", 1,
 	  { ALT(MASKED(1, ~(P_O_CLOEXEC | P_O_NONBLOCK), 0)) } },
 	{ "arch_prctl", "code == ARCH_SET_GS, ARCH_GET_GS, ARCH_SET_FS or ARCH_GET_FS", 4,

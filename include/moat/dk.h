@@ -210,6 +210,8 @@ enum dk_pid_op {
 #define DK_OPT_NONBLOCK 1u  /* reads/writes give -DK_E_WOULD_BLOCK, never wait */
 #define DK_OPT_DIRECTORY 2u /* file: the stream is (or is created as) a directory */
 #define DK_OPT_NOFOLLOW 4u  /* file: do not follow a final symbolic link */
+#define DK_OPT_DUPLEX 8u    /* DkStreamPipeCreate: two connected ends, each read and
+			     * written (a Unix stream socket pair) */
 
 #define DK_MAP_SHARED 1u    /* writes reach the stream and other mappings */
 #define DK_MAP_PRIVATE 2u   /* copy-on-write */

@@ -897,3 +897,12 @@ uint64_t fs_position(struct libos_file *f)
 		return pos;
 	return __atomic_load_n(&f->pos, __ATOMIC_RELAXED);
 }
+
+/* A socket pair end moved to the host at fork (socket.c): its stream. */
+bool fs_host_socket(struct libos_file *f, DK_HANDLE *h)
+{
+	if (f->ops != &fs_host_ops || HF(f)->type != DK_STREAM_TCP)
+		return false;
+	*h = HF(f)->h;
+	return true;
+}

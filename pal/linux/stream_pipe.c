@@ -183,14 +183,41 @@ static int anon_pipe_end(struct pal_object *obj, int fd, uint32_t access, uint32
 	return obj->stream.uri ? 0 : -DK_E_NO_MEMORY;
 }
 
+/* DK_OPT_DUPLEX: a host stream socket pair, both ends read and written,
+ * with half-close (DkStreamShutdown). */
+static const struct pal_stream_ops duplex_ops = {
+	.scheme = "pipe:",
+	.type = DK_STREAM_PIPE,
+	.read = pal_linux_sock_read,
+	.write = pal_linux_sock_write,
+	.shutdown = pal_linux_sock_shutdown,
+	.flush = pal_linux_flush_nothing,
+	.attr_by_handle = anon_pipe_attr,
+	.close = pal_linux_stream_close,
+};
+
 int pal_host_pipe_create(uint32_t options, struct pal_object *read_end,
 			 struct pal_object *write_end)
 {
 	int fds[2];
-	long rc = HOST(pipe2, fds, K_O_CLOEXEC | (options & DK_OPT_NONBLOCK ? K_O_NONBLOCK : 0));
+	long rc;
+	if (options & DK_OPT_DUPLEX)
+		rc = HOST(socketpair, PAL_AF_UNIX,
+			  PAL_SOCK_STREAM | PAL_SOCK_CLOEXEC |
+				  (options & DK_OPT_NONBLOCK ? PAL_SOCK_NONBLOCK : 0),
+			  0, fds);
+	else
+		rc = HOST(pipe2, fds, K_O_CLOEXEC | (options & DK_OPT_NONBLOCK ? K_O_NONBLOCK : 0));
 	if (HOST_IS_ERR(rc))
 		return pal_dk_error(rc);
-	int r = anon_pipe_end(read_end, fds[0], DK_ACCESS_READ, options);
-	int w = anon_pipe_end(write_end, fds[1], DK_ACCESS_WRITE, options);
+	const uint32_t rw = DK_ACCESS_READ | DK_ACCESS_WRITE;
+	bool duplex = options & DK_OPT_DUPLEX;
+	int r = anon_pipe_end(read_end, fds[0], duplex ? rw : DK_ACCESS_READ, options);
+	int w = anon_pipe_end(write_end, fds[1], duplex ? rw : DK_ACCESS_WRITE, options);
+	if (duplex) {
+		read_end->stream.ops = write_end->stream.ops = &duplex_ops;
+		read_end->wait_fd = fds[0]; /* each end is readable */
+		write_end->wait_fd = fds[1];
+	}
 	return r < 0 ? r : w; /* the objects own the descriptors either way */
 }

@@ -533,8 +533,10 @@ static void check_sockets(void)
 	report("tcp_loopback_v6", tcp_echo(AF_INET6, "::1", 0, why, sizeof(why)) == 0, "%s", why);
 	expect_ok("abstract_unix_connect_allowed", connect_abstract());
 	int sv[2];
-	expect_err("socketpair_denied", socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
-		   EPERM);
+	expect_ok("socketpair_unix_stream_allowed",
+		  socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	expect_err("socketpair_dgram_denied", socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), EPERM);
+	expect_err("socketpair_inet_denied", socketpair(AF_INET, SOCK_STREAM, 0, sv), EPERM);
 	int us = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	expect_ok("socket_unix_stream_allowed", us);
 	if (us >= 0) {

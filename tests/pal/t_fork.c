@@ -92,7 +92,18 @@ static void pipe_across_fork(void)
 	CHECK_OK(reap(child, &r));
 	CHECK(r.state == DK_CHILD_EXITED && r.status == 0, "child status %d", r.status);
 	dk->DkObjectClose(rd);
-	CHECK_RC(dk->DkStreamPipeCreate(8, &rd, &wr), E(INVALID));
+	CHECK_RC(dk->DkStreamPipeCreate(16, &rd, &wr), E(INVALID));
+	/* DK_OPT_DUPLEX: both ends read and write, and half-close. */
+	CHECK_OK(dk->DkStreamPipeCreate(DK_OPT_DUPLEX, &rd, &wr));
+	size_t m = 4;
+	CHECK_OK(dk->DkStreamWrite(rd, 0, "back", &m));
+	CHECK_OK(conf_read_full(wr, 0, buf, 4, &got));
+	CHECK(got == 4 && memcmp(buf, "back", 4) == 0, "duplex: read %zu bytes backwards", got);
+	CHECK_OK(dk->DkStreamShutdown(wr, DK_SHUTDOWN_WRITE));
+	CHECK_OK(conf_read_full(rd, 0, buf, sizeof(buf), &got));
+	CHECK(got == 0, "duplex: %zu bytes after the other end shut down", got);
+	dk->DkObjectClose(rd);
+	dk->DkObjectClose(wr);
 	CHECK_RC(dk->DkStreamPipeCreate(0, NULL, &wr), E(BAD_POINTER));
 }
 
