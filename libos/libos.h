@@ -352,6 +352,9 @@ bool libos_mm_shared(uint64_t addr);
  * to end (execve ending the other threads). */
 long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint64_t tls);
 bool libos_process_raised(uint64_t arg);
+extern bool libos_no_ctty; /* after setsid: no controlling terminal */
+/* What the reaped children used (getrusage RUSAGE_CHILDREN, times). */
+void libos_children_usage(uint64_t *user_us, uint64_t *system_us, uint64_t *maxrss_kb);
 bool libos_signal_nudge(bool raise);
 /* misc.c: resource limits (RLIMIT_*): the soft and hard values. */
 uint64_t libos_rlimit_cur(int resource);

@@ -279,6 +279,44 @@ LIBOS_SYSCALL(execveat)
 
 /* ---- wait ------------------------------------------------------------------------ */
 
+/* What reaped children used, for getrusage(RUSAGE_CHILDREN) and times. */
+static uint64_t children_user_us, children_system_us, children_maxrss_kb;
+
+static void account(const struct dk_wait_result *r, uint32_t options)
+{
+	if (!r->pid || (options & DK_WAIT_NOWAIT) ||
+	    (r->state != DK_CHILD_EXITED && r->state != DK_CHILD_KILLED &&
+	     r->state != DK_CHILD_DUMPED))
+		return;
+	__atomic_add_fetch(&children_user_us, r->user_us, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&children_system_us, r->system_us, __ATOMIC_RELAXED);
+	uint64_t m = __atomic_load_n(&children_maxrss_kb, __ATOMIC_RELAXED);
+	while (r->maxrss_kb > m &&
+	       !__atomic_compare_exchange_n(&children_maxrss_kb, &m, r->maxrss_kb, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+void libos_children_usage(uint64_t *user_us, uint64_t *system_us, uint64_t *maxrss_kb)
+{
+	*user_us = __atomic_load_n(&children_user_us, __ATOMIC_RELAXED);
+	*system_us = __atomic_load_n(&children_system_us, __ATOMIC_RELAXED);
+	*maxrss_kb = __atomic_load_n(&children_maxrss_kb, __ATOMIC_RELAXED);
+}
+
+/* The kernel's struct rusage for one reaped child (wait4's last argument). */
+static long put_rusage(void *u, const struct dk_wait_result *r)
+{
+	int64_t ru[18];
+	memset(ru, 0, sizeof(ru));
+	ru[0] = (int64_t)(r->user_us / 1000000);
+	ru[1] = (int64_t)(r->user_us % 1000000);
+	ru[2] = (int64_t)(r->system_us / 1000000);
+	ru[3] = (int64_t)(r->system_us % 1000000);
+	ru[4] = (int64_t)r->maxrss_kb;
+	return libos_copy_to_user(u, ru, sizeof(ru)) < 0 ? -EFAULT : 0;
+}
+
 /* One child's state change, as DkProcessWait reports it (pid 0: none yet
  * with WNOHANG).  Children the kernel would have reaped itself (SIGCHLD
  * ignored or SA_NOCLDWAIT) are reaped here and never reported. */
@@ -290,6 +328,7 @@ static long wait_one(int64_t target, uint32_t options, struct dk_wait_result *r)
 			return -ECHILD;
 		if (rc < 0)
 			return libos_errno(rc);
+		account(r, options);
 		if (!r->pid || !libos_signal_child_autoreap() ||
 		    (r->state != DK_CHILD_EXITED && r->state != DK_CHILD_KILLED &&
 		     r->state != DK_CHILD_DUMPED))
@@ -340,12 +379,8 @@ LIBOS_SYSCALL(wait4)
 		if (libos_copy_to_user(ustatus, &st, sizeof(st)) < 0)
 			return -EFAULT;
 	}
-	if (a3) {
-		char zero[144];
-		memset(zero, 0, sizeof(zero));
-		if (libos_copy_to_user((void *)a3, zero, sizeof(zero)) < 0)
-			return -EFAULT;
-	}
+	if (a3 && put_rusage((void *)a3, &r) < 0)
+		return -EFAULT;
 	return r.pid;
 }
 
@@ -390,12 +425,8 @@ LIBOS_SYSCALL(waitid)
 		if (libos_copy_to_user((void *)a2, &si, sizeof(si)) < 0)
 			return -EFAULT;
 	}
-	if (a4) {
-		char zero[144];
-		memset(zero, 0, sizeof(zero));
-		if (libos_copy_to_user((void *)a4, zero, sizeof(zero)) < 0)
-			return -EFAULT;
-	}
+	if (a4 && put_rusage((void *)a4, &r) < 0)
+		return -EFAULT;
 	return 0;
 }
 
@@ -461,10 +492,16 @@ LIBOS_SYSCALL(setpgid)
 	return rc < 0 ? rc : 0;
 }
 
+/* A new session has no controlling terminal: /dev/tty gives ENXIO. */
+bool libos_no_ctty;
+
 LIBOS_SYSCALL(setsid)
 {
 	LIBOS_UNUSED_ARGS(a0, a1, a2, a3, a4, a5);
-	return id_call(DK_PID_SESSION_NEW, 0, 0);
+	long rc = id_call(DK_PID_SESSION_NEW, 0, 0);
+	if (rc > 0)
+		libos_no_ctty = true;
+	return rc;
 }
 
 /* kill() towards anything but the caller alone (signal.c keeps that in the

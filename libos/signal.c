@@ -469,6 +469,10 @@ void libos_signal_drain(void)
 		memset(&info, 0, sizeof(info));
 		info.si_signo = sig;
 		info.si_code = __atomic_load_n(&in->code, __ATOMIC_RELAXED);
+		/* SA_NOCLDSTOP: a child's stop or continue sends nothing. */
+		if (sig == SIGCHLD && (info.si_code == 5 || info.si_code == 6) &&
+		    (actions[SIGCHLD - 1].flags & SA_NOCLDSTOP))
+			continue;
 		if (sig == SIGCHLD && info.si_code > 0) {
 			info.u.chld.pid = __atomic_load_n(&in->pid, __ATOMIC_RELAXED);
 			info.u.chld.uid = libos_proc.uid;

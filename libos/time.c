@@ -282,9 +282,17 @@ LIBOS_SYSCALL(getrusage)
 	memset(&ru, 0, sizeof(ru));
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
-	/* RUSAGE_THREAD reports the process's figures; RUSAGE_CHILDREN zeros
-	 * (no child accounting is kept). */
-	if (who != RUSAGE_CHILDREN) {
+	/* RUSAGE_THREAD reports the process's figures; RUSAGE_CHILDREN what
+	 * the reaped children used, as the host counted it (process.c). */
+	if (who == RUSAGE_CHILDREN) {
+		uint64_t u, s, m;
+		libos_children_usage(&u, &s, &m);
+		ru.utime.sec = (int64_t)(u / 1000000);
+		ru.utime.usec = (int64_t)(u % 1000000);
+		ru.stime.sec = (int64_t)(s / 1000000);
+		ru.stime.usec = (int64_t)(s % 1000000);
+		ru.maxrss = (int64_t)m;
+	} else {
 		uint64_t ns = cpu_ns();
 		ru.utime.sec = (int64_t)(ns / NS);
 		ru.utime.usec = (int64_t)(ns % NS / 1000);
@@ -299,7 +307,10 @@ LIBOS_SYSCALL(times)
 {
 	LIBOS_UNUSED_ARGS(a1, a2, a3, a4, a5);
 	/* clock_t in USER_HZ (100) ticks. */
-	int64_t tms[4] = {(int64_t)(cpu_ns() / 10000000), 0, 0, 0};
+	uint64_t u, s, m;
+	libos_children_usage(&u, &s, &m);
+	int64_t tms[4] = {(int64_t)(cpu_ns() / 10000000), 0, (int64_t)(u / 10000),
+			  (int64_t)(s / 10000)};
 	if (a0 && libos_copy_to_user((void *)a0, tms, sizeof(tms)) < 0)
 		return -EFAULT;
 	return (long)(libos_time_ns(DK_CLOCK_MONOTONIC) / 10000000);

@@ -79,7 +79,7 @@ int moat_cmd_policy(int argc, char **argv)
 				     "only)\n",
 				(unsigned)m.connect[i].port, m.connect[i].host);
 	}
-	fprintf(out, "  scope: signal (a picoprocess signals only itself)%s\n",
+	fprintf(out, "  scope: signal (a picoprocess and the children it forks signal one another, nothing outside)%s\n",
 		eff >= 6 ? "" : "  [needs ABI 6: not enforced here]");
 	if (m.network)
 		fprintf(out, "  scope: abstract unix sockets (the host's network namespace is "

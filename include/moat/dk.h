@@ -151,6 +151,10 @@ struct dk_wait_result {
 	int64_t pid;    /* the child, 0 if none was ready (DK_WAIT_NOHANG) */
 	uint32_t state; /* enum dk_child_state */
 	int32_t status;
+	/* A reaped child's resource use (its own and its reaped children's),
+	 * as the host counted it; 0 for other reports. */
+	uint64_t user_us, system_us; /* CPU time in user and kernel mode */
+	uint64_t maxrss_kb;          /* largest resident set */
 };
 /* DkProcessSignal flags. */
 #define DK_SIGNAL_DEFAULT_ACTION 1u /* target 0 only: the host's default action

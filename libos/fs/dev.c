@@ -429,6 +429,8 @@ static long dfs_open(struct fs_path *p, int flags, unsigned mode, struct libos_f
 	if (kind == 1) {
 		if (flags & O_DIRECTORY)
 			return -ENOTDIR;
+		if (libos_no_ctty)
+			return -ENXIO;
 		return fs_console_open(3, flags, out);
 	}
 	if (flags & O_DIRECTORY)

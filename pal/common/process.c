@@ -135,8 +135,9 @@ int pal_DkProcessWait(int64_t target, uint32_t options, struct dk_wait_result *r
 		return -DK_E_INVALID;
 	if (target < -(int64_t)0x7fffffff || target > 0x7fffffff)
 		return -DK_E_INVALID;
-	/* Reaping cannot be undone either. */
-	int rc = pal_probe_out(result, sizeof(*result));
+	/* Reaping cannot be undone either: the result is known writable
+	 * (zeros stored) before the wait. */
+	int rc = PAL_PUT(result, r);
 	if (rc < 0)
 		return rc;
 	rc = pal_host_process_wait(target, options, &r);

@@ -228,7 +228,9 @@ int pal_host_process_wait(int64_t target, uint32_t options, struct dk_wait_resul
 	o |= options & DK_WAIT_NOWAIT ? K_WNOWAIT : 0;
 	struct k_siginfo si;
 	memset(&si, 0, sizeof(si));
-	long rc = HOST(waitid, idtype, id, &si, o, NULL);
+	int64_t ru[18]; /* struct rusage: utime, stime (timevals), maxrss, ... */
+	memset(ru, 0, sizeof(ru));
+	long rc = HOST(waitid, idtype, id, &si, o, ru);
 	if (rc == -ECHILD)
 		return -DK_E_NOT_FOUND;
 	if (HOST_IS_ERR(rc))
@@ -236,6 +238,9 @@ int pal_host_process_wait(int64_t target, uint32_t options, struct dk_wait_resul
 	result->pid = si.si_signo ? si.child.pid : 0;
 	result->state = si.si_signo ? (uint32_t)si.si_code : 0;
 	result->status = si.child.status;
+	result->user_us = (uint64_t)(ru[0] * 1000000 + ru[1]);
+	result->system_us = (uint64_t)(ru[2] * 1000000 + ru[3]);
+	result->maxrss_kb = (uint64_t)ru[4];
 	return 0;
 }
 
