@@ -95,7 +95,7 @@ struct entry {
 	const char *name;
 	const char *rule; /* printed by `moat policy` */
 	unsigned char nalt; /* 0: allowed with any arguments */
-	struct alt alt[6];  /* allowed when any one holds */
+	struct alt alt[8];  /* allowed when any one holds */
 };
 
 #define EQ(i, v) { .arg = (i), .op = SCMP_CMP_EQ, .a = (v) }
@@ -119,8 +119,14 @@ static const struct entry table[] = {
 	  { ALT(MASKED(2, ~01777ull, 0)) } },
 	{ "utimensat", "flags within AT_SYMLINK_NOFOLLOW", 1,
 	  { ALT(MASKED(3, ~P_AT_SYMLINK_NOFOLLOW, 0)) } },
-	{ "fcntl", "cmd == F_SETFD or F_DUPFD_CLOEXEC", 2,
-	  { ALT(EQ(1, P_F_SETFD)), ALT(EQ(1, P_F_DUPFD_CLOEXEC)) } },
+	{ "fcntl",
+	  "cmd == F_SETFD, F_DUPFD_CLOEXEC, or a record lock (F_GETLK, F_SETLK, F_SETLKW and "
+	  "their F_OFD_ forms)",
+	  8,
+	  { ALT(EQ(1, P_F_SETFD)), ALT(EQ(1, P_F_DUPFD_CLOEXEC)), ALT(EQ(1, 5)), ALT(EQ(1, 6)),
+	    ALT(EQ(1, 7)), ALT(EQ(1, 36)), ALT(EQ(1, 37)), ALT(EQ(1, 38)) } },
+	/* whole-file locks on files the sandbox opened (DkStreamLock) */
+	ANY("flock"),
 	/* the console's terminal: its line settings and size only (never
 	 * TIOCSTI, TIOCSETD, TIOCLINUX, TIOCCONS) */
 	{ "ioctl", "request == FIONREAD, TCGETS, TCSETS, TCSETSW, TCSETSF or TIOCGWINSZ", 6,

@@ -233,6 +233,8 @@ struct pal_stream_ops {
 	int (*shutdown)(struct pal_object *obj, uint32_t how);
 	/* The stream's own position (DkStreamSeek): whence is checked. */
 	int (*seek)(struct pal_object *obj, int64_t offset, uint32_t whence, uint64_t *pos);
+	/* File locks (DkStreamLock): kind, flags and lock are checked. */
+	int (*lock)(struct pal_object *obj, uint32_t kind, uint32_t flags, struct dk_lock *lock);
 	void (*close)(struct pal_object *obj);
 };
 /* NULL-terminated list of the host's providers. */

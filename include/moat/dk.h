@@ -182,7 +182,24 @@ enum dk_pid_op {
 #define DK_OFFSET_CURRENT UINT64_MAX
 #define DK_SEEK_SET 0u
 #define DK_SEEK_CUR 1u
-#define DK_SEEK_END 2u /* wake up to value sleepers; *woken (may be NULL) says how many */
+#define DK_SEEK_END 2u
+/* DkStreamLock: file locks the host keeps, so that processes see each
+ * other's.  kind: */
+#define DK_LOCK_RANGE 1u      /* bytes, held by the process (fcntl F_SETLK) */
+#define DK_LOCK_RANGE_OPEN 2u /* bytes, held by the open stream (F_OFD_SETLK) */
+#define DK_LOCK_WHOLE 3u      /* the whole file, held by the open stream (flock) */
+/* flags: */
+#define DK_LOCK_WAIT 1u /* wait for a conflicting lock to go (else WOULD_BLOCK) */
+#define DK_LOCK_TEST 2u /* ranges only: store the first conflicting lock in *lock
+			 * (type DK_LOCK_UNLOCK if none); nothing changes */
+struct dk_lock {
+	uint32_t type;          /* DK_LOCK_READ, DK_LOCK_WRITE, DK_LOCK_UNLOCK */
+	int32_t pid;            /* DK_LOCK_TEST: the holder, -1 for an open stream's */
+	uint64_t start, length; /* bytes; length 0: to the end of the file and beyond */
+};
+#define DK_LOCK_READ 0u
+#define DK_LOCK_WRITE 1u
+#define DK_LOCK_UNLOCK 2u /* wake up to value sleepers; *woken (may be NULL) says how many */
 
 /* ---- streams ----------------------------------------------------------- */
 /*
@@ -449,9 +466,10 @@ struct dk_abi {
 	int (*DkFutexControl)(uint32_t op, uint32_t *word, uint32_t value, uint64_t timeout_us,
 			      uint32_t *woken);
 	int (*DkStreamSeek)(DK_HANDLE stream, int64_t offset, uint32_t whence, uint64_t *position);
+	int (*DkStreamLock)(DK_HANDLE stream, uint32_t kind, uint32_t flags, struct dk_lock *lock);
 };
 
 #define DK_DOWNCALL_COUNT 45       /* the seed's */
-#define DK_DOWNCALL_EXTRA_COUNT 14 /* the additions */
+#define DK_DOWNCALL_EXTRA_COUNT 15 /* the additions */
 
 #endif

@@ -351,12 +351,32 @@ void fs_locks_release(struct libos_file *f)
 	libos_unlock(&flock_lock);
 }
 
+/* A lock DkStreamLock refused: Linux's error for it. */
+static long lock_errno(int rc, long busy)
+{
+	if (rc == -DK_E_WOULD_BLOCK)
+		return busy;
+	if (rc == -DK_E_BUSY)
+		return -EDEADLK;
+	if (rc == -DK_E_LIMIT)
+		return -ENOLCK;
+	return libos_errno(rc);
+}
+
 static long do_flock(struct libos_file *f, int op)
 {
 	struct stat st;
 	int kind = op & ~LOCK_NB;
 	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
 		return -EINVAL;
+	/* A host file: the host keeps the lock, so other processes see it. */
+	DK_HANDLE h;
+	if (fs_host_file(f, &h)) {
+		struct dk_lock lk = {.type = kind == LOCK_UN ? DK_LOCK_UNLOCK
+				       : kind == LOCK_EX ? DK_LOCK_WRITE : DK_LOCK_READ};
+		int rc = dk->DkStreamLock(h, DK_LOCK_WHOLE, op & LOCK_NB ? 0 : DK_LOCK_WAIT, &lk);
+		return rc < 0 ? lock_errno(rc, -EWOULDBLOCK) : 0;
+	}
 	long rc = fs_stat_file(f, &st);
 	if (rc < 0)
 		return rc;
@@ -531,6 +551,34 @@ static long record_lock(struct libos_file *f, int cmd, struct flock *user)
 		end = (uint64_t)s0;
 	}
 	struct libos_file *owner = ofd ? f : NULL;
+	unsigned facc = f->flags & O_ACCMODE;
+	if (cmd != F_GETLK && cmd != F_OFD_GETLK &&
+	    ((fl.l_type == F_RDLCK && facc == O_WRONLY) || (fl.l_type == F_WRLCK && facc == O_RDONLY)))
+		return -EBADF;
+	/* A host file: the host keeps the lock, so other processes see it. */
+	DK_HANDLE h;
+	if (fs_host_file(f, &h)) {
+		bool test = cmd == F_GETLK || cmd == F_OFD_GETLK;
+		if (test && fl.l_type == F_UNLCK)
+			return -EINVAL;
+		struct dk_lock lk = {.type = (uint32_t)fl.l_type, .start = start,
+				     .length = end == OFD_EOF ? 0 : end - start};
+		uint32_t flags = test ? DK_LOCK_TEST
+				 : (cmd == F_SETLKW || cmd == F_OFD_SETLKW) ? DK_LOCK_WAIT : 0;
+		int rc = dk->DkStreamLock(h, ofd ? DK_LOCK_RANGE_OPEN : DK_LOCK_RANGE, flags, &lk);
+		if (rc < 0)
+			return lock_errno(rc, -EAGAIN);
+		if (!test)
+			return 0;
+		fl.l_type = (short)lk.type;
+		if (lk.type != DK_LOCK_UNLOCK) {
+			fl.l_whence = SEEK_SET;
+			fl.l_start = (int64_t)lk.start;
+			fl.l_len = (int64_t)lk.length;
+			fl.l_pid = lk.pid;
+		}
+		return libos_copy_to_user(user, &fl, sizeof(fl)) < 0 ? -EFAULT : 0;
+	}
 	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
 		if (fl.l_type == F_UNLCK)
 			return -EINVAL;

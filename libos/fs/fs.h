@@ -186,6 +186,7 @@ long fs_host_adopt(struct libos_file *f, DK_HANDLE h, uint32_t type);
 void fs_pipes_share(void);
 void fs_sockets_share(void); /* socket.c */
 bool fs_host_socket(struct libos_file *f, DK_HANDLE *h);
+bool fs_host_file(struct libos_file *f, DK_HANDLE *h);
 uint64_t fs_position(struct libos_file *f);
 bool fs_host_pipe_key(struct libos_file *f, uint64_t *in);
 /* readlinkat(fd, "") of an O_PATH|O_NOFOLLOW descriptor of a link. */

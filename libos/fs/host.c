@@ -906,3 +906,12 @@ bool fs_host_socket(struct libos_file *f, DK_HANDLE *h)
 	*h = HF(f)->h;
 	return true;
 }
+
+/* A host regular file's stream (file locks go to the host: DkStreamLock). */
+bool fs_host_file(struct libos_file *f, DK_HANDLE *h)
+{
+	if (f->ops != &fs_host_ops || HF(f)->type != DK_STREAM_FILE || !HF(f)->h)
+		return false;
+	*h = HF(f)->h;
+	return true;
+}

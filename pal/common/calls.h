@@ -32,7 +32,8 @@ void pal_DkProcessExit(int exit_code) __attribute__((noreturn));
 	X(DkStreamLinkRead) X(DkStreamLinkCreate) X(DkStreamAttributesSet)           \
 	X(DkStreamConsoleControl) X(DkStreamShutdown)                                      \
 	X(DkProcessFork) X(DkProcessWait) X(DkProcessSignal) X(DkProcessIdControl)        \
-	X(DkStreamPipeCreate) X(DkFutexControl) X(DkStreamSeek)
+	X(DkStreamPipeCreate) X(DkFutexControl) X(DkStreamSeek) \
+	X(DkStreamLock)
 
 PAL_DOWNCALLS(PAL_DECLARE)
 

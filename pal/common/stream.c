@@ -647,3 +647,29 @@ int pal_DkStreamSeek(DK_HANDLE stream, int64_t offset, uint32_t whence, uint64_t
 	pal_object_put(obj);
 	return rc < 0 ? rc : PAL_PUT(position, pos);
 }
+
+/* File locks the host keeps (fcntl record locks, OFD locks, flock). */
+int pal_DkStreamLock(DK_HANDLE stream, uint32_t kind, uint32_t flags, struct dk_lock *lock)
+{
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+	struct dk_lock lk;
+	if (kind < DK_LOCK_RANGE || kind > DK_LOCK_WHOLE ||
+	    (flags & ~(DK_LOCK_WAIT | DK_LOCK_TEST)) ||
+	    ((flags & DK_LOCK_TEST) && (kind == DK_LOCK_WHOLE || (flags & DK_LOCK_WAIT))))
+		return -DK_E_INVALID;
+	int rc = pal_copy_in(&lk, lock, sizeof(lk));
+	if (rc < 0)
+		return rc;
+	if (lk.type > DK_LOCK_UNLOCK || lk.start > INT64_MAX || lk.length > INT64_MAX ||
+	    ((flags & DK_LOCK_TEST) && lk.type == DK_LOCK_UNLOCK))
+		return -DK_E_INVALID;
+	rc = stream_get(stream, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	rc = ops->lock ? ops->lock(obj, kind, flags, &lk) : -DK_E_UNSUPPORTED;
+	pal_object_put(obj);
+	if (rc == 0 && (flags & DK_LOCK_TEST))
+		rc = pal_copy_out(lock, &lk, sizeof(lk));
+	return rc;
+}

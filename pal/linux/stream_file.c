@@ -142,6 +142,63 @@ static int file_seek(struct pal_object *obj, int64_t offset, uint32_t whence, ui
 	return 0;
 }
 
+/* The host's struct flock on x86-64. */
+struct k_flock {
+	short type, whence;
+	int pad;
+	int64_t start, len;
+	int pid, pad2;
+};
+#define K_F_GETLK 5
+#define K_F_SETLK 6
+#define K_F_SETLKW 7
+#define K_F_OFD_GETLK 36
+#define K_F_OFD_SETLK 37
+#define K_F_OFD_SETLKW 38
+#define K_LOCK_SH 1
+#define K_LOCK_EX 2
+#define K_LOCK_NB 4
+#define K_LOCK_UN 8
+
+static int lock_error(long rc)
+{
+	if (rc == -EAGAIN || rc == -EACCES || rc == -EWOULDBLOCK)
+		return -DK_E_WOULD_BLOCK;
+	if (rc == -EDEADLK)
+		return -DK_E_BUSY; /* waiting would deadlock */
+	if (rc == -ENOLCK)
+		return -DK_E_LIMIT;
+	return io_error(rc);
+}
+
+static int file_lock(struct pal_object *obj, uint32_t kind, uint32_t flags, struct dk_lock *lk)
+{
+	long rc;
+	if (kind == DK_LOCK_WHOLE) {
+		int op = lk->type == DK_LOCK_UNLOCK ? K_LOCK_UN
+			 : lk->type == DK_LOCK_WRITE ? K_LOCK_EX : K_LOCK_SH;
+		rc = HOST(flock, obj->fd, op | (flags & DK_LOCK_WAIT ? 0 : K_LOCK_NB));
+		return HOST_IS_ERR(rc) ? lock_error(rc) : 0;
+	}
+	bool open = kind == DK_LOCK_RANGE_OPEN;
+	int cmd = flags & DK_LOCK_TEST ? (open ? K_F_OFD_GETLK : K_F_GETLK)
+		  : flags & DK_LOCK_WAIT ? (open ? K_F_OFD_SETLKW : K_F_SETLKW)
+					 : (open ? K_F_OFD_SETLK : K_F_SETLK);
+	/* DK_LOCK_* have the host's F_RDLCK, F_WRLCK, F_UNLCK values. */
+	struct k_flock fl = {.type = (short)lk->type, .whence = 0,
+			     .start = (int64_t)lk->start, .len = (int64_t)lk->length};
+	rc = HOST(fcntl, obj->fd, cmd, &fl);
+	if (HOST_IS_ERR(rc))
+		return lock_error(rc);
+	if (flags & DK_LOCK_TEST) {
+		lk->type = (uint32_t)fl.type;
+		lk->pid = fl.pid;
+		lk->start = (uint64_t)fl.start;
+		lk->length = (uint64_t)fl.len;
+	}
+	return 0;
+}
+
 /* A real mapping of the host file: shared writes reach the file. */
 static int file_map(struct pal_object *obj, void **addr, uint32_t prot, uint32_t flags,
 		    uint64_t offset, size_t size)
@@ -405,6 +462,7 @@ const struct pal_stream_ops pal_file_ops = {
 	.read = file_read,
 	.write = file_write,
 	.seek = file_seek,
+	.lock = file_lock,
 	.map = file_map,
 	.set_length = file_set_length,
 	.flush = file_flush,

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,5 +69,80 @@ static inline double check_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* FORK(): fork with stdout flushed; a failed fork ends the test at once, so
+ * that no -1 ever reaches kill() or setpgid(). */
+#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
+	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
+	_p; })
+
+/* wait_ok(pid): reaps the child; true when it exited with code 0. */
+static inline int wait_ok(pid_t pid)
+{
+	int st = 0;
+	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* wait_status(pid): reaps the child; its exit code, 128 + the signal that
+ * ended it, or -1 when waitpid fails. */
+static inline int wait_status(pid_t pid)
+{
+	int st = 0;
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* spawn(code): a child that exits with code, or with code < 0 pauses until
+ * a signal ends it. */
+static inline pid_t spawn(int code)
+{
+	pid_t pid = FORK();
+	if (pid == 0) {
+		alarm(5);
+		if (code < 0)
+			for (;;)
+				pause();
+		_exit(code);
+	}
+	return pid;
+}
+
+/* read_all(fd, buf, size): reads until EOF or buf is full, NUL-terminates;
+ * returns the length. */
+static inline size_t read_all(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+	while (got < size - 1 && (n = read(fd, buf + got, size - 1 - got)) > 0)
+		got += n;
+	buf[got] = 0;
+	return got;
+}
+
+/* run_capture(path, argv, envp, out, size): execve in a child with stdout on
+ * a pipe; the output in out, returns wait_status() (-1 on a setup error). */
+static inline int run_capture(const char *path, char *const argv[], char *const envp[],
+			      char *out, size_t size)
+{
+	int pfd[2];
+	if (pipe(pfd))
+		return -1;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		close(pfd[0]);
+		close(pfd[1]);
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	close(pfd[1]);
+	read_all(pfd[0], out, size);
+	close(pfd[0]);
+	return wait_status(pid);
 }
 #endif

@@ -5,12 +5,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 extern char **environ;
 
 int main(int argc, char **argv)
@@ -76,7 +70,6 @@ int main(int argc, char **argv)
 	char kept[64], closed[64];
 	snprintf(kept, sizeof(kept), "%d,%d,%d,%d", file, p[1], k1, k2);
 	snprintf(closed, sizeof(closed), "%d,%d,%d,%d,%d,%d", c1, c2, c3, c4, q[0], q[1]);
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		close(p[0]);

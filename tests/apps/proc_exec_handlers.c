@@ -5,12 +5,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 extern char **environ;
 static volatile int hits;
 static void on_sig(int sig) { (void)sig; hits++; }
@@ -62,7 +56,6 @@ int main(int argc, char **argv)
 	alarm(5);
 	if (argc > 1)
 		return after_exec();
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		struct sigaction sa = { .sa_handler = on_sig };
@@ -88,7 +81,6 @@ int main(int argc, char **argv)
 
 	/* A handler set before exec would run; after exec the default action
 	 * of SIGUSR1 (terminate) applies. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		signal(SIGUSR1, on_sig);
@@ -100,7 +92,6 @@ int main(int argc, char **argv)
 	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1);
 	SAY("exec'ed shell killed by SIGUSR1: %d\n", WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1);
 	/* An ignored SIGUSR1 stays ignored in the shell. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		signal(SIGUSR1, SIG_IGN);

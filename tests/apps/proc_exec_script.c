@@ -7,35 +7,6 @@
 
 extern char **environ;
 
-static int run(const char *path, char **argv, char *out, size_t size)
-{
-	int pfd[2];
-	if (pipe(pfd))
-		return -1;
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		close(pfd[0]);
-		close(pfd[1]);
-		execve(path, argv, environ);
-		_exit(127);
-	}
-	close(pfd[1]);
-	size_t got = 0;
-	ssize_t n;
-	while (got < size - 1 && (n = read(pfd[0], out + got, size - 1 - got)) > 0)
-		got += n;
-	out[got] = 0;
-	close(pfd[0]);
-	int st = 0;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void write_file(const char *path, const char *text)
 {
 	int fd = SYS(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644));
@@ -55,7 +26,7 @@ int main(void)
 		   "exit 5\n");
 	char out[512];
 	char *argv[] = { "./script.sh", "one", "two words", NULL };
-	int s = run("./script.sh", argv, out, sizeof(out));
+	int s = run_capture("./script.sh", argv, environ, out, sizeof(out));
 	CHECK(s == 5);
 	CHECK(!strcmp(out, "args: 2 [one] [two words]\n0: ./script.sh\nloop 1\nloop 2\nloop 3\n"));
 	SAY("script output:\n%s", out);
@@ -65,7 +36,7 @@ int main(void)
 	 * arguments after argv[0]. */
 	write_file("echo.sh", "#!/bin/echo from-the-line\nnot run\n");
 	char *argv2[] = { "ignored-name", "x", "y", NULL };
-	s = run("./echo.sh", argv2, out, sizeof(out));
+	s = run_capture("./echo.sh", argv2, environ, out, sizeof(out));
 	CHECK(s == 0 && !strcmp(out, "from-the-line ./echo.sh x y\n"));
 	SAY("#!/bin/echo with an argument: %s", out);
 
@@ -76,13 +47,13 @@ int main(void)
 	SYS(close(fd));
 	write_file("outer.sh", "#!/bin/sh\n./inner.sh | while read l; do echo \"> $l\"; done\n");
 	char *argv3[] = { "outer.sh", NULL };
-	s = run("./outer.sh", argv3, out, sizeof(out));
+	s = run_capture("./outer.sh", argv3, environ, out, sizeof(out));
 	CHECK(s == 0 && !strcmp(out, "> data line\n> inner done\n"));
 	SAY("nested scripts:\n%s", out);
 
 	/* The execute bit is needed on the script itself. */
 	SYS(chmod("script.sh", 0644));
-	s = run("./script.sh", argv, out, sizeof(out));
+	s = run_capture("./script.sh", argv, environ, out, sizeof(out));
 	CHECK(s == 127 && out[0] == 0);
 	SAY("without the execute bit the exec fails: %d\n", s == 127);
 	SYS(unlink("script.sh"));

@@ -5,12 +5,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 extern char **environ;
 
 int main(int argc, char **argv)
@@ -38,7 +32,6 @@ int main(int argc, char **argv)
 
 		int pfd[2];
 		SYS(pipe(pfd));
-		fflush(stdout);
 		pid_t pid = FORK();
 		if (pid == 0) {
 			close(pfd[0]);

@@ -52,8 +52,7 @@ int main(void)
 	SAY("read %d lines in order %d, then EOF\n", n, inorder);
 	if (f)
 		fclose(f);
-	int ws = 0;
-	CHECK(waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	CHECK(wait_ok(pid));
 
 	/* A non-blocking reader opens at once; a writer child then connects. */
 	int r = SYS(open("fifo", O_RDONLY | O_NONBLOCK));
@@ -85,9 +84,8 @@ int main(void)
 			have -= len;
 		}
 		if (counts[0] + counts[1] == 100) {
-			int s1 = 0, s2 = 0;
-			CHECK(waitpid(a, &s1, 0) == a && WIFEXITED(s1) && WEXITSTATUS(s1) == 0);
-			CHECK(waitpid(b, &s2, 0) == b && WIFEXITED(s2) && WEXITSTATUS(s2) == 0);
+			CHECK(wait_ok(a));
+			CHECK(wait_ok(b));
 			SYS(close(keep));
 			keep = -1;
 			done = read(r, acc, sizeof(acc)) == 0;

@@ -8,12 +8,6 @@
 #include <sys/file.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 static int to_child[2], to_parent[2];
 
 static void tell(int fd, char c) { CHECK(write(fd, &c, 1) == 1); }
@@ -79,7 +73,6 @@ int main(void)
 	SYS(pipe(to_child));
 	SYS(pipe(to_parent));
 	pid_t me = getpid();
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -121,27 +114,25 @@ int main(void)
 	/* flock through a descriptor inherited across fork is the same lock:
 	 * the child can take it again and its unlock releases the parent's. */
 	SYS(flock(fd, LOCK_EX));
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		int r = flock(fd, LOCK_EX | LOCK_NB);
 		_exit(r == 0 && flock(fd, LOCK_UN) == 0 ? 0 : 1);
 	}
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ok(pid));
 	fd2 = SYS(open("locked.dat", O_RDWR));
 	SYS(flock(fd2, LOCK_EX | LOCK_NB));
 	SAY("inherited flock: shared with the child, released by its LOCK_UN\n");
 	SYS(close(fd2));
 	/* fcntl locks are not inherited: a child conflicts with the parent. */
 	SYS(lk(fd, F_SETLK, F_WRLCK, 0, 10));
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		errno = 0;
 		int r = lk(fd, F_SETLK, F_WRLCK, 5, 1);
 		_exit(r == -1 && errno == EAGAIN ? 0 : 1);
 	}
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ok(pid));
 	SAY("fcntl lock not inherited: the child gets EAGAIN on the inherited descriptor\n");
 	SYS(close(fd));
 	SYS(unlink("locked.dat"));

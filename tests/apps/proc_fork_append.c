@@ -5,12 +5,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 #define LINES 200
 #define LEN 48
 
@@ -65,7 +59,6 @@ static void run(const char *path, int shared_fd)
 {
 	int go[2];
 	SYS(pipe(go));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		char c;
@@ -78,8 +71,7 @@ static void run(const char *path, int shared_fd)
 	SYS(close(go[0]));
 	SYS(write(go[1], "g", 1));
 	writer(path, shared_fd, 'P');
-	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ok(pid));
 	SYS(close(go[1]));
 }
 

@@ -3,19 +3,12 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 int main(void)
 {
 	alarm(5);
 	pid_t parent = getpid();
 	int pfd[2];
 	SYS(pipe(pfd));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		/* The child reports what it sees; only the parent prints. */
@@ -47,7 +40,6 @@ int main(void)
 	/* Only the low 8 bits of the exit code count; exit() in the child
 	 * flushes its own stdio buffers. */
 	SYS(pipe(pfd));
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		close(pfd[0]);
@@ -69,7 +61,6 @@ int main(void)
 	SAY("exit(263) gives status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 
 	/* Two children get distinct pids. */
-	fflush(stdout);
 	pid_t a = FORK();
 	if (a == 0)
 		_exit(1);
@@ -77,8 +68,8 @@ int main(void)
 	if (b == 0)
 		_exit(2);
 	CHECK(a != b);
-	CHECK(waitpid(b, &st, 0) == b && WIFEXITED(st) && WEXITSTATUS(st) == 2);
-	CHECK(waitpid(a, &st, 0) == a && WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	CHECK(wait_status(b) == 2);
+	CHECK(wait_status(a) == 1);
 	SAY("two children: distinct pids %d, each reaped with its own code\n", a != b);
 	DONE();
 }

@@ -5,12 +5,6 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 #define BIG (8 << 20)
 static int global = 1234;
 static char bss[4096];
@@ -37,7 +31,6 @@ int main(void)
 	strcpy(priv + pg, "parent page");
 	strcpy(bss, "parent bss");
 
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		/* Exit code bit i: check i failed. */
@@ -74,7 +67,6 @@ int main(void)
 	int pfd[2], qfd[2];
 	SYS(pipe(pfd));
 	SYS(pipe(qfd));
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		char c;

@@ -8,12 +8,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 #define NT 3
 static volatile long counters[NT];
 static volatile int stop;
@@ -104,18 +98,14 @@ static void fork_and_check(const char *from)
 {
 	int pfd[2];
 	SYS(pipe(pfd));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		close(pfd[0]);
 		_exit(child_checks(pfd[1]));
 	}
 	SYS(close(pfd[1]));
-	char buf[64] = {0};
-	size_t got = 0;
-	ssize_t n;
-	while ((n = read(pfd[0], buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
+	char buf[64];
+	size_t got = read_all(pfd[0], buf, sizeof(buf));
 	SYS(close(pfd[0]));
 	int st = 0;
 	CHECK(waitpid(pid, &st, 0) == pid);

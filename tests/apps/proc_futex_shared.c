@@ -10,12 +10,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 #define N 10000
 
 struct shared {
@@ -27,12 +21,6 @@ struct shared {
 	int word;
 	int seen;
 };
-
-static int wait_ok(pid_t pid)
-{
-	int st = 0;
-	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
 
 static void bump(struct shared *s)
 {
@@ -63,7 +51,6 @@ int main(void)
 	ZERO(pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED));
 	ZERO(pthread_cond_init(&s->cv, &ca));
 
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -76,7 +63,6 @@ int main(void)
 	SAY("two processes, %d locked increments each: %ld\n", N, s->counter);
 
 	/* Condition variable: the child waits for ready. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -108,7 +94,6 @@ int main(void)
 	SAY("condition variable woke the child: %d\n", s->seen == 2);
 
 	/* Raw shared futex: the child sleeps on word until it changes. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -125,7 +110,6 @@ int main(void)
 	SAY("FUTEX_WAKE reached a FUTEX_WAIT in another process: child done %d\n", done);
 
 	/* A robust mutex held by a child that dies. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		pthread_mutex_lock(&s->robust);

@@ -8,12 +8,6 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 static long ms(struct timeval a, struct timeval b)
 {
 	return (a.tv_sec + b.tv_sec) * 1000L + (a.tv_usec + b.tv_usec) / 1000;
@@ -43,7 +37,6 @@ int main(void)
 
 	int go[2];
 	SYS(pipe(go));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -89,7 +82,6 @@ int main(void)
 
 	/* A grandchild burns 100 ms; its parent waits for it, so it is in
 	 * the parent's RUSAGE_CHILDREN and then in ours. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -105,7 +97,7 @@ int main(void)
 		getrusage(RUSAGE_CHILDREN, &r);
 		_exit(ms(r.ru_utime, r.ru_stime) >= 90 ? 0 : 2);
 	}
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ok(pid));
 	struct rusage ru2;
 	SYS(getrusage(RUSAGE_CHILDREN, &ru2));
 	long t2 = ms(ru2.ru_utime, ru2.ru_stime);

@@ -6,12 +6,6 @@
 #include <poll.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 static volatile int hits;
 static void on_term(int sig) { (void)sig; hits++; }
 
@@ -23,7 +17,6 @@ int main(void)
 	int st_pipe[2], data[2];
 	SYS(pipe(st_pipe));
 	SYS(pipe(data));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -69,7 +62,6 @@ int main(void)
 	SYS(close(st_pipe[0]));
 
 	/* Default action: the blocked reader dies. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -88,7 +80,6 @@ int main(void)
 	sigaddset(&set, SIGTERM);
 	int ready[2];
 	SYS(pipe(ready));
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		alarm(5);

@@ -5,12 +5,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 static volatile int usr1, usr2, rt;
 static volatile pid_t from;
 static volatile int code, value, uid_ok;
@@ -34,7 +28,6 @@ static void on_sig(int sig, siginfo_t *si, void *uc)
 
 static pid_t child(int what)
 {
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid != 0)
 		return pid;
@@ -61,12 +54,6 @@ static pid_t child(int what)
 	_exit(0);
 }
 
-static int reap(pid_t pid)
-{
-	int st = 0;
-	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
 int main(void)
 {
 	alarm(5);
@@ -89,18 +76,18 @@ int main(void)
 	CHECK(usr1 == 1 && from == pid && code == SI_USER && uid_ok);
 	SAY("kill from the child: handled %d, si_pid is the child %d, SI_USER %d, uid %d\n",
 	    usr1, from == pid, code == SI_USER, uid_ok);
-	CHECK(reap(pid));
+	CHECK(wait_ok(pid));
 
 	pid = child(1);
 	while (usr1 == 1)
 		sigsuspend(&only_usr1);
 	CHECK(from == pid && code == SI_QUEUE && value == 1234);
 	SAY("sigqueue from the child: SI_QUEUE %d, value %d\n", code == SI_QUEUE, value);
-	CHECK(reap(pid));
+	CHECK(wait_ok(pid));
 
 	/* Once the child is reaped all its signals have been sent. */
 	pid = child(2);
-	CHECK(reap(pid));
+	CHECK(wait_ok(pid));
 	sigset_t pend;
 	SYS(sigpending(&pend));
 	CHECK(sigismember(&pend, SIGUSR2));
@@ -112,7 +99,7 @@ int main(void)
 	SAY("five SIGUSR2s while blocked: handled %d time(s)\n", usr2);
 
 	pid = child(3);
-	CHECK(reap(pid));
+	CHECK(wait_ok(pid));
 	sigset_t r;
 	sigemptyset(&r);
 	sigaddset(&r, SIGRTMIN);
@@ -126,11 +113,10 @@ int main(void)
 	SAY("five queued SIGRTMINs: handled %d times, values in order %d\n", rt, inorder);
 
 	/* The child probes its parent with signal 0. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0)
 		_exit(kill(getppid(), 0) == 0 ? 0 : 1);
-	CHECK(reap(pid));
+	CHECK(wait_ok(pid));
 	SAY("kill(getppid(), 0) in the child: ok\n");
 	DONE();
 }

@@ -5,12 +5,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 static volatile int hits;
 static int ack_fd;
 static void on_usr1(int sig)
@@ -29,7 +23,6 @@ static pid_t start(int *ack, int *res, void (*body)(int out))
 	int a[2], r[2];
 	SYS(pipe(a));
 	SYS(pipe(r));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -116,7 +109,7 @@ int main(void)
 	SAY("restarted read returned %ld bytes '%.5s' after %d signals\n", r.n,
 	    r.n == 5 ? r.buf : "", r.hits);
 	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ok(pid));
 	SYS(close(ack));
 	SYS(close(res));
 	SYS(close(data[1]));

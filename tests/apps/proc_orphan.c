@@ -43,8 +43,7 @@ static int orphan(pid_t *gc)
 		_exit(g > 0 ? 0 : 1);
 	}
 	close(pfd[1]);
-	int st = 0;
-	CHECK(waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ok(child));
 	CHECK(read(pfd[0], gc, sizeof(*gc)) == sizeof(*gc));
 	char c = '?';
 	CHECK(read(pfd[0], &c, 1) == 1);

@@ -5,15 +5,8 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 static pid_t sleeper(pid_t group)
 {
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -57,7 +50,6 @@ int main(void)
 
 	/* kill(0, sig) from a child that leads a new group with two
 	 * grandchildren; the test's group is not hit. */
-	fflush(stdout);
 	pid_t leader = FORK();
 	if (leader == 0) {
 		alarm(5);

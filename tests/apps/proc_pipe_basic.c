@@ -5,12 +5,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 static volatile int pipes;
 static void on_pipe(int sig) { (void)sig; pipes++; }
 
@@ -20,7 +14,6 @@ int main(void)
 	int req[2], rep[2];
 	SYS(pipe(req));
 	SYS(pipe(rep));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -54,7 +47,6 @@ int main(void)
 	/* No EOF while the parent still holds a write end. */
 	int p[2];
 	SYS(pipe(p));
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		close(p[0]);
@@ -73,13 +65,11 @@ int main(void)
 
 	/* The reader exits: a writer with the default SIGPIPE dies. */
 	SYS(pipe(p));
-	fflush(stdout);
 	pid_t reader = FORK();
 	if (reader == 0)
 		_exit(0);
 	SYS(close(p[0]));
 	CHECK(waitpid(reader, &st, 0) == reader);
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
@@ -101,7 +91,6 @@ int main(void)
 	/* A reader blocked on an empty pipe wakes with EOF when the last
 	 * writer, another process, exits. */
 	SYS(pipe(p));
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		close(p[0]);

@@ -5,12 +5,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 #define TOTAL (4 << 20)
 
 static unsigned char gen(size_t i)
@@ -79,7 +73,6 @@ int main(void)
 	int p[2], sum[2];
 	SYS(pipe(p));
 	SYS(pipe(sum));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -100,15 +93,13 @@ int main(void)
 	SAY("child to parent: %zu bytes\n", total);
 	CHECK(match && h == theirs);
 	SAY("every byte as generated %d, checksums agree %d\n", match, h == theirs);
-	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ok(pid));
 	SYS(close(p[0]));
 	SYS(close(sum[0]));
 
 	/* Parent to child; the child reports its count and checksum. */
 	SYS(pipe(p));
 	SYS(pipe(sum));
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -131,7 +122,7 @@ int main(void)
 	CHECK(v[1] == TOTAL && v[2] == 1 && v[0] == h && h != 0);
 	SAY("parent to child: %u bytes, every byte as generated %u, checksums agree %d\n",
 	    v[1], v[2], v[0] == h);
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ok(pid));
 	SYS(close(sum[0]));
 	DONE();
 }

@@ -5,12 +5,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 extern char **environ;
 
 static pid_t stage(int in, int out, int closefds[], int nclose, void (*body)(void))
@@ -72,25 +66,21 @@ int main(void)
 	for (int i = 0; i < 4; i++)
 		SYS(close(all[i]));
 	SYS(close(r[1]));
-	char buf[64] = {0};
-	size_t got = 0;
-	ssize_t n;
-	while ((n = read(r[0], buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
+	char buf[64];
+	size_t got = read_all(r[0], buf, sizeof(buf));
 	SYS(close(r[0]));
 	CHECK(!strcmp(buf, "1000 333833500\n"));
 	SAY("pipeline result (lines, sum of squares): %s", got ? buf : "(nothing)\n");
-	int ok = 0, st;
+	int ok = 0;
 	pid_t ps[3] = { p1, p2, p3 };
 	for (int i = 0; i < 3; i++)
-		ok += waitpid(ps[i], &st, 0) == ps[i] && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		ok += wait_ok(ps[i]);
 	CHECK(ok == 3);
 	SAY("all three stages exited 0: %d\n", ok == 3);
 
 	/* The same with exec'ed programs. */
 	SYS(pipe(a));
 	SYS(pipe(b));
-	fflush(stdout);
 	pid_t e = FORK();
 	if (e == 0) {
 		dup2(a[1], 1);
@@ -111,16 +101,13 @@ int main(void)
 	SYS(close(a[0]));
 	SYS(close(a[1]));
 	SYS(close(b[1]));
-	memset(buf, 0, sizeof(buf));
-	got = 0;
-	while ((n = read(b[0], buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
+	got = read_all(b[0], buf, sizeof(buf));
 	SYS(close(b[0]));
 	CHECK(!strcmp(buf, "through cat\n"));
 	SAY("echo | cat: %s", got ? buf : "(nothing)\n");
 	ok = 0;
-	ok += waitpid(e, &st, 0) == e && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-	ok += waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	ok += wait_ok(e);
+	ok += wait_ok(c);
 	CHECK(ok == 2);
 	SAY("both exited 0: %d\n", ok == 2);
 	DONE();

@@ -9,24 +9,6 @@
 
 extern char **environ;
 
-static int status_of(pid_t pid)
-{
-	int st = 0;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static size_t slurp(int fd, char *buf, size_t size)
-{
-	size_t got = 0;
-	ssize_t n;
-	while (got < size - 1 && (n = read(fd, buf + got, size - 1 - got)) > 0)
-		got += n;
-	buf[got] = 0;
-	return got;
-}
-
 int main(void)
 {
 	alarm(5);
@@ -37,12 +19,12 @@ int main(void)
 	char *echo[] = { "echo", "spawned", "hello", NULL };
 	fflush(stdout);
 	ZERO(posix_spawn(&pid, "/bin/echo", &fa, NULL, echo, environ));
-	int s = status_of(pid);
+	int s = wait_status(pid);
 	CHECK(s == 0);
 	ZERO(posix_spawn_file_actions_destroy(&fa));
 	char buf[256];
 	int fd = SYS(open("out.txt", O_RDONLY));
-	slurp(fd, buf, sizeof(buf));
+	read_all(fd, buf, sizeof(buf));
 	SYS(close(fd));
 	CHECK(!strcmp(buf, "spawned hello\n"));
 	SAY("echo with stdout opened on out.txt: status %d, file: %s", s, buf);
@@ -59,9 +41,9 @@ int main(void)
 	fflush(stdout);
 	ZERO(posix_spawn(&pid, "/bin/sh", &fa, NULL, sh, env));
 	SYS(close(p[1]));
-	slurp(p[0], buf, sizeof(buf));
+	read_all(p[0], buf, sizeof(buf));
 	SYS(close(p[0]));
-	s = status_of(pid);
+	s = wait_status(pid);
 	CHECK(s == 6 && !strcmp(buf, "from the environment\n"));
 	SAY("sh through a pipe with its own environment: %s", buf);
 	SAY("status %d\n", s);
@@ -89,7 +71,7 @@ int main(void)
 	fflush(stdout);
 	ZERO(posix_spawn(&pid, "/bin/sh", NULL, &at, sh2, environ));
 	pid_t g = getpgid(pid);
-	s = status_of(pid);
+	s = wait_status(pid);
 	CHECK(s == 128 + SIGUSR1);
 	SAY("SETSIGDEF and SETSIGMASK: the child died of %s\n", s > 128 ? sigabbrev_np(s - 128) : "nothing");
 	CHECK(g == pid);
@@ -106,10 +88,10 @@ int main(void)
 	char *f[] = { "false", NULL };
 	fflush(stdout);
 	ZERO(posix_spawnp(&pid, "true", NULL, NULL, t, environ));
-	int st1 = status_of(pid);
+	int st1 = wait_status(pid);
 	fflush(stdout);
 	ZERO(posix_spawnp(&pid, "false", NULL, NULL, f, environ));
-	int st2 = status_of(pid);
+	int st2 = wait_status(pid);
 	CHECK(st1 == 0 && st2 == 1);
 	SAY("posix_spawnp true and false: %d %d\n", st1, st2);
 	SYS(unlink("out.txt"));

@@ -7,12 +7,6 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 #define ROUNDS 1000
 
 struct shared {
@@ -29,7 +23,6 @@ int main(void)
 	SYS(sem_init(&s->ping, 1, 0));
 	SYS(sem_init(&s->pong, 1, 0));
 	s->order_ok = 1;
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -52,8 +45,7 @@ int main(void)
 		SYS(sem_post(&s->ping));
 		SYS(sem_wait(&s->pong));
 	}
-	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ok(pid));
 	CHECK(ok && s->order_ok && s->counter == 2 * ROUNDS);
 	SAY("%d ping-pong rounds: counter %d, strictly alternating %d\n", ROUNDS, s->counter,
 	    ok && s->order_ok);
@@ -69,7 +61,6 @@ int main(void)
 	char name[64];
 	snprintf(name, sizeof(name), "/moat-proc-sem-%ld", (long)getpid());
 	sem_t *n = PSYS(sem_open(name, O_CREAT | O_EXCL, 0600, 0));
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		sem_t *c = sem_open(name, 0);
@@ -85,7 +76,7 @@ int main(void)
 	CHECK(got == 5);
 	ERR(sem_trywait(n), EAGAIN);
 	SAY("named semaphore: took the child's %d posts, then EAGAIN\n", got);
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ok(pid));
 	SYS(sem_close(n));
 	SYS(sem_unlink(name));
 	errno = 0;

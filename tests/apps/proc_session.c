@@ -6,12 +6,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 int main(void)
 {
 	alarm(5);
@@ -26,7 +20,6 @@ int main(void)
 	int pfd[2], go[2];
 	SYS(pipe(pfd));
 	SYS(pipe(go));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -81,7 +74,6 @@ int main(void)
 	SAY("moving the child into the parent's group: EPERM\n");
 	ERR(getsid(999999), ESRCH);
 	SYS(close(go[1]));
-	int st = 0;
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ok(pid));
 	DONE();
 }

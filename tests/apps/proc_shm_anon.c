@@ -6,12 +6,6 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 #define N 100000
 
 struct shared {
@@ -19,12 +13,6 @@ struct shared {
 	char text[64];
 	int flags[4];
 };
-
-static int wait_ok(pid_t pid)
-{
-	int st = 0;
-	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
 
 int main(void)
 {
@@ -38,7 +26,6 @@ int main(void)
 	strcpy(priv, "private");
 	CHECK(sh->counter == 0 && far[0] == 0);
 
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		strcpy(sh->text, "written by the child");
@@ -55,7 +42,6 @@ int main(void)
 	/* Concurrent atomic increments. */
 	int go[2];
 	SYS(pipe(go));
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		char c;
@@ -76,7 +62,6 @@ int main(void)
 	SAY("two processes, %d atomic increments each: %ld\n", N, sh->counter);
 
 	/* A flag handshake through memory alone, with a grandchild. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		alarm(5);

@@ -7,18 +7,6 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
-static int wait_ok(pid_t pid)
-{
-	int st = 0;
-	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
 int main(void)
 {
 	alarm(5);
@@ -27,7 +15,6 @@ int main(void)
 	SYS(ftruncate(fd, 2 * pg));
 	char *m = PSYS(mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
 
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		strcpy(m, "inherited mapping");
@@ -57,7 +44,6 @@ int main(void)
 	int go[2], back[2];
 	SYS(pipe(go));
 	SYS(pipe(back));
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		alarm(5);

@@ -6,12 +6,6 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 int main(void)
 {
 	alarm(5);
@@ -28,7 +22,6 @@ int main(void)
 	ERR(shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600), EEXIST);
 	SAY("second exclusive create: EEXIST\n");
 
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		/* Not using the inherited descriptor or mapping. */
@@ -56,7 +49,6 @@ int main(void)
 	ERR(shm_unlink(name), ENOENT);
 	SAY("after shm_unlink: ENOENT\n");
 	/* Unlinked, still shared by the descriptor and mappings. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -65,7 +57,7 @@ int main(void)
 		strcpy(p + 100, "after unlink");
 		_exit(0);
 	}
-	CHECK(waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	CHECK(wait_ok(pid));
 	CHECK(!strcmp(m + 100, "after unlink"));
 	SAY("unlinked object still shared: '%s'\n", m + 100);
 	SYS(munmap(m, 8192));

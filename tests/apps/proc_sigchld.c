@@ -5,12 +5,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 static volatile int hits;
 static volatile pid_t got_pid;
 static volatile int got_code, got_status;
@@ -23,20 +17,6 @@ static void on_chld(int sig, siginfo_t *si, void *uc)
 	got_pid = si->si_pid;
 	got_code = si->si_code;
 	got_status = si->si_status;
-}
-
-static pid_t spawn(int code)
-{
-	fflush(stdout);
-	pid_t pid = FORK();
-	if (pid == 0) {
-		alarm(5);
-		if (code < 0)
-			for (;;)
-				pause();
-		_exit(code);
-	}
-	return pid;
 }
 
 static int chld_pending(void)
@@ -108,7 +88,6 @@ int main(void)
 	/* SIG_IGN: no zombies; wait blocks until the child is gone. */
 	SYS(sigprocmask(SIG_UNBLOCK, &block, NULL));
 	signal(SIGCHLD, SIG_IGN);
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		usleep(30000);

@@ -6,12 +6,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 static int send_fd(int sock, int fd, const char *tag)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
@@ -50,7 +44,6 @@ int main(void)
 	alarm(5);
 	int sv[2];
 	SYS(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -106,10 +99,8 @@ int main(void)
 	int p = recv_fd(s, tag, sizeof(tag));
 	CHECK(p >= 0 && !strcmp(tag, "pipe"));
 	memset(buf, 0, sizeof(buf));
-	size_t got = 0;
-	ssize_t n;
-	while (p >= 0 && (n = read(p, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
+	if (p >= 0)
+		read_all(p, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "via passed pipe"));
 	SAY("received pipe end: %s, then EOF\n", buf);
 	if (p >= 0)
@@ -123,7 +114,6 @@ int main(void)
 
 	/* Datagrams keep their boundaries across processes. */
 	SYS(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		close(sv[0]);
@@ -139,7 +129,7 @@ int main(void)
 		lens[i] = (int)recv(sv[0], buf, sizeof(buf), 0);
 	CHECK(lens[0] == 1 && lens[1] == 2 && lens[2] == 3 && lens[3] == 0);
 	SAY("datagram sizes: %d %d %d %d\n", lens[0], lens[1], lens[2], lens[3]);
-	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(wait_ok(pid));
 	SYS(close(sv[0]));
 	SYS(unlink("passed.txt"));
 	DONE();

@@ -8,26 +8,12 @@
 #include <sys/sem.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 union semun { int val; struct semid_ds *buf; unsigned short *array; };
 
 static int op(int id, unsigned short n, short delta, short flags)
 {
 	struct sembuf b = { .sem_num = n, .sem_op = delta, .sem_flg = flags };
 	return semop(id, &b, 1);
-}
-
-static int wait_code(pid_t pid)
-{
-	int st = 0;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 int main(void)
@@ -41,7 +27,6 @@ int main(void)
 	SAY("decrement at zero with IPC_NOWAIT: EAGAIN\n");
 
 	/* A blocked child, seen by GETNCNT. */
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -56,7 +41,7 @@ int main(void)
 	CHECK(ncnt == 1);
 	SAY("child waiting: GETNCNT %d\n", ncnt);
 	SYS(op(id, 0, 1, 0));
-	int code = wait_code(pid);
+	int code = wait_status(pid);
 	CHECK(code == 0);
 	SAY("released by the parent's semop: status %d\n", code);
 	CHECK(semctl(id, 0, GETVAL) == 0);
@@ -65,7 +50,6 @@ int main(void)
 	    semctl(id, 0, GETPID) == pid);
 
 	/* Ping-pong. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -77,23 +61,21 @@ int main(void)
 	int rounds = 0;
 	for (int i = 0; i < 100; i++)
 		rounds += op(id, 0, 1, 0) == 0 && op(id, 1, -1, 0) == 0;
-	code = wait_code(pid);
+	code = wait_status(pid);
 	CHECK(rounds == 100 && code == 0);
 	SAY("ping-pong: %d rounds, child status %d\n", rounds, code);
 
 	/* SEM_UNDO: the child's +3 is undone when it exits. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0)
 		_exit(op(id, 1, 3, SEM_UNDO) == 0 && semctl(id, 1, GETVAL) == 3 ? 0 : 1);
-	code = wait_code(pid);
+	code = wait_status(pid);
 	CHECK(code == 0);
 	int v = semctl(id, 1, GETVAL);
 	CHECK(v == 0);
 	SAY("SEM_UNDO: child raised it to 3, after its exit %d\n", v);
 
 	/* Removal wakes a blocked child with EIDRM. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -109,7 +91,7 @@ int main(void)
 	}
 	CHECK(ncnt == 1);
 	SYS(semctl(id, 0, IPC_RMID));
-	code = wait_code(pid);
+	code = wait_status(pid);
 	CHECK(code == 0);
 	SAY("IPC_RMID woke the blocked child with EIDRM: %d\n", code == 0);
 	ERR(semctl(id, 0, GETVAL), EINVAL);

@@ -8,12 +8,6 @@
 #include <sys/shm.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 #define SIZE 65536
 
 int main(void)
@@ -32,7 +26,6 @@ int main(void)
 	int go[2], back[2];
 	SYS(pipe(go));
 	SYS(pipe(back));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);
@@ -79,7 +72,6 @@ int main(void)
 	strcpy(p, "after IPC_RMID");
 	CHECK(!strcmp(p, "after IPC_RMID"));
 	SAY("marked for removal, still usable: '%s'\n", p);
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0)
 		_exit(strcmp(p, "after IPC_RMID") ? 1 : 0);

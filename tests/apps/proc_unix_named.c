@@ -7,12 +7,6 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 static struct sockaddr_un addr(const char *path)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
@@ -32,15 +26,12 @@ static pid_t client(int i)
 	struct sockaddr_un a = addr("stream.sock");
 	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)))
 		_exit(1);
-	char msg[16], want[32], got[32] = {0};
+	char msg[16], want[32], got[32];
 	snprintf(msg, sizeof(msg), "client %d", i);
 	snprintf(want, sizeof(want), "hello, client %d", i);
 	if (write(s, msg, strlen(msg)) != (ssize_t)strlen(msg))
 		_exit(2);
-	size_t n = 0;
-	ssize_t r;
-	while ((r = read(s, got + n, sizeof(got) - 1 - n)) > 0)
-		n += r;
+	read_all(s, got, sizeof(got));
 	_exit(strcmp(got, want) ? 3 : 0);
 }
 
@@ -87,7 +78,6 @@ int main(void)
 	int d = SYS(socket(AF_UNIX, SOCK_DGRAM, 0));
 	struct sockaddr_un da = addr("dgram.sock");
 	SYS(bind(d, (struct sockaddr *)&da, sizeof(da)));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		alarm(5);

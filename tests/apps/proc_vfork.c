@@ -6,14 +6,6 @@
 
 extern char **environ;
 
-static int status_of(pid_t pid)
-{
-	int st = 0;
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 int main(void)
 {
 	alarm(5);
@@ -23,7 +15,7 @@ int main(void)
 	if (pid == 0)
 		_exit(7);
 	CHECK(pid > 0 && pid != me);
-	int s = status_of(pid);
+	int s = wait_status(pid);
 	CHECK(s == 7);
 	SAY("vfork + _exit(7): status %d\n", s);
 
@@ -38,7 +30,7 @@ int main(void)
 		close(pfd[0]);
 		_exit(0);
 	}
-	s = status_of(pid);
+	s = wait_status(pid);
 	CHECK(s == 0);
 	SAY("vfork child: own pid, parent is the caller: %d\n", s == 0);
 	CHECK(fcntl(pfd[0], F_GETFD) == 0);
@@ -56,14 +48,11 @@ int main(void)
 		_exit(127);
 	}
 	SYS(close(pfd[1]));
-	char buf[64] = {0};
-	size_t got = 0;
-	ssize_t n;
-	while ((n = read(pfd[0], buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
+	char buf[64];
+	size_t got = read_all(pfd[0], buf, sizeof(buf));
 	CHECK(!strcmp(buf, "hello from echo\n"));
 	SAY("vfork + execve /bin/echo: %s", got ? buf : "(nothing)\n");
-	s = status_of(pid);
+	s = wait_status(pid);
 	CHECK(s == 0);
 	SAY("echo's status %d\n", s);
 	SYS(close(pfd[0]));
@@ -75,7 +64,7 @@ int main(void)
 		execve("/bin/sh", argv, environ);
 		_exit(127);
 	}
-	s = status_of(pid);
+	s = wait_status(pid);
 	CHECK(s == 3);
 	SAY("vfork + execve sh -c 'exit 3': status %d\n", s);
 
@@ -87,7 +76,7 @@ int main(void)
 		execve("./does-not-exist", argv, environ);
 		_exit(errno == ENOENT ? 99 : 98);
 	}
-	s = status_of(pid);
+	s = wait_status(pid);
 	CHECK(s == 99);
 	SAY("vfork + failed execve: child saw ENOENT %d\n", s == 99);
 	ERR(wait(NULL), ECHILD);

@@ -5,12 +5,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 int main(void)
 {
 	alarm(5);
@@ -18,7 +12,6 @@ int main(void)
 	int go[3][2];
 	for (int i = 0; i < 3; i++) {
 		SYS(pipe(go[i]));
-		fflush(stdout);
 		pids[i] = FORK();
 		if (pids[i] == 0) {
 			alarm(5);
@@ -45,7 +38,6 @@ int main(void)
 
 	/* Free-running: match statuses to pids. */
 	for (int i = 0; i < 3; i++) {
-		fflush(stdout);
 		pids[i] = FORK();
 		if (pids[i] == 0) {
 			usleep(1000 * (3 - i));
@@ -71,7 +63,6 @@ int main(void)
 	/* A child killed by a signal among exiting ones. */
 	int pfd[2];
 	SYS(pipe(pfd));
-	fflush(stdout);
 	pid_t sleeper = FORK();
 	if (sleeper == 0) {
 		alarm(5);

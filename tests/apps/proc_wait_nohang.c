@@ -4,12 +4,6 @@
 #include "check.h"
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 int main(void)
 {
 	alarm(5);
@@ -23,7 +17,6 @@ int main(void)
 
 	int go[2];
 	SYS(pipe(go));
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid == 0) {
 		close(go[1]);
@@ -59,7 +52,6 @@ int main(void)
 
 	/* A child that already exited is collected at once with WNOHANG
 	 * (waitid WNOWAIT waits for it without reaping). */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0)
 		_exit(9);
@@ -71,7 +63,6 @@ int main(void)
 
 	/* Two children, one exited: WNOHANG on -1 picks the exited one. */
 	SYS(pipe(go));
-	fflush(stdout);
 	pid_t slow = FORK();
 	if (slow == 0) {
 		close(go[1]);

@@ -6,15 +6,8 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
 static pid_t child(int how)
 {
-	fflush(stdout);
 	pid_t pid = FORK();
 	if (pid != 0)
 		return pid;

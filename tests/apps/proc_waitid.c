@@ -7,26 +7,6 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
-/* fork with stdout flushed; a failed fork ends the test at once, so that
- * no -1 ever reaches kill() or setpgid(). */
-#define FORK() ({ fflush(stdout); pid_t _p = fork(); \
-	if (_p < 0) { check_fail(__FILE__, __LINE__, "fork()", errno); exit(1); } \
-	_p; })
-
-static pid_t spawn(int code)
-{
-	fflush(stdout);
-	pid_t pid = FORK();
-	if (pid == 0) {
-		alarm(5);
-		if (code < 0)
-			for (;;)
-				pause();
-		_exit(code);
-	}
-	return pid;
-}
-
 static const char *code_name(int c)
 {
 	switch (c) {
@@ -70,7 +50,6 @@ int main(void)
 	SAY("P_ALL after SIGKILL: %s signal %s\n", code_name(si.si_code), sigabbrev_np(si.si_status));
 
 	/* A non-dumpable child killed by SIGQUIT dumps no core. */
-	fflush(stdout);
 	pid = FORK();
 	if (pid == 0) {
 		/* Not dumpable: no core even through a core_pattern pipe. */
@@ -106,7 +85,6 @@ int main(void)
 	SAY("then SIGTERM: %s signal %s\n", code_name(si.si_code), sigabbrev_np(si.si_status));
 
 	/* P_PGID: only children in that group. */
-	fflush(stdout);
 	pid_t a = FORK();
 	if (a == 0) {
 		setpgid(0, 0);

@@ -294,7 +294,56 @@ static void seek_shared_position(void)
 	dk->DkObjectClose(wr);
 }
 
+static void lock_across_fork(void)
+{
+	char uri[300];
+	rt_snprintf(uri, sizeof(uri), "%s/lock.txt", g_scratch);
+	DK_HANDLE h;
+	CHECK_OK(dk->DkStreamOpen(uri, DK_ACCESS_READ | DK_ACCESS_WRITE, DK_CREATE_ALWAYS, 0, 0600,
+				  &h));
+	struct dk_lock lk = {.type = DK_LOCK_WRITE, .start = 10, .length = 5};
+	CHECK_OK(dk->DkStreamLock(h, DK_LOCK_RANGE, 0, &lk));
+	lk = (struct dk_lock){.type = DK_LOCK_WRITE};
+	CHECK_OK(dk->DkStreamLock(h, DK_LOCK_WHOLE, 0, &lk));
+	int64_t self = 0;
+	dk->DkProcessIdControl(DK_PID_SELF, 0, 0, &self);
+	int64_t child = -1;
+	CHECK_OK(dk->DkProcessFork(&child));
+	if (child == 0) {
+		int bad = 0;
+		struct dk_lock c = {.type = DK_LOCK_WRITE, .start = 12, .length = 1};
+		if (dk->DkStreamLock(h, DK_LOCK_RANGE, 0, &c) != -DK_E_WOULD_BLOCK)
+			bad |= 1;
+		c = (struct dk_lock){.type = DK_LOCK_READ, .start = 0, .length = 0};
+		if (dk->DkStreamLock(h, DK_LOCK_RANGE, DK_LOCK_TEST, &c) != 0 ||
+		    c.type != DK_LOCK_WRITE || c.start != 10 || c.length != 5 || c.pid != self)
+			bad |= 2;
+		c = (struct dk_lock){.type = DK_LOCK_WRITE, .start = 20, .length = 1};
+		if (dk->DkStreamLock(h, DK_LOCK_RANGE, 0, &c) != 0)
+			bad |= 4;
+		DK_HANDLE other; /* flock belongs to the open stream: another one conflicts */
+		if (dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, 0, 0, &other) == 0) {
+			c = (struct dk_lock){.type = DK_LOCK_READ};
+			if (dk->DkStreamLock(other, DK_LOCK_WHOLE, 0, &c) != -DK_E_WOULD_BLOCK)
+				bad |= 8;
+		}
+		child_exit(bad);
+	}
+	struct dk_wait_result r;
+	CHECK_OK(reap(child, &r));
+	CHECK(r.status == 0, "the child saw the locks wrong (mask %d)", r.status);
+	lk = (struct dk_lock){.type = DK_LOCK_UNLOCK, .start = 10, .length = 5};
+	CHECK_OK(dk->DkStreamLock(h, DK_LOCK_RANGE, 0, &lk));
+	CHECK_RC(dk->DkStreamLock(h, 9, 0, &lk), E(INVALID));
+	CHECK_RC(dk->DkStreamLock(h, DK_LOCK_WHOLE, DK_LOCK_TEST, &lk), E(INVALID));
+	lk.type = 7;
+	CHECK_RC(dk->DkStreamLock(h, DK_LOCK_RANGE, 0, &lk), E(INVALID));
+	dk->DkObjectClose(h);
+	dk->DkStreamDelete(uri);
+}
+
 const struct conf_case conf_cases_fork[] = {
+	{"DkStreamLock.across_fork", lock_across_fork},
 	{"DkStreamSeek.shared_position", seek_shared_position},
 	{"DkFutexControl.across_fork", futex_across_fork},
 	{"DkProcessFork.basic", fork_basic},
