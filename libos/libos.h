@@ -353,6 +353,9 @@ bool libos_mm_shared(uint64_t addr);
 long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint64_t tls);
 bool libos_process_raised(uint64_t arg);
 extern bool libos_no_ctty; /* after setsid: no controlling terminal */
+/* ipc.c: SysV shared memory attachments across fork, exit and execve. */
+void libos_ipc_fork_child(void);
+void libos_ipc_detach_all(void);
 /* What the reaped children used (getrusage RUSAGE_CHILDREN, times). */
 void libos_children_usage(uint64_t *user_us, uint64_t *system_us, uint64_t *maxrss_kb);
 bool libos_signal_nudge(bool raise);

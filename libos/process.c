@@ -79,6 +79,7 @@ static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, i
 	libos_thread_fork_child(t, pid);
 	libos_signal_fork_child(t);
 	libos_timer_fork_child();
+	libos_ipc_fork_child();
 	if (vfork_end) /* our own parent's: only we tell it */
 		dk->DkObjectClose(vfork_end);
 	vfork_end = DK_HANDLE_NONE;
@@ -202,6 +203,7 @@ void libos_exec_point_of_no_return(void)
 	struct libos_thread *t = libos_current();
 	end_other_threads(t);
 	libos_fd_close_on_exec();
+	libos_ipc_detach_all();
 	libos_signal_exec(t);
 	libos_mm_exec_release();
 	t->clear_child_tid = NULL;

@@ -196,6 +196,7 @@ void libos_exit_group(int status)
 	struct libos_thread *t = libos_current();
 	if (t)
 		robust_list_exit(t);
+	libos_ipc_detach_all();
 	dk->DkProcessExit(status & 0xff);
 }
 
