@@ -356,6 +356,9 @@ extern bool libos_no_ctty; /* after setsid: no controlling terminal */
 /* ipc.c: SysV shared memory attachments across fork, exit and execve. */
 void libos_ipc_fork_child(void);
 void libos_ipc_detach_all(void);
+/* ipc_sem.c: SEM_UNDO at exit; none inherited by a fork. */
+void libos_ipc_sem_exit(void);
+void libos_ipc_sem_fork_child(void);
 /* What the reaped children used (getrusage RUSAGE_CHILDREN, times). */
 void libos_children_usage(uint64_t *user_us, uint64_t *system_us, uint64_t *maxrss_kb);
 bool libos_signal_nudge(bool raise);

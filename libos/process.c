@@ -80,6 +80,7 @@ static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, i
 	libos_signal_fork_child(t);
 	libos_timer_fork_child();
 	libos_ipc_fork_child();
+	libos_ipc_sem_fork_child();
 	if (vfork_end) /* our own parent's: only we tell it */
 		dk->DkObjectClose(vfork_end);
 	vfork_end = DK_HANDLE_NONE;

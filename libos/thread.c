@@ -197,6 +197,7 @@ void libos_exit_group(int status)
 	if (t)
 		robust_list_exit(t);
 	libos_ipc_detach_all();
+	libos_ipc_sem_exit();
 	dk->DkProcessExit(status & 0xff);
 }
 
