@@ -356,6 +356,11 @@ extern bool libos_no_ctty; /* after setsid: no controlling terminal */
 /* ipc.c: SysV shared memory attachments across fork, exit and execve. */
 void libos_ipc_fork_child(void);
 void libos_ipc_detach_all(void);
+/* process.c: the sandbox's process list (records for /proc/PID). */
+void libos_process_publish(void);
+void libos_process_unpublish(void);
+long libos_process_record(int pid, int *ppid, char *argv, size_t *len);
+size_t libos_process_list(int *pids, size_t max);
 /* ipc_sem.c: SEM_UNDO at exit; none inherited by a fork. */
 void libos_ipc_sem_exit(void);
 void libos_ipc_sem_fork_child(void);

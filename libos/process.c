@@ -81,6 +81,7 @@ static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, i
 	libos_timer_fork_child();
 	libos_ipc_fork_child();
 	libos_ipc_sem_fork_child();
+	libos_process_publish();
 	if (vfork_end) /* our own parent's: only we tell it */
 		dk->DkObjectClose(vfork_end);
 	vfork_end = DK_HANDLE_NONE;
@@ -517,4 +518,107 @@ long libos_process_kill(int pid, int sig)
 	if (rc == -DK_E_DENIED)
 		return -EPERM;
 	return rc < 0 ? libos_errno(rc) : 0;
+}
+
+/* ---- the sandbox's process list, for /proc/PID ------------------------------------
+ * Each process publishes a small record of itself in the sandbox's
+ * shared-memory directory, ".moat-proc-PID": its parent, then its command
+ * line (NUL-separated), so that /proc/PID of another process has something
+ * to show.  Written at start, after fork and after execve; removed at exit.
+ * A process killed by a signal leaves its record, which readers skip once
+ * the process is gone (DkProcessSignal(pid, 0)). */
+#define PROC_RECORD "file:/tmp/.moat-shm/.moat-proc-%d"
+
+void libos_process_publish(void)
+{
+	char uri[64];
+	rt_snprintf(uri, sizeof(uri), PROC_RECORD, libos_proc.pid);
+	struct libos_file *dir; /* the host directory appears with /dev/shm */
+	if (libos_open_path("/dev/shm", O_RDONLY | O_DIRECTORY, 0, &dir) == 0)
+		libos_file_put(dir);
+	DK_HANDLE h;
+	if (dk->DkStreamOpen(uri, DK_ACCESS_WRITE, DK_CREATE_ALWAYS | DK_CREATE_TRUNCATE, 0, 0600,
+			     &h) < 0)
+		return;
+	char buf[2048];
+	size_t at = (size_t)rt_snprintf(buf, sizeof(buf), "%d\n", libos_proc.ppid);
+	for (char **a = libos_proc.argv; a && *a && at < sizeof(buf) - 1; a++) {
+		char s[512];
+		if (libos_copy_str_from_user(s, *a, sizeof(s)) < 0)
+			break;
+		size_t n = strlen(s) + 1;
+		if (at + n > sizeof(buf))
+			break;
+		memcpy(buf + at, s, n);
+		at += n;
+	}
+	dk->DkStreamWrite(h, 0, buf, &at);
+	dk->DkObjectClose(h);
+}
+
+void libos_process_unpublish(void)
+{
+	char uri[64];
+	rt_snprintf(uri, sizeof(uri), PROC_RECORD, libos_proc.pid);
+	dk->DkStreamDelete(uri);
+}
+
+/* Another live process's record: its parent, and its command line in
+ * argv (NUL-separated, *len bytes).  -ESRCH if there is none. */
+long libos_process_record(int pid, int *ppid, char *argv, size_t *len)
+{
+	if (pid <= 0 || dk->DkProcessSignal(pid, 0, 0) < 0)
+		return -ESRCH;
+	char uri[64], buf[2048];
+	rt_snprintf(uri, sizeof(uri), PROC_RECORD, pid);
+	DK_HANDLE h;
+	if (dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, 0, 0, &h) < 0)
+		return -ESRCH;
+	size_t n = sizeof(buf) - 1;
+	int rc = dk->DkStreamRead(h, 0, buf, &n);
+	dk->DkObjectClose(h);
+	if (rc < 0)
+		return -ESRCH;
+	buf[n] = 0;
+	char *nl = strchr(buf, '\n');
+	if (!nl)
+		return -ESRCH;
+	*nl = 0;
+	uint64_t v = 0;
+	rt_parse_u64(buf, &v);
+	*ppid = (int)v;
+	size_t rest = n - (size_t)(nl + 1 - buf);
+	if (rest > *len)
+		rest = *len;
+	memcpy(argv, nl + 1, rest);
+	*len = rest;
+	return 0;
+}
+
+/* The other processes' ids, for listing /proc: up to max into pids. */
+size_t libos_process_list(int *pids, size_t max)
+{
+	DK_HANDLE d;
+	size_t count = 0;
+	if (dk->DkStreamOpen("file:/tmp/.moat-shm", DK_ACCESS_READ, DK_CREATE_NEVER,
+			     DK_OPT_DIRECTORY, 0, &d) < 0)
+		return 0;
+	char buf[4096];
+	for (;;) {
+		size_t n = sizeof(buf);
+		if (dk->DkStreamEnumerateChildren(d, buf, &n) < 0 || n == 0)
+			break;
+		for (size_t at = 0; at < n; at += strlen(buf + at) + 1) {
+			uint64_t v;
+			const char *e;
+			if (!rt_startswith(buf + at, ".moat-proc-"))
+				continue;
+			e = rt_parse_u64(buf + at + 11, &v);
+			if (e && !*e && v > 0 && (int)v != libos_proc.pid && count < max &&
+			    dk->DkProcessSignal((int64_t)v, 0, 0) == 0)
+				pids[count++] = (int)v;
+		}
+	}
+	dk->DkObjectClose(d);
+	return count;
 }

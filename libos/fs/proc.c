@@ -459,6 +459,7 @@ enum node {
 struct pnode {
 	enum node kind;
 	int tid;   /* N_PID...: the thread (pid for the process) */
+	bool other; /* another process of the sandbox: its record only */
 	int fd;
 	const char *sys; /* N_SYSFILE / N_SYSDIR: the path below sys/ */
 };
@@ -527,9 +528,13 @@ static long lookup(const char *rel, struct pnode *n)
 		}
 		n->tid = ts ? libos_current()->tid : libos_proc.pid;
 	} else if (number(c, &pid)) {
-		if (!is_tid(pid))
+		int pp;
+		char none[1];
+		size_t nl = 0;
+		if (!is_tid(pid) && libos_process_record(pid, &pp, none, &nl) < 0)
 			return -ENOENT;
 		n->tid = pid;
+		n->other = !is_tid(pid);
 	} else {
 		for (size_t i = 0; i < sizeof(top_files) / sizeof(top_files[0]); i++)
 			if (!strcmp(c, top_files[i])) {
@@ -563,6 +568,10 @@ static long lookup(const char *rel, struct pnode *n)
 		if (i == sizeof(pid_files) / sizeof(pid_files[0]))
 			return -ENOENT;
 		n->kind = pid_kinds[i];
+		/* Another process: what its record tells (process.c). */
+		if (n->other && n->kind != N_STAT && n->kind != N_STATUS && n->kind != N_CMDLINE &&
+		    n->kind != N_COMM)
+			return -EACCES;
 		if (n->kind == N_FDDIR) {
 			if (!*rel)
 				return 0;
@@ -651,8 +660,46 @@ static uint64_t node_ino(const struct pnode *n)
 	return ((uint64_t)n->kind << 32) ^ ((uint64_t)n->tid << 8) ^ (uint64_t)n->fd ^ 0x70726f63;
 }
 
+/* /proc/PID/{stat,status,cmdline,comm} of another process of the sandbox,
+ * from the record it published (process.c). */
+static long gen_other(const struct pnode *n, struct text *t)
+{
+	char argv[2048], name[16];
+	size_t len = sizeof(argv);
+	int ppid = 0;
+	if (libos_process_record(n->tid, &ppid, argv, &len) < 0)
+		return -ESRCH;
+	const char *b = len ? strrchr(argv, '/') : NULL;
+	rt_strlcpy(name, len ? (b ? b + 1 : argv) : "", sizeof(name));
+	int64_t pg = 0, sid = 0;
+	dk->DkProcessIdControl(DK_PID_GROUP_GET, n->tid, 0, &pg);
+	dk->DkProcessIdControl(DK_PID_SESSION_GET, n->tid, 0, &sid);
+	switch (n->kind) {
+	case N_CMDLINE: tx_add(t, argv, len); break;
+	case N_COMM: tx_printf(t, "%s\n", name); break;
+	case N_STAT:
+		tx_printf(t, "%d (%s) S %d %ld %ld 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 0 0 "
+			     "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 "
+			     "0 0\n",
+			  n->tid, name, ppid, (long)pg, (long)sid);
+		break;
+	case N_STATUS:
+		tx_printf(t, "Name:\t%s\nState:\tS (sleeping)\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
+			     "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nThreads:\t1\n",
+			  name, n->tid, n->tid, ppid, libos_proc.uid, libos_proc.uid, libos_proc.uid,
+			  libos_proc.uid, libos_proc.gid, libos_proc.gid, libos_proc.gid,
+			  libos_proc.gid);
+		break;
+	default:
+		return -EACCES;
+	}
+	return t->oom ? -ENOMEM : 0;
+}
+
 static long gen(const struct pnode *n, struct text *t)
 {
+	if (n->other)
+		return gen_other(n, t);
 	switch (n->kind) {
 	case N_MAPS: {
 		size_t cap = 16384;
@@ -739,17 +786,33 @@ static long gen(const struct pnode *n, struct text *t)
 static long dir_entries(const struct pnode *n, const char *path, int flags, struct libos_file **out)
 {
 	struct fs_dirent ents[40];
-	char names[4][16];
 	size_t k = 0;
 	switch (n->kind) {
-	case N_ROOT:
-		rt_snprintf(names[0], sizeof(names[0]), "%d", libos_proc.pid);
-		ents[k++] = (struct fs_dirent){ "self", DT_LNK, 0 };
-		ents[k++] = (struct fs_dirent){ "thread-self", DT_LNK, 0 };
-		ents[k++] = (struct fs_dirent){ names[0], DT_DIR, 0 };
-		for (size_t i = 0; i < sizeof(top_files) / sizeof(top_files[0]); i++)
-			ents[k++] = (struct fs_dirent){ top_files[i], i == 7 ? DT_DIR : DT_REG, 0 };
-		break;
+	case N_ROOT: {
+		/* Every process of the sandbox (process.c's records), then ours. */
+		int pids[256];
+		size_t np = libos_process_list(pids, 256);
+		struct fs_dirent *e = libos_alloc((np + 16) * sizeof(*e));
+		char *nm = libos_alloc((np + 1) * 12);
+		long rc = -ENOMEM;
+		if (e && nm) {
+			size_t m = 0;
+			rt_snprintf(nm, 12, "%d", libos_proc.pid);
+			e[m++] = (struct fs_dirent){ "self", DT_LNK, 0 };
+			e[m++] = (struct fs_dirent){ "thread-self", DT_LNK, 0 };
+			e[m++] = (struct fs_dirent){ nm, DT_DIR, 0 };
+			for (size_t i = 0; i < np; i++) {
+				rt_snprintf(nm + (i + 1) * 12, 12, "%d", pids[i]);
+				e[m++] = (struct fs_dirent){ nm + (i + 1) * 12, DT_DIR, 0 };
+			}
+			for (size_t i = 0; i < sizeof(top_files) / sizeof(top_files[0]); i++)
+				e[m++] = (struct fs_dirent){ top_files[i], i == 7 ? DT_DIR : DT_REG, 0 };
+			rc = fs_synth_dir_open(e, m, flags, path, S_IFDIR | 0555, node_ino(n), out);
+		}
+		libos_free(e);
+		libos_free(nm);
+		return rc;
+	}
 	case N_PID:
 		for (size_t i = 0; i < sizeof(pid_files) / sizeof(pid_files[0]); i++) {
 			struct pnode m = { .kind = pid_kinds[i] };

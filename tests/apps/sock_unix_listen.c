@@ -54,7 +54,8 @@ static void serve(const char *what)
 int main(void)
 {
 	addr.sun_family = AF_UNIX;
-	strcpy(addr.sun_path, "/tmp/apps-listener.sock");
+	/* A name of its own: the static and dynamic builds run at once natively. */
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "/tmp/apps-listener.%d.sock", (int)getpid());
 	addrlen = sizeof(addr);
 	unlink(addr.sun_path);
 	serve("path socket in /tmp");
@@ -71,8 +72,9 @@ int main(void)
 	SAY("stale path: EADDRINUSE, after unlink: ENOENT\n");
 	memset(&addr, 0, sizeof(addr));
 	addr.sun_family = AF_UNIX;
-	memcpy(addr.sun_path, "\0apps-abstract", 14);
-	addrlen = offsetof(struct sockaddr_un, sun_path) + 14;
+	int an = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1, "apps-abstract.%d",
+			  (int)getpid());
+	addrlen = offsetof(struct sockaddr_un, sun_path) + 1 + (socklen_t)an;
 	serve("abstract socket");
 	/* A relative path in the working directory. */
 	memset(&addr, 0, sizeof(addr));

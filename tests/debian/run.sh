@@ -501,6 +501,14 @@ case_shell_pipeline_all_in_moat() {
 	R /bin/sh -c 'ls missing 2>&1 | wc -l; true | false'
 }
 
+# /proc/PID of another process: what ps and pgrep read.
+case_proc_of_others() {
+	R /bin/sh -c 'sleep 5 & p=$!; sleep 0.3; cat /proc/$p/comm; tr "\0" " " < /proc/$p/cmdline; echo
+		grep -c "^PPid:	$$\$" /proc/$p/status; ls /proc | grep -qx "$p" && echo listed
+		kill $p; wait $p; echo "status $?"; test -e /proc/$p || echo gone'
+	R /bin/sh -c 'sleep 5 & sleep 0.3; ps -o comm= -p $! ; kill $!'
+}
+
 # ---- the driver -----------------------------------------------------------
 
 oneline() {
