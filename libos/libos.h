@@ -358,7 +358,6 @@ void libos_ipc_fork_child(void);
 void libos_ipc_detach_all(void);
 /* process.c: the sandbox's process list (records for /proc/PID). */
 void libos_process_publish(void);
-void libos_process_unpublish(void);
 long libos_process_record(int pid, int *ppid, char *argv, size_t *len);
 size_t libos_process_list(int *pids, size_t max);
 /* ipc_sem.c: SEM_UNDO at exit; none inherited by a fork. */

@@ -524,18 +524,22 @@ long libos_process_kill(int pid, int sig)
  * Each process publishes a small record of itself in the sandbox's
  * shared-memory directory, ".moat-proc-PID": its parent, then its command
  * line (NUL-separated), so that /proc/PID of another process has something
- * to show.  Written at start, after fork and after execve; removed at exit.
- * A process killed by a signal leaves its record, which readers skip once
- * the process is gone (DkProcessSignal(pid, 0)). */
+ * to show.  Written at start, after fork and after execve, and left behind
+ * at exit (a file operation less on every exit): readers skip the records
+ * of processes that are gone (DkProcessSignal(pid, 0)), and a new process
+ * with the same id writes its own first. */
 #define PROC_RECORD "file:/tmp/.moat-shm/.moat-proc-%d"
 
 void libos_process_publish(void)
 {
 	char uri[64];
 	rt_snprintf(uri, sizeof(uri), PROC_RECORD, libos_proc.pid);
+	static bool dir_made; /* inherited by forks: made once per sandbox */
 	struct libos_file *dir; /* the host directory appears with /dev/shm */
-	if (libos_open_path("/dev/shm", O_RDONLY | O_DIRECTORY, 0, &dir) == 0)
+	if (!dir_made && libos_open_path("/dev/shm", O_RDONLY | O_DIRECTORY, 0, &dir) == 0) {
 		libos_file_put(dir);
+		dir_made = true;
+	}
 	DK_HANDLE h;
 	if (dk->DkStreamOpen(uri, DK_ACCESS_WRITE, DK_CREATE_ALWAYS | DK_CREATE_TRUNCATE, 0, 0600,
 			     &h) < 0)
@@ -554,13 +558,6 @@ void libos_process_publish(void)
 	}
 	dk->DkStreamWrite(h, 0, buf, &at);
 	dk->DkObjectClose(h);
-}
-
-void libos_process_unpublish(void)
-{
-	char uri[64];
-	rt_snprintf(uri, sizeof(uri), PROC_RECORD, libos_proc.pid);
-	dk->DkStreamDelete(uri);
 }
 
 /* Another live process's record: its parent, and its command line in

@@ -198,7 +198,6 @@ void libos_exit_group(int status)
 		robust_list_exit(t);
 	libos_ipc_detach_all();
 	libos_ipc_sem_exit();
-	libos_process_unpublish();
 	dk->DkProcessExit(status & 0xff);
 }
 
