@@ -71,6 +71,52 @@ else
 	pass lifetime.monitor_killed
 fi
 
+# A fork bomb of guest fork() calls stops at the manifest's process limit
+# with EAGAIN, moat returns at once, and no process of the sandbox is left
+# (the first process's pid namespace takes its children with it).
+fb=$(mktemp -d); chmod 755 "$fb"
+cat > "$fb/fb.c" <<'EOC'
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(void)
+{
+	int n = 0;
+	for (; n < 10000; n++) {
+		pid_t p = fork();
+		if (p == 0) {
+			pause();
+			_exit(0);
+		}
+		if (p < 0) {
+			printf("fork stopped after %d: %s\n", n, strerror(errno));
+			return 0;
+		}
+	}
+	printf("fork did not stop\n");
+	return 1;
+}
+EOC
+gcc -O1 -o "$fb/forkbomb" "$fb/fb.c"
+printf 'mounts = ( { host = "/usr"; }, { type = "symlink"; guest = "/lib64"; target = "usr/lib64"; },
+  { type = "symlink"; guest = "/lib"; target = "usr/lib"; }, { host = "%s"; guest = "/w"; } );
+limits = { processes = 8; };
+' "$fb" > "$fb/fb.conf"
+out=$(timeout 20 build/moat run -m "$fb/fb.conf" -- /w/forkbomb 2>&1)
+rc=$?
+sleep 0.3
+left=$(pgrep -f "/w/forkbomb" | wc -l)
+if [ "$rc" -ne 0 ] || [ "$out" != "fork stopped after 7: Resource temporarily unavailable" ]; then
+	fail limits.guest_fork_bomb "exit $rc, output: $out"
+elif [ "$left" -ne 0 ]; then
+	fail limits.guest_fork_bomb "$left processes left running"
+else
+	pass limits.guest_fork_bomb
+fi
+rm -rf "$fb"
+
 # Unprivileged: as root, run the conformance suite again as "nobody" from a
 # copy of moat's files that nobody can reach (the checkout may not be).
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
