@@ -427,23 +427,21 @@ static void stop_process(int sig)
  * OS with its locks held, so the dispatcher only records the signal here
  * (lock-free, one slot per signal number: standard signals coalesce as in
  * Linux) and deliver() moves it to the pending set in normal context. */
-struct incoming {
-	int32_t pid;
-	int32_t code;
-	int32_t status;
-};
+/* One word per signal, so that a record is never seen half-written (the
+ * dispatcher may interrupt the drain): the sender's pid in bits 32-63,
+ * si_code + 128 in bits 8-15, the child's status in bits 0-7. */
 static uint64_t incoming_mask;
-static struct incoming incoming[NSIG];
+static uint64_t incoming[NSIG];
 
 void libos_signal_incoming(uint64_t arg, uint32_t code)
 {
 	int sig = DK_SIGNAL_NUMBER(arg);
 	if (sig < 1 || sig > NSIG)
 		return;
-	struct incoming *in = &incoming[sig - 1];
-	__atomic_store_n(&in->pid, (int32_t)DK_SIGNAL_SENDER(arg), __ATOMIC_RELAXED);
-	__atomic_store_n(&in->code, (int32_t)code, __ATOMIC_RELAXED);
-	__atomic_store_n(&in->status, DK_SIGNAL_STATUS(arg), __ATOMIC_RELAXED);
+	uint64_t rec = ((uint64_t)(uint32_t)DK_SIGNAL_SENDER(arg) << 32) |
+		       ((uint64_t)(((int32_t)code + 128) & 0xff) << 8) |
+		       (uint64_t)(DK_SIGNAL_STATUS(arg) & 0xff);
+	__atomic_store_n(&incoming[sig - 1], rec, __ATOMIC_RELAXED);
 	__atomic_or_fetch(&incoming_mask, BIT(sig), __ATOMIC_RELEASE);
 }
 
@@ -464,22 +462,23 @@ void libos_signal_drain(void)
 		if (!(m & BIT(sig)))
 			continue;
 		m &= ~BIT(sig);
-		struct incoming *in = &incoming[sig - 1];
+		uint64_t rec = __atomic_load_n(&incoming[sig - 1], __ATOMIC_RELAXED);
+		int32_t pid = (int32_t)(rec >> 32);
 		struct libos_siginfo info;
 		memset(&info, 0, sizeof(info));
 		info.si_signo = sig;
-		info.si_code = __atomic_load_n(&in->code, __ATOMIC_RELAXED);
+		info.si_code = (int32_t)((rec >> 8) & 0xff) - 128;
 		/* SA_NOCLDSTOP: a child's stop or continue sends nothing. */
 		if (sig == SIGCHLD && (info.si_code == 5 || info.si_code == 6) &&
 		    (actions[SIGCHLD - 1].flags & SA_NOCLDSTOP))
 			continue;
 		if (sig == SIGCHLD && info.si_code > 0) {
-			info.u.chld.pid = __atomic_load_n(&in->pid, __ATOMIC_RELAXED);
+			info.u.chld.pid = pid;
 			info.u.chld.uid = libos_proc.uid;
-			info.u.chld.status = __atomic_load_n(&in->status, __ATOMIC_RELAXED);
+			info.u.chld.status = (int32_t)(rec & 0xff);
 			libos_process_child_event(info.u.chld.pid, info.si_code, info.u.chld.status);
 		} else {
-			info.u.kill.pid = __atomic_load_n(&in->pid, __ATOMIC_RELAXED);
+			info.u.kill.pid = pid;
 			info.u.kill.uid = libos_proc.uid;
 		}
 		libos_signal_send(NULL, sig, &info);

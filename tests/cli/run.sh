@@ -53,6 +53,12 @@ build/asan/moat frobnicate > /dev/null 2> "$tmp/stderr"
 check cli.unknown_command sh -c "test $? -eq 2 && grep -q '^moat: frobnicate: unknown command' $tmp/stderr"
 MOAT_PAL=build/pal MOAT_LIBOS=build/libos.so timeout 10 build/asan/moat run -- /usr/bin/echo asan says hi > "$tmp/stdout" 2>&1
 check run.asan_launcher grep -q 'asan says hi' "$tmp/stdout"
+# The monitor's side of fork (a channel per child, counted until it closes)
+# under the sanitizers: a pipeline of 20 processes.
+MOAT_PAL=build/pal MOAT_LIBOS=build/libos.so timeout 60 build/asan/moat run -- /bin/sh -c \
+	'for i in 1 2 3 4 5 6 7 8 9 10; do echo $i | cat; done | wc -l; (exit 3); echo $?' \
+	> "$tmp/stdout" 2>&1
+check run.asan_fork sh -c "test \"\$(tr '\n' ' ' < $tmp/stdout)\" = '10 3 ' && ! grep -q Sanitizer $tmp/stdout"
 # No picoprocess outlives its monitor, even one killed with SIGKILL.  (A
 # zombie has ended; who reaps it is the host's business.)
 alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
