@@ -304,7 +304,9 @@ void libos_signal_terminate(int sig) __attribute__((noreturn));
 /* A signal from outside the process (DK_EXC_SIGNAL's arg and host code):
  * recorded lock-free from the dispatcher; libos_signal_drain() (called on
  * the way out of every system call and at signal entry) makes it pending. */
-void libos_signal_incoming(uint64_t arg, uint32_t code);
+void libos_signal_incoming(uint64_t arg, uint32_t code, uint64_t value);
+/* process.c: sigqueue to another process (its value travels along). */
+long libos_process_queue(int pid, int sig, uint64_t value);
 bool libos_signal_incoming_any(void);
 void libos_signal_drain(void);
 /* process.c: a child changed state (SIGCHLD's si_code and si_status). */

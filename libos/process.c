@@ -508,11 +508,25 @@ LIBOS_SYSCALL(setsid)
 	return rc;
 }
 
+long libos_process_kill(int pid, int sig);
+
+long libos_process_queue(int pid, int sig, uint64_t value)
+{
+	if (sig == 0)
+		return libos_process_kill(pid, 0);
+	int rc = dk->DkProcessSignal(pid, (uint32_t)sig, DK_SIGNAL_QUEUE, value);
+	if (rc == -DK_E_NOT_FOUND)
+		return -ESRCH;
+	if (rc == -DK_E_DENIED)
+		return -EPERM;
+	return rc < 0 ? libos_errno(rc) : 0;
+}
+
 /* kill() towards anything but the caller alone (signal.c keeps that in the
  * process): the host delivers, to the caller too when it is one of them. */
 long libos_process_kill(int pid, int sig)
 {
-	int rc = dk->DkProcessSignal(pid, (uint32_t)sig, 0);
+	int rc = dk->DkProcessSignal(pid, (uint32_t)sig, 0, 0);
 	if (rc == -DK_E_NOT_FOUND)
 		return -ESRCH;
 	if (rc == -DK_E_DENIED)
@@ -526,7 +540,7 @@ long libos_process_kill(int pid, int sig)
  * line (NUL-separated), so that /proc/PID of another process has something
  * to show.  Written at start, after fork and after execve, and left behind
  * at exit (a file operation less on every exit): readers skip the records
- * of processes that are gone (DkProcessSignal(pid, 0)), and a new process
+ * of processes that are gone (DkProcessSignal(pid, 0, 0, 0)), and a new process
  * with the same id writes its own first. */
 #define PROC_RECORD "file:/tmp/.moat-shm/.moat-proc-%d"
 
@@ -564,7 +578,7 @@ void libos_process_publish(void)
  * argv (NUL-separated, *len bytes).  -ESRCH if there is none. */
 long libos_process_record(int pid, int *ppid, char *argv, size_t *len)
 {
-	if (pid <= 0 || dk->DkProcessSignal(pid, 0, 0) < 0)
+	if (pid <= 0 || dk->DkProcessSignal(pid, 0, 0, 0) < 0)
 		return -ESRCH;
 	char uri[64], buf[2048];
 	rt_snprintf(uri, sizeof(uri), PROC_RECORD, pid);
@@ -612,7 +626,7 @@ size_t libos_process_list(int *pids, size_t max)
 				continue;
 			e = rt_parse_u64(buf + at + 11, &v);
 			if (e && !*e && v > 0 && (int)v != libos_proc.pid && count < max &&
-			    dk->DkProcessSignal((int64_t)v, 0, 0) == 0)
+			    dk->DkProcessSignal((int64_t)v, 0, 0, 0) == 0)
 				pids[count++] = (int)v;
 		}
 	}

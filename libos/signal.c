@@ -411,7 +411,7 @@ static bool sig_fatal_by(const struct ksigaction *a, int sig)
  * process, which the kernel guards as a pid namespace's init). */
 void libos_signal_terminate(int sig)
 {
-	dk->DkProcessSignal(0, (uint32_t)sig, DK_SIGNAL_DEFAULT_ACTION);
+	dk->DkProcessSignal(0, (uint32_t)sig, DK_SIGNAL_DEFAULT_ACTION, 0);
 	dk->DkProcessExit(128 + sig);
 }
 
@@ -419,7 +419,7 @@ void libos_signal_terminate(int sig)
  * returns once it is continued. */
 static void stop_process(int sig)
 {
-	dk->DkProcessSignal(0, (uint32_t)sig, DK_SIGNAL_DEFAULT_ACTION);
+	dk->DkProcessSignal(0, (uint32_t)sig, DK_SIGNAL_DEFAULT_ACTION, 0);
 }
 
 /* ---- signals from outside the process ----------------------------------------------
@@ -432,8 +432,55 @@ static void stop_process(int sig)
  * si_code + 128 in bits 8-15, the child's status in bits 0-7. */
 static uint64_t incoming_mask;
 static uint64_t incoming[NSIG];
+static uint64_t incoming_value[NSIG]; /* sigqueue's value (SI_QUEUE) */
 
-void libos_signal_incoming(uint64_t arg, uint32_t code)
+/* Real-time signals queue: each one from outside takes a slot of a ring
+ * (written by the dispatcher, read by one drain at a time). */
+#define RING 64
+static struct {
+	uint64_t rec, value;
+	int sig;
+	int ready; /* atomic */
+} ring[RING];
+static uint32_t ring_w, ring_r; /* ring_w atomic */
+static int ring_busy;           /* atomic: a drain is reading the ring */
+
+static bool ring_put(int sig, uint64_t rec, uint64_t value)
+{
+	uint32_t r = __atomic_load_n(&ring_r, __ATOMIC_ACQUIRE);
+	uint32_t i = __atomic_fetch_add(&ring_w, 1, __ATOMIC_ACQ_REL);
+	if (i - r >= RING)
+		return false; /* full: it coalesces into the one-word record */
+	ring[i % RING].rec = rec;
+	ring[i % RING].value = value;
+	ring[i % RING].sig = sig;
+	__atomic_store_n(&ring[i % RING].ready, 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static void deliver_outside(int sig, uint64_t rec, uint64_t value);
+
+static void ring_drain(void)
+{
+	if (__atomic_exchange_n(&ring_busy, 1, __ATOMIC_ACQUIRE))
+		return;
+	while (ring_r != __atomic_load_n(&ring_w, __ATOMIC_ACQUIRE)) {
+		uint32_t i = ring_r % RING;
+		if (!__atomic_load_n(&ring[i].ready, __ATOMIC_ACQUIRE))
+			break; /* still being written */
+		int sig = ring[i].sig;
+		uint64_t rec = ring[i].rec, value = ring[i].value;
+		__atomic_store_n(&ring[i].ready, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&ring_r, ring_r + 1, __ATOMIC_RELEASE);
+		deliver_outside(sig, rec, value);
+	}
+	__atomic_store_n(&ring_busy, 0, __ATOMIC_RELEASE);
+	/* One still being written: the next drain takes it. */
+	if (ring_r != __atomic_load_n(&ring_w, __ATOMIC_ACQUIRE))
+		__atomic_or_fetch(&incoming_mask, 1ull << 63, __ATOMIC_RELEASE);
+}
+
+void libos_signal_incoming(uint64_t arg, uint32_t code, uint64_t value)
 {
 	int sig = DK_SIGNAL_NUMBER(arg);
 	if (sig < 1 || sig > NSIG)
@@ -441,6 +488,11 @@ void libos_signal_incoming(uint64_t arg, uint32_t code)
 	uint64_t rec = ((uint64_t)(uint32_t)DK_SIGNAL_SENDER(arg) << 32) |
 		       ((uint64_t)(((int32_t)code + 128) & 0xff) << 8) |
 		       (uint64_t)(DK_SIGNAL_STATUS(arg) & 0xff);
+	if (sig >= SIGRTMIN && ring_put(sig, rec, value)) {
+		__atomic_or_fetch(&incoming_mask, 1ull << 63, __ATOMIC_RELEASE); /* "the ring" */
+		return;
+	}
+	__atomic_store_n(&incoming_value[sig - 1], value, __ATOMIC_RELAXED);
 	__atomic_store_n(&incoming[sig - 1], rec, __ATOMIC_RELAXED);
 	__atomic_or_fetch(&incoming_mask, BIT(sig), __ATOMIC_RELEASE);
 }
@@ -455,33 +507,44 @@ __attribute__((weak)) void libos_process_child_event(int pid, int code, int stat
 	(void)pid, (void)code, (void)status;
 }
 
+/* One signal from outside, made pending with its siginfo. */
+static void deliver_outside(int sig, uint64_t rec, uint64_t value)
+{
+	int32_t pid = (int32_t)(rec >> 32);
+	struct libos_siginfo info;
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_code = (int32_t)((rec >> 8) & 0xff) - 128;
+	/* SA_NOCLDSTOP: a child's stop or continue sends nothing. */
+	if (sig == SIGCHLD && (info.si_code == 5 || info.si_code == 6) &&
+	    (actions[SIGCHLD - 1].flags & SA_NOCLDSTOP))
+		return;
+	if (sig == SIGCHLD && info.si_code > 0) {
+		info.u.chld.pid = pid;
+		info.u.chld.uid = libos_proc.uid;
+		info.u.chld.status = (int32_t)(rec & 0xff);
+		libos_process_child_event(info.u.chld.pid, info.si_code, info.u.chld.status);
+	} else {
+		info.u.kill.pid = pid;
+		info.u.kill.uid = libos_proc.uid;
+		if (info.si_code == LIBOS_SI_QUEUE)
+			info.u.kill.value = value;
+	}
+	libos_signal_send(NULL, sig, &info);
+}
+
 void libos_signal_drain(void)
 {
 	uint64_t m = __atomic_exchange_n(&incoming_mask, 0, __ATOMIC_ACQ_REL);
+	if (m & (1ull << 63))
+		ring_drain();
+	m &= ~(1ull << 63);
 	for (int sig = 1; m && sig <= NSIG; sig++) {
 		if (!(m & BIT(sig)))
 			continue;
 		m &= ~BIT(sig);
-		uint64_t rec = __atomic_load_n(&incoming[sig - 1], __ATOMIC_RELAXED);
-		int32_t pid = (int32_t)(rec >> 32);
-		struct libos_siginfo info;
-		memset(&info, 0, sizeof(info));
-		info.si_signo = sig;
-		info.si_code = (int32_t)((rec >> 8) & 0xff) - 128;
-		/* SA_NOCLDSTOP: a child's stop or continue sends nothing. */
-		if (sig == SIGCHLD && (info.si_code == 5 || info.si_code == 6) &&
-		    (actions[SIGCHLD - 1].flags & SA_NOCLDSTOP))
-			continue;
-		if (sig == SIGCHLD && info.si_code > 0) {
-			info.u.chld.pid = pid;
-			info.u.chld.uid = libos_proc.uid;
-			info.u.chld.status = (int32_t)(rec & 0xff);
-			libos_process_child_event(info.u.chld.pid, info.si_code, info.u.chld.status);
-		} else {
-			info.u.kill.pid = pid;
-			info.u.kill.uid = libos_proc.uid;
-		}
-		libos_signal_send(NULL, sig, &info);
+		deliver_outside(sig, __atomic_load_n(&incoming[sig - 1], __ATOMIC_RELAXED),
+				__atomic_load_n(&incoming_value[sig - 1], __ATOMIC_RELAXED));
 	}
 }
 
@@ -1306,8 +1369,14 @@ LIBOS_SYSCALL(rt_sigqueueinfo)
 	long rc = read_queue_info(a2, &info);
 	if (rc < 0)
 		return rc;
-	if (a0 != libos_proc.pid)
-		return a0 <= 0 ? -ESRCH : libos_process_kill((int)a0, (int)a1);
+	if (a0 != libos_proc.pid) {
+		if (a0 <= 0)
+			return -ESRCH;
+		/* Linux lets a process send another only SI_QUEUE-style codes. */
+		if (info.si_code >= 0 || info.si_code == LIBOS_SI_TKILL)
+			return -EPERM;
+		return libos_process_queue((int)a0, (int)a1, info.u.kill.value);
+	}
 	if (a1 == 0)
 		return 0;
 	info.si_signo = (int)a1;

@@ -215,7 +215,7 @@ static int exception_dispatch(const struct dk_exception_info *info, struct dk_co
 		return DK_EXC_RESUME;
 	case DK_EXC_SIGNAL:
 		/* Recorded now, delivered as a raise is (below). */
-		libos_signal_incoming(info->arg, info->host_code);
+		libos_signal_incoming(info->arg, info->host_code, info->addr);
 		/* fall through */
 	case DK_EXC_RAISED:
 		if (info->code == DK_EXC_RAISED && libos_process_raised(info->arg))

@@ -151,7 +151,7 @@ static const struct entry table[] = {
 	ANY("exit"), ANY("exit_group"), ANY("gettid"), ANY("getpid"),
 	/* Signals: the sandbox's own pid namespace shows no other process, and
 	 * Landlock's signal scope keeps them inside the sandbox's domain. */
-	ANY("tgkill"), ANY("kill"),
+	ANY("tgkill"), ANY("kill"), ANY("rt_sigqueueinfo"),
 	/* the Linux process model: reaping one's own children, process
 	 * groups and sessions (all inside the sandbox's pid namespace) */
 	ANY("waitid"), ANY("getppid"), ANY("setpgid"), ANY("getpgid"), ANY("setsid"),

@@ -186,7 +186,7 @@ void pal_host_process_exit(int code) __attribute__((noreturn));
 /* The Linux process model (the additions); arguments already checked. */
 int pal_host_process_fork(int64_t *child);
 int pal_host_process_wait(int64_t target, uint32_t options, struct dk_wait_result *result);
-int pal_host_process_signal(int64_t target, uint32_t sig, uint32_t flags);
+int pal_host_process_signal(int64_t target, uint32_t sig, uint32_t flags, uint64_t value);
 int pal_host_process_id(uint32_t op, int64_t pid, int64_t arg, int64_t *result);
 int pal_host_futex(uint32_t op, uint32_t *word, uint32_t value, uint64_t timeout_us,
 		   uint32_t *woken);

@@ -157,6 +157,9 @@ struct dk_wait_result {
 	uint64_t maxrss_kb;          /* largest resident set */
 };
 /* DkProcessSignal flags. */
+#define DK_SIGNAL_QUEUE 2u          /* one process (target > 0): a queued signal
+				     * carrying value (sigqueue); the receiver's
+				     * DK_EXC_SIGNAL has it in addr */
 #define DK_SIGNAL_DEFAULT_ACTION 1u /* target 0 only: the host's default action
 				     * of the signal on this process (end it,
 				     * or stop it until continued) */
@@ -460,7 +463,7 @@ struct dk_abi {
 	 * shared between processes); docs/ABI.md says why each is here. */
 	int (*DkProcessFork)(int64_t *child);
 	int (*DkProcessWait)(int64_t target, uint32_t options, struct dk_wait_result *result);
-	int (*DkProcessSignal)(int64_t target, uint32_t signal, uint32_t flags);
+	int (*DkProcessSignal)(int64_t target, uint32_t signal, uint32_t flags, uint64_t value);
 	int (*DkProcessIdControl)(uint32_t op, int64_t pid, int64_t arg, int64_t *result);
 	int (*DkStreamPipeCreate)(uint32_t options, DK_HANDLE *read_end, DK_HANDLE *write_end);
 	int (*DkFutexControl)(uint32_t op, uint32_t *word, uint32_t value, uint64_t timeout_us,

@@ -144,15 +144,18 @@ int pal_DkProcessWait(int64_t target, uint32_t options, struct dk_wait_result *r
 	return rc < 0 ? rc : PAL_PUT(result, r);
 }
 
-int pal_DkProcessSignal(int64_t target, uint32_t signal, uint32_t flags)
+int pal_DkProcessSignal(int64_t target, uint32_t signal, uint32_t flags, uint64_t value)
 {
-	if (signal > DK_SIGNAL_MAX || (flags & ~DK_SIGNAL_DEFAULT_ACTION))
+	if (signal > DK_SIGNAL_MAX || (flags & ~(DK_SIGNAL_DEFAULT_ACTION | DK_SIGNAL_QUEUE)) ||
+	    flags == (DK_SIGNAL_DEFAULT_ACTION | DK_SIGNAL_QUEUE))
+		return -DK_E_INVALID;
+	if ((flags & DK_SIGNAL_QUEUE) && (target <= 0 || signal == 0))
 		return -DK_E_INVALID;
 	if (target < -(int64_t)0x7fffffff || target > 0x7fffffff || target == INT64_MIN)
 		return -DK_E_INVALID;
 	if ((flags & DK_SIGNAL_DEFAULT_ACTION) && (target != 0 || signal == 0))
 		return -DK_E_INVALID;
-	return pal_host_process_signal(target, signal, flags);
+	return pal_host_process_signal(target, signal, flags, value);
 }
 
 int pal_DkProcessIdControl(uint32_t op, int64_t pid, int64_t arg, int64_t *result)

@@ -123,6 +123,8 @@ static void signal_handler(int sig, struct k_siginfo *si, void *ucv)
 		info.arg |= (uint64_t)(uint32_t)si->child.pid << 32;
 	if (sig == K_SIGCHLD && si->si_code > 0)
 		info.arg |= (uint64_t)(si->child.status & 0xff) << 8;
+	if (si->si_code == -1) /* SI_QUEUE: sigqueue's value */
+		memcpy(&info.addr, (char *)si + 24, sizeof(info.addr));
 	/* Abort requests set the registered abort events instead, when the
 	 * layer above has registered one: it has taken charge of them. */
 	if ((sig == K_SIGTERM || sig == K_SIGINT || sig == K_SIGHUP) &&

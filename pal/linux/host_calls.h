@@ -34,6 +34,6 @@
 	/* the Linux process model: fork (clone), wait, kill, groups, pipes */\
 	X(waitid) X(kill) X(getppid) X(setpgid) X(getpgid) X(setsid)          \
 	X(getsid) X(pipe2) X(futex) X(lseek) \
-	X(socketpair) X(flock)
+	X(socketpair) X(flock) X(rt_sigqueueinfo)
 
 #endif

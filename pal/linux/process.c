@@ -244,13 +244,26 @@ int pal_host_process_wait(int64_t target, uint32_t options, struct dk_wait_resul
 	return 0;
 }
 
-int pal_host_process_signal(int64_t target, uint32_t sig, uint32_t flags)
+#define K_SI_QUEUE (-1)
+
+int pal_host_process_signal(int64_t target, uint32_t sig, uint32_t flags, uint64_t value)
 {
 	if (flags & DK_SIGNAL_DEFAULT_ACTION) {
 		pal_linux_default_action((int)sig);
 		return 0;
 	}
-	long rc = HOST(kill, target, sig);
+	long rc;
+	if (flags & DK_SIGNAL_QUEUE) {
+		struct k_siginfo si;
+		memset(&si, 0, sizeof(si));
+		si.si_signo = (int)sig;
+		si.si_code = K_SI_QUEUE;
+		si.child.pid = (int)HOST(getpid);
+		memcpy((char *)&si + 24, &value, sizeof(value)); /* si_value */
+		rc = HOST(rt_sigqueueinfo, target, sig, &si);
+	} else {
+		rc = HOST(kill, target, sig);
+	}
 	return HOST_IS_ERR(rc) ? pal_dk_error(rc) : 0;
 }
 

@@ -160,15 +160,15 @@ static void signal_child(void)
 		for (;;)
 			dk->DkStreamRead(rd, 0, &c, &n);
 	}
-	CHECK_OK(dk->DkProcessSignal(child, 0, 0));
-	CHECK_OK(dk->DkProcessSignal(child, 9, 0));
+	CHECK_OK(dk->DkProcessSignal(child, 0, 0, 0));
+	CHECK_OK(dk->DkProcessSignal(child, 9, 0, 0));
 	struct dk_wait_result r;
 	CHECK_OK(reap(child, &r));
 	CHECK(r.state == DK_CHILD_KILLED && r.status == 9, "wait gave state %u status %d",
 	      r.state, r.status);
-	CHECK_RC(dk->DkProcessSignal(child, 0, 0), E(NOT_FOUND));
-	CHECK_RC(dk->DkProcessSignal(1, 64, 0), E(INVALID));
-	CHECK_RC(dk->DkProcessSignal(child, 15, DK_SIGNAL_DEFAULT_ACTION), E(INVALID));
+	CHECK_RC(dk->DkProcessSignal(child, 0, 0, 0), E(NOT_FOUND));
+	CHECK_RC(dk->DkProcessSignal(1, 64, 0, 0), E(INVALID));
+	CHECK_RC(dk->DkProcessSignal(child, 15, DK_SIGNAL_DEFAULT_ACTION, 0), E(INVALID));
 	dk->DkObjectClose(rd);
 	dk->DkObjectClose(wr);
 }
@@ -178,7 +178,7 @@ static void signal_default_action(void)
 	int64_t child = -1;
 	CHECK_OK(dk->DkProcessFork(&child));
 	if (child == 0) {
-		dk->DkProcessSignal(0, 15, DK_SIGNAL_DEFAULT_ACTION);
+		dk->DkProcessSignal(0, 15, DK_SIGNAL_DEFAULT_ACTION, 0);
 		child_exit(1); /* not reached */
 	}
 	struct dk_wait_result r;
