@@ -42,6 +42,11 @@
 	 CLONE_NEWPID | CLONE_NEWNET)
 
 static DK_HANDLE vfork_end; /* a vfork child's end of its parent's pipe */
+/* The child of a clone(CLONE_VM|CLONE_VFORK) with a stack of its own: what
+ * glibc's posix_spawn makes.  Its failed execve is reported to the parent
+ * through the pipe, which then fails the clone itself with that error (so
+ * posix_spawn returns it, as when the child shares its memory). */
+static bool spawn_child;
 
 /* ---- fork ------------------------------------------------------------------------ */
 static void fork_locks(bool take)
@@ -89,6 +94,7 @@ static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, i
 		dk->DkObjectClose(done_r);
 		vfork_end = done_w;
 	}
+	spawn_child = done_r && (flags & CLONE_VM) && stack;
 	if (flags & CLONE_SETTLS) {
 		t->fs_base = tls;
 		dk->DkSegmentRegisterSet(DK_SEGMENT_FS, tls);
@@ -100,17 +106,43 @@ static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, i
 		t->regs->rsp = stack;
 }
 
-/* The parent of a vfork child waits until the child has exec'd or ended. */
-static void vfork_wait(DK_HANDLE done_r)
+/* The parent of a vfork child waits until the child has exec'd or ended;
+ * a spawn child's failed exec arrives as its error number (0: none). */
+static int vfork_wait(DK_HANDLE done_r)
 {
+	int err = 0;
+	size_t got = 0;
 	for (;;) {
-		char b;
-		size_t n = 1;
-		int rc = dk->DkStreamRead(done_r, 0, &b, &n);
-		if (rc != -DK_E_INTERRUPTED)
+		size_t n = sizeof(err) - got;
+		int rc = dk->DkStreamRead(done_r, 0, (char *)&err + got, &n);
+		if (rc == -DK_E_INTERRUPTED)
+			continue;
+		if (rc < 0 || n == 0)
+			break;
+		got += n;
+		if (got == sizeof(err))
 			break;
 	}
 	dk->DkObjectClose(done_r);
+	return got == sizeof(err) ? err : 0;
+}
+
+/* A spawn child's last failed execve (posix_spawnp tries every PATH entry):
+ * if the child then exits, its parent's clone fails with that error. */
+static int spawn_errno;
+
+static void spawn_failed(long e)
+{
+	if (spawn_child && e < 0)
+		spawn_errno = (int)-e;
+}
+
+void libos_process_exiting(void)
+{
+	if (!spawn_child || !vfork_end || !spawn_errno)
+		return;
+	size_t n = sizeof(spawn_errno);
+	dk->DkStreamWrite(vfork_end, 0, &spawn_errno, &n);
 }
 
 long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint64_t tls)
@@ -152,7 +184,14 @@ long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, u
 		libos_copy_to_user(ptid, &pid, sizeof(pid));
 	if (done_r) {
 		dk->DkObjectClose(done_w);
-		vfork_wait(done_r);
+		int err = vfork_wait(done_r);
+		if (err > 0 && err < 4096 && (flags & CLONE_VM) && stack) {
+			/* The spawn failed: no child for the caller to see. */
+			struct dk_wait_result r;
+			while (dk->DkProcessWait(pid, DK_WAIT_EXITED, &r) == -DK_E_INTERRUPTED)
+				;
+			return -err;
+		}
 	}
 	return pid;
 }
@@ -236,7 +275,9 @@ static long do_execve(const char *upath, char **argv, char **envp)
 	if (!path[0])
 		return -ENOENT;
 	own_links(path, sizeof(path));
-	return libos_execve(path, argv, envp);
+	long rc = libos_execve(path, argv, envp);
+	spawn_failed(rc);
+	return rc;
 }
 
 LIBOS_SYSCALL(execve)

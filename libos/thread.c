@@ -198,6 +198,7 @@ void libos_exit_group(int status)
 		robust_list_exit(t);
 	libos_ipc_detach_all();
 	libos_ipc_sem_exit();
+	libos_process_exiting();
 	dk->DkProcessExit(status & 0xff);
 }
 
