@@ -340,6 +340,8 @@ struct dk_image_info {
 /* ---- time ------------------------------------------------------------- */
 #define DK_CLOCK_REALTIME 0u  /* since the epoch */
 #define DK_CLOCK_MONOTONIC 1u /* since an arbitrary point; never goes back */
+#define DK_CLOCK_PROCESS_CPU 2u /* CPU time the process has used (an addition) */
+#define DK_CLOCK_THREAD_CPU 3u  /* CPU time the calling thread has used (an addition) */
 
 /* ---- start parameters and tables ---------------------------------------- */
 struct dk_start_params {

@@ -4,7 +4,7 @@
 int pal_DkSystemTimeQuery(uint32_t clock, uint64_t *ns)
 {
 	uint64_t t;
-	if (clock != DK_CLOCK_REALTIME && clock != DK_CLOCK_MONOTONIC)
+	if (clock > DK_CLOCK_THREAD_CPU)
 		return -DK_E_INVALID;
 	int rc = pal_host_time(clock, &t);
 	return rc < 0 ? rc : PAL_PUT(ns, t);

@@ -10,9 +10,11 @@ struct host_timespec {
 int pal_host_time(uint32_t clock, uint64_t *ns)
 {
 	struct host_timespec ts;
-	int id = clock == DK_CLOCK_MONOTONIC ? 1 /* CLOCK_MONOTONIC */ : 0 /* REALTIME */;
-	long rc = pal_vdso_clock_gettime ? pal_vdso_clock_gettime(id, &ts)
-					 : HOST(clock_gettime, id, &ts);
+	/* DK_CLOCK_* have the host's clock ids: REALTIME 0, MONOTONIC 1,
+	 * PROCESS_CPUTIME_ID 2, THREAD_CPUTIME_ID 3. */
+	int id = (int)clock;
+	long rc = pal_vdso_clock_gettime && id < 2 ? pal_vdso_clock_gettime(id, &ts)
+						   : HOST(clock_gettime, id, &ts);
 	if (HOST_IS_ERR(rc))
 		return pal_dk_error(rc);
 	*ns = (uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec;
