@@ -80,9 +80,7 @@ static void seg_delete(int id)
 
 static void key_delete(int32_t key)
 {
-	char uri[96];
-	rt_snprintf(uri, sizeof(uri), "file:/tmp/.moat-shm/.sysv-key-%d", key);
-	dk->DkStreamDelete(uri);
+	libos_ipc_key_delete("key", key);
 }
 
 static int64_t now_s(void)
@@ -130,17 +128,45 @@ static long seg_update(int id, long (*fn)(struct seg_header *h, void *arg), void
 	return rc;
 }
 
-static long key_lookup(int32_t key)
+/* SysV keys (shared with ipc_sem.c): a symbolic link ".sysv-KIND-KEY" in
+ * the shared-memory directory whose text is the object's id. */
+static void key_uri(char *buf, size_t size, const char *kind, int32_t key)
+{
+	rt_snprintf(buf, size, "file:/tmp/.moat-shm/.sysv-%s-%d", kind, key);
+}
+
+long libos_ipc_key_lookup(const char *kind, int32_t key)
 {
 	char uri[96], text[32];
 	size_t n = sizeof(text);
-	rt_snprintf(uri, sizeof(uri), "file:/tmp/.moat-shm/.sysv-key-%d", key);
+	key_uri(uri, sizeof(uri), kind, key);
 	if (dk->DkStreamLinkRead(uri, text, &n, NULL) < 0)
 		return -ENOENT;
 	text[n < sizeof(text) ? n : sizeof(text) - 1] = 0;
 	uint64_t v;
 	const char *e = rt_parse_u64(text, &v);
 	return e && !*e && v > 0 && v < 0x7fffffff ? (long)v : -ENOENT;
+}
+
+/* Names id by key; false if another process named one first. */
+bool libos_ipc_key_create(const char *kind, int32_t key, long id)
+{
+	char uri[96], target[16];
+	key_uri(uri, sizeof(uri), kind, key);
+	rt_snprintf(target, sizeof(target), "%ld", id);
+	return dk->DkStreamLinkCreate(target, uri, DK_LINK_SYMBOLIC) == 0;
+}
+
+void libos_ipc_key_delete(const char *kind, int32_t key)
+{
+	char uri[96];
+	key_uri(uri, sizeof(uri), kind, key);
+	dk->DkStreamDelete(uri);
+}
+
+static long key_lookup(int32_t key)
+{
+	return libos_ipc_key_lookup("key", key);
 }
 
 /* A new segment of size bytes; its id. */
@@ -201,10 +227,7 @@ LIBOS_SYSCALL(shmget)
 			id = seg_create(key, size, (unsigned)flg);
 			if (id < 0)
 				return id;
-			char uri[96], target[16];
-			rt_snprintf(uri, sizeof(uri), "file:/tmp/.moat-shm/.sysv-key-%d", key);
-			rt_snprintf(target, sizeof(target), "%ld", id);
-			if (dk->DkStreamLinkCreate(target, uri, DK_LINK_SYMBOLIC) == 0)
+			if (libos_ipc_key_create("key", key, id))
 				return id;
 			seg_delete((int)id); /* another process made the key first */
 		}

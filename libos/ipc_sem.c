@@ -162,19 +162,6 @@ static long set_create(int32_t key, uint32_t nsems, unsigned mode)
 	return -ENOSPC;
 }
 
-static long key_lookup(int32_t key)
-{
-	char uri[96], text[32];
-	size_t n = sizeof(text);
-	rt_snprintf(uri, sizeof(uri), "file:/tmp/.moat-shm/.sysv-semkey-%d", key);
-	if (dk->DkStreamLinkRead(uri, text, &n, NULL) < 0)
-		return -ENOENT;
-	text[n < sizeof(text) ? n : sizeof(text) - 1] = 0;
-	uint64_t v;
-	const char *e = rt_parse_u64(text, &v);
-	return e && !*e && v > 0 && v < 0x7fffffff ? (long)v : -ENOENT;
-}
-
 LIBOS_SYSCALL(semget)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
@@ -185,7 +172,7 @@ LIBOS_SYSCALL(semget)
 	if (key == IPC_PRIVATE)
 		return nsems ? set_create(key, (uint32_t)nsems, (unsigned)flg) : -EINVAL;
 	for (int round = 0; round < 4; round++) {
-		long id = key_lookup(key);
+		long id = libos_ipc_key_lookup("semkey", key);
 		if (id > 0) {
 			if ((flg & IPC_CREAT) && (flg & IPC_EXCL))
 				return -EEXIST;
@@ -202,11 +189,9 @@ LIBOS_SYSCALL(semget)
 		id = set_create(key, (uint32_t)nsems, (unsigned)flg);
 		if (id < 0)
 			return id;
-		char uri[96], target[16];
-		rt_snprintf(uri, sizeof(uri), "file:/tmp/.moat-shm/.sysv-semkey-%d", key);
-		rt_snprintf(target, sizeof(target), "%ld", id);
-		if (dk->DkStreamLinkCreate(target, uri, DK_LINK_SYMBOLIC) == 0)
+		if (libos_ipc_key_create("semkey", key, id))
 			return id;
+		char uri[96];
 		set_uri(uri, sizeof(uri), (int)id); /* another process made the key first */
 		dk->DkStreamDelete(uri);
 	}
@@ -447,10 +432,8 @@ LIBOS_SYSCALL(semctl)
 		char uri[96];
 		set_uri(uri, sizeof(uri), id);
 		dk->DkStreamDelete(uri);
-		if (key != IPC_PRIVATE) {
-			rt_snprintf(uri, sizeof(uri), "file:/tmp/.moat-shm/.sysv-semkey-%d", key);
-			dk->DkStreamDelete(uri);
-		}
+		if (key != IPC_PRIVATE)
+			libos_ipc_key_delete("semkey", key);
 	}
 	return rc;
 }
