@@ -199,7 +199,7 @@ static long kick(void)
 			return -EAGAIN;
 	}
 	if (!timer_thread) {
-		int rc = dk->DkThreadCreate(timer_main, NULL, 0, &timer_thread);
+		int rc = dk->DkThreadCreate(timer_main, NULL, DK_THREAD_NO_SIGNALS, &timer_thread);
 		if (rc < 0) {
 			timer_thread = DK_HANDLE_NONE;
 			return -EAGAIN;

@@ -128,6 +128,7 @@ struct pal_tcb {
 	int in_exception;         /* nesting depth of LibOsExceptionDispatch */
 	int exit_code;            /* DkThreadExit's code, on the way out */
 	int on_own_stack;         /* exiting: moved to the PAL's thread stack */
+	uint32_t create_flags;    /* DkThreadCreate's flags */
 };
 static inline struct pal_tcb *pal_tcb(void)
 {
@@ -161,7 +162,7 @@ int pal_host_mem_free(void *addr, size_t size, uint32_t type);
 int pal_host_mem_protect(void *addr, size_t size, uint32_t prot);
 
 /* threads */
-int pal_host_thread_create(dk_thread_fn fn, void *param, struct pal_object *obj);
+int pal_host_thread_create(dk_thread_fn fn, void *param, uint32_t flags, struct pal_object *obj);
 int pal_host_thread_delay(uint64_t us, uint64_t *remaining);
 int pal_host_thread_yield(void);
 void pal_host_thread_exit(int code) __attribute__((noreturn));

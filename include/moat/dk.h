@@ -174,6 +174,9 @@ enum dk_pid_op {
 	DK_PID_SESSION_NEW = 7, /* a new session led by the caller; *result: its id */
 };
 #define DK_SIGNAL_MAX 63 /* signals 1..63; the host's 64th is the PAL's own */
+/* DkThreadCreate flags. */
+#define DK_THREAD_NO_SIGNALS 1u /* signals sent to the process (DK_EXC_SIGNAL) go to
+				 * other threads: a layer's own helper threads */
 /* DkFutexControl ops, on a 32-bit word in memory shared between processes
  * (DK_MEM_SHARED, or a shared file mapping). */
 #define DK_FUTEX_WAIT 1u /* sleep while *word == value (timeout_us, or DK_WAIT_INFINITE) */

@@ -7,7 +7,7 @@ int pal_DkThreadCreate(dk_thread_fn fn, void *param, uint32_t flags, DK_HANDLE *
 {
 	DK_HANDLE h;
 	int rc;
-	if (!fn || flags != 0) /* no thread flags are defined in version 1 */
+	if (!fn || (flags & ~DK_THREAD_NO_SIGNALS))
 		return -DK_E_INVALID;
 	/* A started thread cannot be taken back: check the output first. */
 	rc = pal_probe_out(thread, sizeof(*thread));
@@ -20,7 +20,7 @@ int pal_DkThreadCreate(dk_thread_fn fn, void *param, uint32_t flags, DK_HANDLE *
 	rc = pal_handle_new(obj, &h); /* takes the first reference */
 	if (rc < 0)
 		goto out;
-	rc = pal_host_thread_create(fn, param, obj);
+	rc = pal_host_thread_create(fn, param, flags, obj);
 	if (rc < 0) {
 		pal_handle_close(h);
 		goto out;

@@ -35,7 +35,7 @@ struct k_timespec {
 
 void pal_thread_entry(struct pal_tcb *tcb) __attribute__((noreturn));
 
-int pal_host_thread_create(dk_thread_fn fn, void *param, struct pal_object *obj)
+int pal_host_thread_create(dk_thread_fn fn, void *param, uint32_t flags, struct pal_object *obj)
 {
 	int efd = pal_linux_eventfd(0, K_EFD_NONBLOCK);
 	if (efd < 0)
@@ -64,6 +64,7 @@ int pal_host_thread_create(dk_thread_fn fn, void *param, struct pal_object *obj)
 	tcb->param = param;
 	tcb->map_base = base;
 	tcb->map_size = PAL_THREAD_MAP_SIZE;
+	tcb->create_flags = flags;
 	obj->thread.tcb = tcb;
 
 	/* The child starts with every signal blocked (it inherits the mask)
@@ -88,7 +89,12 @@ void pal_thread_entry(struct pal_tcb *tcb)
 	tcb->tid = (int)HOST(gettid);
 	if (pal_host_thread_signals_init(tcb) < 0)
 		pal_die("cannot set a thread's signal stack");
-	pal_linux_sigmask(0); /* new threads start with no host signal blocked */
+	/* New threads start with no host signal blocked; a helper thread
+	 * (DK_THREAD_NO_SIGNALS) keeps the layers' signals 1..63 off, so the
+	 * host gives a process's signals to the other threads. */
+	uint64_t layers = ((1ull << DK_SIGNAL_MAX) - 1) & ~(uint64_t)K_SYNC_SIGNALS &
+			  ~K_SIGBIT(K_SIGSYS); /* Syscall User Dispatch traps stay on */
+	pal_linux_sigmask(tcb->create_flags & DK_THREAD_NO_SIGNALS ? layers : 0);
 	if (tcb->syscall_trap && pal_linux_syscall_trap_apply(tcb->syscall_trap) < 0)
 		pal_die("cannot trap a new thread's system calls");
 	if (pal_state.upcalls.LibOsThreadStart)
