@@ -360,6 +360,9 @@ LIBOS_SYSCALL(futex)
 
 	if ((uint64_t)uaddr & 3)
 		return -EINVAL;
+	/* Only a shared (non-private) op on a MAP_SHARED word may meet another
+	 * process; private ops skip the mapping lookup (the common case). */
+	bool shared = !(op & FUTEX_PRIVATE_FLAG) && libos_mm_shared((uint64_t)uaddr);
 	if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET &&
 	    cmd != FUTEX_WAIT_REQUEUE_PI && cmd != FUTEX_LOCK_PI2)
 		return -ENOSYS;
@@ -393,18 +396,18 @@ LIBOS_SYSCALL(futex)
 					deadline = now + (span - cnow);
 			}
 		}
-		if (libos_mm_shared((uint64_t)uaddr))
+		if (shared)
 			return shared_wait(uaddr, val, deadline, expired);
 		return futex_wait(uaddr, val, deadline, expired, bitset);
 	}
 	case FUTEX_WAKE:
-		if (libos_mm_shared((uint64_t)uaddr))
+		if (shared)
 			return shared_wake(uaddr, val);
 		return libos_futex_wake_bitset(uaddr, (int)val, FUTEX_BITSET_MATCH_ANY);
 	case FUTEX_WAKE_BITSET:
 		if (!val3)
 			return -EINVAL;
-		if (libos_mm_shared((uint64_t)uaddr))
+		if (shared)
 			return shared_wake(uaddr, val);
 		return libos_futex_wake_bitset(uaddr, (int)val, val3);
 	case FUTEX_REQUEUE:

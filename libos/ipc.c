@@ -83,7 +83,8 @@ static void key_delete(int32_t key)
 	libos_ipc_key_delete("key", key);
 }
 
-static int64_t now_s(void)
+/* Seconds since the epoch, for the IPC objects' times (ipc_sem.c too). */
+int64_t libos_ipc_now(void)
 {
 	return (int64_t)(libos_time_ns(DK_CLOCK_REALTIME) / 1000000000u);
 }
@@ -185,7 +186,7 @@ static long seg_create(int32_t key, uint64_t size, unsigned mode)
 		if (rc < 0)
 			return rc;
 		struct seg_header h = {.magic = MAGIC, .mode = mode & 0777, .key = key,
-				       .cpid = libos_proc.pid, .size = size, .ctime = now_s()};
+				       .cpid = libos_proc.pid, .size = size, .ctime = libos_ipc_now()};
 		uint64_t pages = (size + 4095) & ~4095ull;
 		rc = f->ops->truncate ? f->ops->truncate(f, HDR + pages) : -EIO;
 		if (rc == 0 && f->ops->pwrite(f, &h, sizeof(h), 0) != (long)sizeof(h))
@@ -252,9 +253,9 @@ static long count(struct seg_header *h, void *arg)
 	h->nattch = a->delta < 0 && !h->nattch ? 0 : h->nattch + (uint64_t)(int64_t)a->delta;
 	h->lpid = libos_proc.pid;
 	if (a->delta > 0)
-		h->atime = now_s();
+		h->atime = libos_ipc_now();
 	else
-		h->dtime = now_s();
+		h->dtime = libos_ipc_now();
 	a->size = h->size;
 	return h->removed && !h->nattch ? 1 : 0;
 }
@@ -373,7 +374,7 @@ static long stat_seg(struct seg_header *h, void *arg)
 static long set_mode(struct seg_header *h, void *arg)
 {
 	h->mode = *(uint32_t *)arg & 0777;
-	h->ctime = now_s();
+	h->ctime = libos_ipc_now();
 	return 0;
 }
 
@@ -381,7 +382,7 @@ static long remove_seg(struct seg_header *h, void *arg)
 {
 	(void)arg;
 	h->removed = 1;
-	h->ctime = now_s();
+	h->ctime = libos_ipc_now();
 	return h->key != IPC_PRIVATE ? 2 + (h->nattch ? 0 : 1) : (h->nattch ? 0 : 1);
 }
 

@@ -65,11 +65,6 @@ static void set_uri(char *buf, size_t size, int id)
 	rt_snprintf(buf, size, "file:/tmp/.moat-shm/.sysv-sem-%d", id);
 }
 
-static int64_t now_s(void)
-{
-	return (int64_t)(libos_time_ns(DK_CLOCK_REALTIME) / 1000000000u);
-}
-
 /* The set's mapping (made on first use in this process); NULL if none. */
 static struct set *set_get(int id, DK_HANDLE *h)
 {
@@ -131,10 +126,7 @@ static long set_create(int32_t key, uint32_t nsems, unsigned mode)
 		char uri[96];
 		set_uri(uri, sizeof(uri), id);
 		DK_HANDLE h;
-		/* /dev/shm's host directory exists once /dev/shm was looked at. */
-		struct libos_file *dir;
-		if (libos_open_path("/dev/shm", O_RDONLY | O_DIRECTORY, 0, &dir) == 0)
-			libos_file_put(dir);
+		fs_shm_dir_ready();
 		int rc = dk->DkStreamOpen(uri, DK_ACCESS_READ | DK_ACCESS_WRITE, DK_CREATE_NEW, 0,
 					  0600, &h);
 		if (rc == -DK_E_EXISTS)
@@ -147,7 +139,7 @@ static long set_create(int32_t key, uint32_t nsems, unsigned mode)
 		s0.nsems = nsems;
 		s0.mode = mode & 0777;
 		s0.key = key;
-		s0.ctime = now_s();
+		s0.ctime = libos_ipc_now();
 		size_t n = sizeof(s0);
 		rc = dk->DkStreamSetLength(h, 4096);
 		if (rc == 0)
@@ -230,7 +222,7 @@ static int try_ops(struct set *s, int id, const struct sembuf_k *ops, size_t n)
 		if ((ops[i].flg & SEM_UNDO) && ops[i].op)
 			note_undo(id, ops[i].num, -ops[i].op);
 	}
-	s->otime = now_s();
+	s->otime = libos_ipc_now();
 	return -1;
 }
 
@@ -386,7 +378,7 @@ LIBOS_SYSCALL(semctl)
 		}
 		s->sems[num].val = (int)a3;
 		s->sems[num].pid = libos_proc.pid;
-		s->ctime = now_s();
+		s->ctime = libos_ipc_now();
 		changed(s);
 		break;
 	case GETALL:
@@ -396,7 +388,7 @@ LIBOS_SYSCALL(semctl)
 	case SETALL:
 		for (uint32_t i = 0; i < s->nsems; i++)
 			s->sems[i].val = vals[i] > SEMVMX ? SEMVMX : vals[i];
-		s->ctime = now_s();
+		s->ctime = libos_ipc_now();
 		changed(s);
 		break;
 	case IPC_STAT:
@@ -411,7 +403,7 @@ LIBOS_SYSCALL(semctl)
 		break;
 	case IPC_SET:
 		s->mode = d.mode & 0777;
-		s->ctime = now_s();
+		s->ctime = libos_ipc_now();
 		break;
 	case IPC_RMID:
 		s->removed = 1;

@@ -365,6 +365,7 @@ long libos_process_record(int pid, int *ppid, char *argv, size_t *len);
 size_t libos_process_list(int *pids, size_t max);
 /* ipc.c: SysV keys, by kind ("key" for segments, "semkey" for sets). */
 long libos_ipc_key_lookup(const char *kind, int32_t key);
+int64_t libos_ipc_now(void);
 bool libos_ipc_key_create(const char *kind, int32_t key, long id);
 void libos_ipc_key_delete(const char *kind, int32_t key);
 /* ipc_sem.c: SEM_UNDO at exit; none inherited by a fork. */

@@ -487,15 +487,21 @@ void libos_process_child_event(int pid, int code, int status)
 }
 
 /* ---- ids, groups, sessions, signals ---------------------------------------------- */
-static long id_call(uint32_t op, long pid, long arg)
+/* A process call's error as Linux says it about a process. */
+static long proc_errno(int rc)
 {
-	int64_t v = 0;
-	int rc = dk->DkProcessIdControl(op, pid, arg, &v);
 	if (rc == -DK_E_NOT_FOUND)
 		return -ESRCH;
 	if (rc == -DK_E_DENIED)
 		return -EPERM;
-	return rc < 0 ? libos_errno(rc) : (long)v;
+	return libos_errno(rc);
+}
+
+static long id_call(uint32_t op, long pid, long arg)
+{
+	int64_t v = 0;
+	int rc = dk->DkProcessIdControl(op, pid, arg, &v);
+	return rc < 0 ? proc_errno(rc) : (long)v;
 }
 
 LIBOS_SYSCALL(getppid)
@@ -556,11 +562,7 @@ long libos_process_queue(int pid, int sig, uint64_t value)
 	if (sig == 0)
 		return libos_process_kill(pid, 0);
 	int rc = dk->DkProcessSignal(pid, (uint32_t)sig, DK_SIGNAL_QUEUE, value);
-	if (rc == -DK_E_NOT_FOUND)
-		return -ESRCH;
-	if (rc == -DK_E_DENIED)
-		return -EPERM;
-	return rc < 0 ? libos_errno(rc) : 0;
+	return rc < 0 ? proc_errno(rc) : 0;
 }
 
 /* kill() towards anything but the caller alone (signal.c keeps that in the
@@ -568,11 +570,7 @@ long libos_process_queue(int pid, int sig, uint64_t value)
 long libos_process_kill(int pid, int sig)
 {
 	int rc = dk->DkProcessSignal(pid, (uint32_t)sig, 0, 0);
-	if (rc == -DK_E_NOT_FOUND)
-		return -ESRCH;
-	if (rc == -DK_E_DENIED)
-		return -EPERM;
-	return rc < 0 ? libos_errno(rc) : 0;
+	return rc < 0 ? proc_errno(rc) : 0;
 }
 
 /* ---- the sandbox's process list, for /proc/PID ------------------------------------
@@ -589,12 +587,7 @@ void libos_process_publish(void)
 {
 	char uri[64];
 	rt_snprintf(uri, sizeof(uri), PROC_RECORD, libos_proc.pid);
-	static bool dir_made; /* inherited by forks: made once per sandbox */
-	struct libos_file *dir; /* the host directory appears with /dev/shm */
-	if (!dir_made && libos_open_path("/dev/shm", O_RDONLY | O_DIRECTORY, 0, &dir) == 0) {
-		libos_file_put(dir);
-		dir_made = true;
-	}
+	fs_shm_dir_ready();
 	DK_HANDLE h;
 	if (dk->DkStreamOpen(uri, DK_ACCESS_WRITE, DK_CREATE_ALWAYS | DK_CREATE_TRUNCATE, 0, 0600,
 			     &h) < 0)

@@ -184,6 +184,7 @@ long fs_host_mkdir_p(const char *path);
 bool fs_is_pipe(struct libos_file *f);
 long fs_host_adopt(struct libos_file *f, DK_HANDLE h, uint32_t type);
 void fs_pipes_share(void);
+void fs_shm_dir_ready(void); /* vfs.c */
 void fs_sockets_share(void); /* socket.c */
 bool fs_host_socket(struct libos_file *f, DK_HANDLE *h);
 bool fs_host_file(struct libos_file *f, DK_HANDLE *h);

@@ -853,11 +853,17 @@ const struct fs_type fs_host = {
 	.setattr = hfs_setattr,
 };
 
+/* f is a host file with a stream of this type (the checks below). */
+static bool host_of(struct libos_file *f, uint32_t type)
+{
+	return f->ops == &fs_host_ops && HF(f)->type == type && HF(f)->h;
+}
+
 /* Host pipes (pipes shared by a fork) and the library OS's in-memory ones:
  * what ESPIPE, splice, F_GETPIPE_SZ and /proc/self/fd treat as a pipe. */
 bool fs_is_pipe(struct libos_file *f)
 {
-	return f->ops == &fs_pipe_ops || (f->ops == &fs_host_ops && HF(f)->type == DK_STREAM_PIPE);
+	return f->ops == &fs_pipe_ops || host_of(f, DK_STREAM_PIPE);
 }
 
 /* A host pipe end's bytes ready to read: what changes with each write, for
@@ -865,7 +871,7 @@ bool fs_is_pipe(struct libos_file *f)
 bool fs_host_pipe_key(struct libos_file *f, uint64_t *in)
 {
 	struct dk_stream_attr a;
-	if (f->ops != &fs_host_ops || HF(f)->type != DK_STREAM_PIPE)
+	if (!host_of(f, DK_STREAM_PIPE))
 		return false;
 	if (dk->DkStreamAttributesQueryByHandle(HF(f)->h, &a) < 0)
 		return false;
@@ -892,8 +898,7 @@ long fs_host_adopt(struct libos_file *f, DK_HANDLE h, uint32_t type)
 uint64_t fs_position(struct libos_file *f)
 {
 	uint64_t pos;
-	if (f->ops == &fs_host_ops && HF(f)->type == DK_STREAM_FILE &&
-	    dk->DkStreamSeek(HF(f)->h, 0, DK_SEEK_CUR, &pos) == 0)
+	if (host_of(f, DK_STREAM_FILE) && dk->DkStreamSeek(HF(f)->h, 0, DK_SEEK_CUR, &pos) == 0)
 		return pos;
 	return __atomic_load_n(&f->pos, __ATOMIC_RELAXED);
 }
@@ -901,7 +906,7 @@ uint64_t fs_position(struct libos_file *f)
 /* A socket pair end moved to the host at fork (socket.c): its stream. */
 bool fs_host_socket(struct libos_file *f, DK_HANDLE *h)
 {
-	if (f->ops != &fs_host_ops || HF(f)->type != DK_STREAM_TCP)
+	if (!host_of(f, DK_STREAM_TCP))
 		return false;
 	*h = HF(f)->h;
 	return true;
@@ -910,7 +915,7 @@ bool fs_host_socket(struct libos_file *f, DK_HANDLE *h)
 /* A host regular file's stream (file locks go to the host: DkStreamLock). */
 bool fs_host_file(struct libos_file *f, DK_HANDLE *h)
 {
-	if (f->ops != &fs_host_ops || HF(f)->type != DK_STREAM_FILE || !HF(f)->h)
+	if (!host_of(f, DK_STREAM_FILE))
 		return false;
 	*h = HF(f)->h;
 	return true;

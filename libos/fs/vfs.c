@@ -59,6 +59,17 @@ static bool under(const char *a, const char *m, const char **rest)
 
 #define SHM_HOST "/tmp/.moat-shm"
 
+/* The host directory /dev/shm stands for (POSIX and SysV shared memory,
+ * the process records): made once per sandbox (a fork inherits the flag). */
+void fs_shm_dir_ready(void)
+{
+	static int made;
+	if (!__atomic_load_n(&made, __ATOMIC_RELAXED)) {
+		fs_host_mkdir_p(SHM_HOST);
+		__atomic_store_n(&made, 1, __ATOMIC_RELAXED);
+	}
+}
+
 /* p->uri + 5 holds the ".."-keeping form when dotdot. */
 static long route(struct fs_path *p, bool dotdot)
 {
@@ -80,11 +91,7 @@ static long route(struct fs_path *p, bool dotdot)
 					    *shm ? "/" : "", shm);
 			if (n >= (int)sizeof(p->uri))
 				return -ENAMETOOLONG;
-			static int made;
-			if (!__atomic_load_n(&made, __ATOMIC_RELAXED)) {
-				fs_host_mkdir_p(SHM_HOST);
-				__atomic_store_n(&made, 1, __ATOMIC_RELAXED);
-			}
+			fs_shm_dir_ready();
 			return 0;
 		}
 		p->fs = &fs_dev;

@@ -220,14 +220,19 @@ int pal_host_wait_any(size_t n, struct pal_object **objs, uint64_t timeout_us, s
 	 * as it sleeps.  A poll (no timeout) only looks. */
 	struct pal_tcb *tcb = pal_tcb();
 	uint32_t raises = tcb->raises_delivered;
+	bool may_sleep = timeout_us != 0; /* a poll costs no mask changes */
 	for (;;) {
-		uint64_t open = pal_linux_sigmask(~(uint64_t)0 & ~K_SYNC_SIGNALS);
-		if (timeout_us && __atomic_exchange_n(&tcb->signal_unseen, 0, __ATOMIC_ACQ_REL)) {
-			pal_linux_sigmask(open);
-			return -DK_E_INTERRUPTED;
+		uint64_t open = 0;
+		if (may_sleep) {
+			open = pal_linux_sigmask(~(uint64_t)0 & ~K_SYNC_SIGNALS);
+			if (__atomic_exchange_n(&tcb->signal_unseen, 0, __ATOMIC_ACQ_REL)) {
+				pal_linux_sigmask(open);
+				return -DK_E_INTERRUPTED;
+			}
 		}
-		long rc = HOST(ppoll, p, n, tsp, &open, 8);
-		pal_linux_sigmask(open);
+		long rc = HOST(ppoll, p, n, tsp, may_sleep ? &open : NULL, 8);
+		if (may_sleep)
+			pal_linux_sigmask(open);
 		if (rc == -K_EINTR)
 			__atomic_store_n(&tcb->signal_unseen, 0, __ATOMIC_RELEASE);
 		/* ppoll is never restarted: only a raised exception interrupts
