@@ -103,11 +103,22 @@ static struct set *set_get(int id, DK_HANDLE *h)
 	return s;
 }
 
+/* The set's lock.  It must exclude both the other processes and this
+ * process's other threads: the handle is shared with every process forked
+ * since it was opened, so a lock held by the open stream (flock) would let
+ * parent and child in together.  A record lock is the process's own, and
+ * set_thread_lock keeps this process's threads in turn. */
+static struct libos_lock set_thread_lock;
+
 static void lock_set(DK_HANDLE h, bool on)
 {
 	struct dk_lock lk = {.type = on ? DK_LOCK_WRITE : DK_LOCK_UNLOCK};
-	while (dk->DkStreamLock(h, DK_LOCK_WHOLE, on ? DK_LOCK_WAIT : 0, &lk) == -DK_E_INTERRUPTED)
+	if (on)
+		libos_lock(&set_thread_lock);
+	while (dk->DkStreamLock(h, DK_LOCK_RANGE, on ? DK_LOCK_WAIT : 0, &lk) == -DK_E_INTERRUPTED)
 		;
+	if (!on)
+		libos_unlock(&set_thread_lock);
 }
 
 /* After a change (the set's lock held): waiters look again. */
@@ -207,13 +218,16 @@ static void note_undo(int id, uint16_t num, int adj)
 		}
 }
 
-/* -1 (all applied), or the index of the operation that must wait. */
+/* -1 (all applied), the index of the operation that must wait, or
+ * -ERANGE when one would raise a value past SEMVMX. */
 static int try_ops(struct set *s, int id, const struct sembuf_k *ops, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		int v = s->sems[ops[i].num].val;
 		if ((ops[i].op < 0 && v < -ops[i].op) || (ops[i].op == 0 && v != 0))
 			return (int)i;
+		if (v + ops[i].op > SEMVMX)
+			return -ERANGE;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct sem *m = &s->sems[ops[i].num];
@@ -250,9 +264,10 @@ static long do_semop(int id, const void *usops, size_t n, int64_t timeout_ns)
 		}
 		int wait = try_ops(s, id, ops, n);
 		if (wait < 0) {
-			changed(s);
+			if (wait == -1)
+				changed(s);
 			lock_set(h, false);
-			return 0;
+			return wait == -1 ? 0 : wait;
 		}
 		if (ops[wait].flg & IPC_NOWAIT) {
 			lock_set(h, false);

@@ -2,6 +2,7 @@
  * blocked in semop is counted by GETNCNT and released by the parent's
  * semop; 100 ping-pong rounds on two semaphores; IPC_NOWAIT gives EAGAIN;
  * GETPID names the last operator; SEM_UNDO is undone at the child's exit;
+ * concurrent semops from two processes lose no update; ERANGE past SEMVMX;
  * IPC_RMID wakes a blocked child with EIDRM. */
 #include "check.h"
 #include <sys/ipc.h>
@@ -74,6 +75,29 @@ int main(void)
 	int v = semctl(id, 1, GETVAL);
 	CHECK(v == 0);
 	SAY("SEM_UNDO: child raised it to 3, after its exit %d\n", v);
+
+	/* Parent and child add at once: no update is lost, so each semop
+	 * excludes the other process's (the set's lock is not shared by fork). */
+	pid = FORK();
+	if (pid == 0) {
+		alarm(5);
+		for (int i = 0; i < 15000; i++)
+			if (op(id, 1, 1, 0))
+				_exit(1);
+		_exit(0);
+	}
+	for (int i = 0; i < 15000; i++)
+		SYS(op(id, 1, 1, 0));
+	code = wait_status(pid);
+	v = semctl(id, 1, GETVAL);
+	CHECK(code == 0 && v == 30000);
+	SAY("two processes adding 15000 each: %d\n", v);
+	u.val = 32767;
+	SYS(semctl(id, 1, SETVAL, u));
+	ERR(op(id, 1, 1, 0), ERANGE);
+	SAY("past SEMVMX: ERANGE, value still %d\n", semctl(id, 1, GETVAL));
+	u.val = 0;
+	SYS(semctl(id, 1, SETVAL, u));
 
 	/* Removal wakes a blocked child with EIDRM. */
 	pid = FORK();
