@@ -27,6 +27,79 @@ libos_syscall_entry:
 	ud2
 	.size libos_syscall_entry, . - libos_syscall_entry
 
+/* void libos_trap_entry(struct libos_regs *frame): the same for a system
+ * call that trapped; its site may be rewritten for the fast path. */
+	.globl libos_trap_entry
+	.hidden libos_trap_entry
+	.type libos_trap_entry, @function
+libos_trap_entry:
+	cld
+	mov %rdi, %rbx
+	call libos_patch_trapped
+	mov %rbx, %rdi
+	jmp libos_syscall_entry
+	.size libos_trap_entry, . - libos_trap_entry
+
+/* The fast path (patch.c): a rewritten site's trampoline jumps here with
+ * %eax = the number, %rcx = the address after the site's syscall
+ * instruction (as syscall itself would set it), %r11 free (syscall
+ * clobbers it too), every other register the application's.  Builds the
+ * same frame the trap's dispatcher builds, at the top of the thread's
+ * library OS stack, without touching the application's stack.
+ *
+ * Until libos_fast_committed the thread still counts as running the
+ * application: a signal that lands in here is delivered as if it had
+ * come just before the site's syscall instruction (the dispatcher,
+ * syscall.c: fast_rewind), and the handler's return executes that
+ * instruction, which traps.  struct libos_thread offsets: kstack_top 136,
+ * app_running 144 (checked in syscall.c). */
+	.globl libos_fast_slow
+	.hidden libos_fast_slow
+libos_fast_slow:
+	/* No library OS stack yet (a new thread): take the trap instead. */
+	lea -2(%rcx), %r11
+	jmp *%r11
+	.globl libos_fast_entry
+	.hidden libos_fast_entry
+	.type libos_fast_entry, @function
+libos_fast_entry:
+	mov %gs:8, %r11			/* DK_TLS_OFFSET(1): struct libos_thread * */
+	test %r11, %r11
+	jz libos_fast_slow
+	mov 136(%r11), %r11		/* kstack_top */
+	test %r11, %r11
+	jz libos_fast_slow
+	mov %rsp, -8(%r11)		/* frame->rsp */
+	lea -8(%r11), %rsp
+	.globl libos_fast_on_kstack
+	.hidden libos_fast_on_kstack
+libos_fast_on_kstack:
+	push %rcx			/* rip */
+	pushfq
+	push %rax
+	push %rcx
+	push %rdx
+	push %rbx
+	push %rbp
+	push %rsi
+	push %rdi
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %gs:8, %rax
+	movl $0, 144(%rax)		/* app_running */
+	.globl libos_fast_committed
+	.hidden libos_fast_committed
+libos_fast_committed:
+	mov %rsp, %rdi
+	jmp libos_syscall_entry
+	.size libos_fast_entry, . - libos_fast_entry
+
 /* void libos_signal_entry(struct libos_regs *frame): a raised exception
  * caught the thread in application code; deliver, then go back. */
 	.globl libos_signal_entry

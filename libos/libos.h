@@ -351,6 +351,14 @@ void libos_signal_exec(struct libos_thread *t);
 bool libos_signal_child_autoreap(void);
 void libos_mm_exec_release(void);
 bool libos_mm_shared(uint64_t addr);
+/* For the system call fast path (patch.c). */
+long libos_mm_write_text(uint64_t addr, const void *bytes, size_t n, bool file_only);
+long libos_mm_map_near(uint64_t near, uint64_t reach, uint64_t len, int prot, const char *name,
+		       uint64_t *out);
+/* patch.c: a trapped system call (its frame) may get its site rewritten;
+ * execve forgets the old program's sites. */
+void libos_patch_trapped(const struct libos_regs *f);
+void libos_patch_exec(void);
 /* process.c: clone that makes a process; a raise that may ask this thread
  * to end (execve ending the other threads). */
 long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint64_t tls);

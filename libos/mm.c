@@ -933,3 +933,70 @@ bool libos_mm_shared(uint64_t addr)
 	libos_unlock(&vma_lock);
 	return shared;
 }
+
+/* ---- for the system call fast path (patch.c) ------------------------------------ */
+
+/* Writes n bytes over code at addr, which must lie in one private mapping
+ * that is readable and executable but not writable (with file_only, a
+ * file's: a program's or a library's text); the pages get their
+ * protection back.  The caller makes sure no other thread of the process
+ * runs meanwhile. */
+long libos_mm_write_text(uint64_t addr, const void *bytes, size_t n, bool file_only)
+{
+	uint64_t page = addr & ~(PAGE - 1), end = PAGE_UP(addr + n);
+	long rc = -EPERM;
+	libos_lock(&vma_lock);
+	size_t i = vma_find(addr);
+	const struct vma *v = i < nvmas ? &vmas[i] : NULL;
+	if (v && v->start <= page && v->end >= end &&
+	    (v->kind == LIBOS_VMA_FILE || (!file_only && v->kind == LIBOS_VMA_ANON)) &&
+	    (v->flags & MAP_TYPE) == MAP_PRIVATE &&
+	    (v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) == (PROT_READ | PROT_EXEC)) {
+		rc = libos_errno(dk->DkVirtualMemoryProtect((void *)page, end - page,
+							     DK_PROT_READ | DK_PROT_WRITE));
+		if (rc == 0) {
+			rc = libos_copy_to_user((void *)addr, bytes, n);
+			dk->DkVirtualMemoryProtect((void *)page, end - page, dk_prot(v->prot));
+		}
+	}
+	libos_unlock(&vma_lock);
+	return rc;
+}
+
+/* A fresh anonymous mapping of len bytes within `reach` bytes of near (in
+ * a hole of the list that the host also finds free), listed under name.
+ * 0, or -ENOMEM when no hole close enough takes it. */
+long libos_mm_map_near(uint64_t near, uint64_t reach, uint64_t len, int prot, const char *name,
+		       uint64_t *out)
+{
+	long rc = -ENOMEM;
+	libos_lock(&vma_lock);
+	/* The holes next to near's neighbours first: below each VMA from
+	 * near's downwards, and above each from near's upwards. */
+	size_t at = vma_find(near);
+	for (size_t step = 0; step < 64 && rc < 0; step++) {
+		for (int side = 0; side < 2 && rc < 0; side++) {
+			size_t i = side ? at + step : at - step;
+			if ((!side && step > at) || i >= nvmas)
+				continue;
+			uint64_t cand = side ? vmas[i].end : vmas[i].start - len;
+			bool free = side ? (i + 1 == nvmas || vmas[i + 1].start >= cand + len)
+					 : (i == 0 || vmas[i - 1].end <= cand);
+			uint64_t dist = cand > near ? cand - near : near - cand;
+			if (!free || dist > reach || cand < MMAP_MIN_ADDR || past_user(cand, len))
+				continue;
+			void *p = (void *)cand;
+			if (dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_RESERVE | DK_MEM_COMMIT,
+						     dk_prot(prot)) < 0)
+				continue;
+			struct vma v = {.start = cand, .end = cand + len, .prot = prot,
+					.flags = MAP_PRIVATE | MAP_ANONYMOUS, .kind = LIBOS_VMA_ANON,
+					.name = libos_strdup(name)};
+			vma_add_locked(&v);
+			*out = cand;
+			rc = 0;
+		}
+	}
+	libos_unlock(&vma_lock);
+	return rc;
+}

@@ -247,6 +247,7 @@ void libos_exec_point_of_no_return(void)
 	libos_ipc_detach_all();
 	libos_signal_exec(t);
 	libos_mm_exec_release();
+	libos_patch_exec();
 	t->clear_child_tid = NULL;
 	t->robust_list = NULL;
 	t->robust_len = 0;

@@ -26,8 +26,14 @@ _Static_assert(__builtin_offsetof(struct libos_regs, rip) == 128, "entry.S frame
 _Static_assert(__builtin_offsetof(struct libos_regs, rsp) == 136, "entry.S frame layout");
 _Static_assert(sizeof(struct libos_regs) % 16 == 0, "frames stay 16-byte aligned");
 
+_Static_assert(__builtin_offsetof(struct libos_thread, kstack_top) == 136, "entry.S fast path");
+_Static_assert(__builtin_offsetof(struct libos_thread, app_running) == 144, "entry.S fast path");
+_Static_assert(DK_TLS_OFFSET(1) == 8, "entry.S fast path");
+
 /* entry.S */
 void libos_syscall_entry(void);
+void libos_trap_entry(void);
+extern char libos_fast_slow[], libos_fast_on_kstack[], libos_fast_committed[];
 void libos_signal_entry(void);
 void libos_resume_app(struct libos_regs *frame) __attribute__((noreturn));
 long libos_usercopy(void *dst, const void *src, size_t n);
@@ -168,6 +174,19 @@ static void committed_context(struct libos_thread *t, struct dk_context *ctx)
 	ctx->rsp = f.rsp;
 }
 
+/* A signal caught the thread on the fast path's way in (entry.S), before
+ * it committed to the system call: make ctx the application's context
+ * just before the site's syscall instruction. */
+static bool fast_rewind(struct libos_thread *t, struct dk_context *ctx)
+{
+	if (ctx->rip < (uint64_t)libos_fast_slow || ctx->rip >= (uint64_t)libos_fast_committed)
+		return false;
+	if (ctx->rip >= (uint64_t)libos_fast_on_kstack)
+		ctx->rsp = *(uint64_t *)(t->kstack_top - 8);
+	ctx->rip = ctx->rcx - 2;
+	return true;
+}
+
 /* Saves ctx in a frame at the top of t's library OS stack and resumes the
  * thread at entry, in normal context. */
 static void redirect(struct libos_thread *t, struct dk_context *ctx, void (*entry)(void))
@@ -211,7 +230,7 @@ static int exception_dispatch(const struct dk_exception_info *info, struct dk_co
 		if (!t)
 			libos_die("system call %s from a thread the library OS does not know",
 				  syscall_name((long)ctx->rax));
-		redirect(t, ctx, libos_syscall_entry);
+		redirect(t, ctx, libos_trap_entry);
 		return DK_EXC_RESUME;
 	case DK_EXC_SIGNAL:
 		/* Recorded now, delivered as a raise is (below). */
@@ -225,7 +244,9 @@ static int exception_dispatch(const struct dk_exception_info *info, struct dk_co
 		 * way out of the system call. */
 		if (!t || !t->app_running)
 			return DK_EXC_RESUME;
-		if (libos_in_image(ctx->rip)) {
+		if (fast_rewind(t, ctx))
+			;
+		else if (libos_in_image(ctx->rip)) {
 			if (!t->resume_frame)
 				return DK_EXC_RESUME;
 			committed_context(t, ctx);

@@ -1,0 +1,134 @@
+/* The system call fast path: glibc wrappers (`mov $NR, %eax; syscall`)
+ * called in hot loops.  In moat such a site is rewritten into a jump to the
+ * library OS after it has trapped twice (libos/patch.c); this program checks
+ * that the calls still behave, with signals landing at every point of the
+ * way in (a 200 us interval timer), with a blocking read interrupted (EINTR
+ * without SA_RESTART, restarted with it), in threads created after the
+ * rewrite, in a forked child, and inside a signal handler.  On stderr it
+ * says whether getppid's first instruction changed (natively it never
+ * does): moat's run must say it did. */
+// moat-stderr: getppid site: rewritten
+#include "check.h"
+#include <pthread.h>
+#include <sys/time.h>
+
+static volatile int ticks;
+static volatile int handler_calls_ok = 1;
+static pid_t parent;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	ticks++;
+	if (getppid() != parent) /* a fast call inside a handler */
+		handler_calls_ok = 0;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+static void *worker(void *arg)
+{
+	long bad = 0;
+	for (int i = 0; i < 20000; i++)
+		bad += getppid() != parent;
+	*(long *)arg = bad;
+	return NULL;
+}
+
+/* A read on an empty pipe that SIGUSR1 (sent by a child after 20 ms)
+ * interrupts; 1 if it gave EINTR. */
+static int interrupted_read(int restart)
+{
+	struct sigaction sa = {.sa_handler = on_usr1, .sa_flags = restart ? SA_RESTART : 0};
+	sigaction(SIGUSR1, &sa, NULL);
+	int p[2];
+	SYS(pipe(p));
+	pid_t me = getpid();
+	pid_t kid = FORK();
+	if (kid == 0) {
+		usleep(20000);
+		kill(me, SIGUSR1);
+		usleep(20000);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	char c;
+	errno = 0;
+	ssize_t n = read(p[0], &c, 1);
+	int eintr = n == -1 && errno == EINTR;
+	CHECK(wait_status(kid) == 0);
+	if (!restart)
+		CHECK(eintr);
+	else
+		CHECK(n == 1 && c == 'x');
+	close(p[0]);
+	close(p[1]);
+	return eintr;
+}
+
+int main(void)
+{
+	alarm(20);
+	parent = getppid();
+	unsigned char before = *(volatile unsigned char *)(void *)getppid;
+
+	/* Hot loop with a timer signal every 200 us. */
+	struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = SA_RESTART};
+	SYS(sigaction(SIGALRM, &sa, NULL));
+	struct itimerval it = {{0, 200}, {0, 200}};
+	SYS(setitimer(ITIMER_REAL, &it, NULL));
+	long bad = 0, calls = 0;
+	double t0 = check_now();
+	while (ticks < 200 && check_now() - t0 < 10) {
+		for (int i = 0; i < 1000; i++)
+			bad += getppid() != parent;
+		calls += 1000;
+	}
+	struct itimerval off = {{0, 0}, {0, 0}};
+	SYS(setitimer(ITIMER_REAL, &off, NULL));
+	CHECK(ticks >= 200);
+	CHECK(bad == 0 && handler_calls_ok);
+	SAY("hot getppid loop under a 200 us timer: %s\n",
+	    bad == 0 && handler_calls_ok && ticks >= 200 ? "every result right" : "wrong");
+
+	/* Blocking reads, three times each so the sites are rewritten first. */
+	int e = 0, r = 0;
+	for (int i = 0; i < 3; i++)
+		e += interrupted_read(0);
+	for (int i = 0; i < 3; i++)
+		r += interrupted_read(1);
+	SAY("read interrupted: EINTR %d of 3 without SA_RESTART, %d of 3 with\n", e, r);
+
+	/* Threads made after the rewrite. */
+	pthread_t th[4];
+	long tbad[4];
+	for (int i = 0; i < 4; i++)
+		ZERO(pthread_create(&th[i], NULL, worker, &tbad[i]));
+	long all = 0;
+	for (int i = 0; i < 4; i++) {
+		ZERO(pthread_join(th[i], NULL));
+		all += tbad[i];
+	}
+	CHECK(all == 0);
+	SAY("four threads, 20000 calls each: %ld wrong\n", all);
+
+	/* A forked child uses the rewritten sites too. */
+	pid_t me = getpid();
+	pid_t kid = FORK();
+	if (kid == 0) {
+		long wrong = 0;
+		for (int i = 0; i < 20000; i++)
+			wrong += getppid() != me;
+		_exit(wrong ? 1 : 0);
+	}
+	CHECK(wait_status(kid) == 0);
+	SAY("forked child, 20000 calls: status %d\n", 0);
+
+	unsigned char after = *(volatile unsigned char *)(void *)getppid;
+	fprintf(stderr, "getppid site: %s\n", before == after ? "unchanged" : "rewritten");
+	DONE();
+}
