@@ -124,7 +124,7 @@ A=$B/apps
 mkdir -p "$A"
 chmod 1777 "$A"
 echo "bench: building the Linux-program drivers into $A/"
-for app in getpid read1 openclose stat seqio; do
+for app in getpid getppid read1 openclose stat seqio; do
 	$CC -O2 -Wall -static -o "$A/$app" "bench/apps/$app.c"
 done
 cp "$B/true" "$A/true"
@@ -213,6 +213,7 @@ k() { awk -v n="$1" 'BEGIN { if (n >= 1e6 && n % 1e6 == 0) printf "%dM", n / 1e6
 RL=""
 [ -z "$RUNSC" ] || RL=" (runsc: $(k "$NRS"))"
 loop "getpid (syscall(SYS_getpid)), $(k "$N4") calls$RL" "$N4" "" getpid
+loop "getppid (glibc's wrapper: moat's fast path), $(k "$N4") calls$RL" "$N4" "" getppid
 loop "read 1 B from /dev/zero, $(k "$N4") calls$RL" "$N4" "" read1 /dev/zero
 loop "read 1 B from a file, $(k "$N4") calls$RL" "$N4" read1.dat read1
 loop "open+close of a file, $(k "$NFS") pairs$RL" "$NFS" "" openclose stat.dat
