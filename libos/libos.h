@@ -307,6 +307,7 @@ void libos_signal_terminate(int sig) __attribute__((noreturn));
 void libos_signal_incoming(uint64_t arg, uint32_t code, uint64_t value);
 /* process.c: sigqueue to another process (its value travels along). */
 long libos_process_queue(int pid, int sig, uint64_t value);
+long libos_process_kill(int pid, int sig);
 void libos_process_exiting(void); /* exit_group: a failed spawn tells its parent */
 bool libos_signal_incoming_any(void);
 void libos_signal_drain(void);

@@ -556,8 +556,6 @@ LIBOS_SYSCALL(setsid)
 	return rc;
 }
 
-long libos_process_kill(int pid, int sig);
-
 long libos_process_queue(int pid, int sig, uint64_t value)
 {
 	if (sig == 0)

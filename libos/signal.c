@@ -1317,9 +1317,22 @@ static long thread_kill(long tgid, long tid, long sig, int code, const struct li
 {
 	if (tid <= 0 || sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (tgid != -1 && tgid != libos_proc.pid)
-		return -ESRCH;
-	struct libos_thread *t = libos_thread_find((int)tid);
+	struct libos_thread *t = tgid == -1 || tgid == libos_proc.pid
+					 ? libos_thread_find((int)tid) : NULL;
+	if (!t && tgid == -1 && tid != libos_proc.pid)
+		tgid = tid; /* tkill of another process's first thread */
+	if (!t && tgid != -1 && tgid != libos_proc.pid) {
+		/* Another process: only its first thread (tid = pid) can be
+		 * named, since thread ids are each library OS's own; the host
+		 * delivers to the process. */
+		if (tid != tgid)
+			return -ESRCH;
+		if (!uinfo)
+			return libos_process_kill((int)tgid, (int)sig);
+		if (uinfo->si_code >= 0 || uinfo->si_code == LIBOS_SI_TKILL)
+			return -EPERM;
+		return libos_process_queue((int)tgid, (int)sig, uinfo->u.kill.value);
+	}
 	if (!t)
 		return -ESRCH;
 	if (sig == 0)
