@@ -370,6 +370,13 @@ static long wait_one(int64_t target, uint32_t options, struct dk_wait_result *r)
 {
 	for (;;) {
 		int rc = dk->DkProcessWait(target, options, r);
+		if (rc == -DK_E_INTERRUPTED && !(options & DK_WAIT_NOHANG)) {
+			/* As Linux: a child that is ready, or having none
+			 * (ECHILD), comes before the signal's EINTR. */
+			rc = dk->DkProcessWait(target, options | DK_WAIT_NOHANG, r);
+			if (rc == 0 && !r->pid)
+				return -EINTR;
+		}
 		if (rc == -DK_E_NOT_FOUND)
 			return -ECHILD;
 		if (rc < 0)

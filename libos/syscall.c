@@ -239,16 +239,17 @@ static int exception_dispatch(const struct dk_exception_info *info, struct dk_co
 	case DK_EXC_RAISED:
 		if (info->code == DK_EXC_RAISED && libos_process_raised(info->arg))
 			return DK_EXC_RESUME; /* not reached: the thread ended */
-		/* In the library OS (or the PAL on its behalf), the interrupted
-		 * wait returns -DK_E_INTERRUPTED and delivery happens on the
-		 * way out of the system call. */
+		/* In the library OS (or the PAL on its behalf): deferred, so
+		 * that the blocking downcall in progress or about to start
+		 * returns -DK_E_INTERRUPTED, and delivery happens on the way
+		 * out of the system call. */
 		if (!t || !t->app_running)
-			return DK_EXC_RESUME;
+			return DK_EXC_DEFERRED;
 		if (fast_rewind(t, ctx))
 			;
 		else if (libos_in_image(ctx->rip)) {
 			if (!t->resume_frame)
-				return DK_EXC_RESUME;
+				return DK_EXC_DEFERRED;
 			committed_context(t, ctx);
 		}
 		redirect(t, ctx, libos_signal_entry);

@@ -128,6 +128,10 @@ struct dk_exception_info {
 
 #define DK_EXC_RESUME 0    /* resume from the (possibly changed) context */
 #define DK_EXC_UNHANDLED 1 /* the PAL ends the process, as the host would */
+#define DK_EXC_DEFERRED 2  /* DK_EXC_SIGNAL, DK_EXC_RAISED: resume, the layer
+			    * above will act on it later; the thread's blocking
+			    * downcall in progress, or its next one, ends with
+			    * -DK_E_INTERRUPTED, even if it had not started yet */
 
 /* ---- processes (the additions for fork, wait and kill) -------------------
  * Process ids are the host's, as seen in the sandbox's own pid namespace:

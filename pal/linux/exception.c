@@ -103,9 +103,33 @@ static int dispatch(struct pal_tcb *tcb, int sig, struct dk_exception_info *info
 	tcb->in_exception--;
 	/* The kernel's sigreturn resumes from the changed registers (it
 	 * sanitises rflags itself). */
-	if (verdict == DK_EXC_RESUME)
+	if (verdict == DK_EXC_RESUME || verdict == DK_EXC_DEFERRED)
 		memcpy(uc->gregs, &ctx, __builtin_offsetof(struct dk_context, fpstate));
 	return verdict;
+}
+
+/* DK_EXC_DEFERRED: the layer above will act on the signal later, so the
+ * thread must not sleep in a blocking call before it does.  The flag ends
+ * the next one (a wait, HOST_BLOCKING); a thread caught between
+ * gate_syscall_blocking's check of it and the syscall instruction fails
+ * with -EINTR instead of entering the host (gate.S). */
+static void defer(struct pal_tcb *tcb, struct k_ucontext *uc)
+{
+	__atomic_store_n(&tcb->signal_unseen, 1, __ATOMIC_RELEASE);
+	uint64_t rip = uc->gregs[K_RIP];
+	if (rip >= (uint64_t)gate_blocking_window && rip <= (uint64_t)gate_blocking_syscall)
+		uc->gregs[K_RIP] = (uint64_t)gate_blocking_eintr;
+}
+
+/* The thread's blocking host calls (HOST_BLOCKING): a deferred signal
+ * ends them as it ends a wait, and is then seen. */
+long pal_linux_blocking_call(long nr, long a1, long a2, long a3, long a4, long a5)
+{
+	struct pal_tcb *tcb = pal_tcb();
+	long rc = gate_syscall_blocking(nr, a1, a2, a3, a4, a5, &tcb->signal_unseen);
+	if (rc == -K_EINTR)
+		__atomic_store_n(&tcb->signal_unseen, 0, __ATOMIC_RELEASE);
+	return rc;
 }
 
 /* A signal sent to the process: DK_EXC_SIGNAL, or the host's default
@@ -131,8 +155,10 @@ static void signal_handler(int sig, struct k_siginfo *si, void *ucv)
 	    pal_linux_abort_raise() > 0)
 		return;
 	tcb->raises_delivered++;
-	tcb->signal_unseen = 1;
-	if (dispatch(tcb, sig, &info, ucv) != DK_EXC_RESUME)
+	int verdict = dispatch(tcb, sig, &info, ucv);
+	if (verdict == DK_EXC_DEFERRED)
+		defer(tcb, ucv);
+	else if (verdict != DK_EXC_RESUME)
 		pal_linux_default_action(sig);
 }
 
@@ -180,6 +206,8 @@ static void exception_handler(int sig, struct k_siginfo *si, void *ucv)
 		tcb->raises_delivered++;
 	}
 	int verdict = dispatch(tcb, sig, &info, uc);
+	if (verdict == DK_EXC_DEFERRED && sig == K_SIGRAISE)
+		defer(tcb, uc);
 	if (verdict == DK_EXC_RESUME || sig == K_SIGRAISE)
 		return; /* an unhandled raised exception is ignored */
 	unhandled(sig, rip, info.addr);

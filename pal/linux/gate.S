@@ -27,6 +27,38 @@ gate_syscall6:
 	ret
 	.size gate_syscall6, .-gate_syscall6
 
+/* long gate_syscall_blocking(nr, a1, a2, a3, a4, a5, int *unseen): a system
+ * call that may sleep (a read on a pipe, an accept), ended by a signal
+ * like a wait is.  It fails with -EINTR without entering the host when
+ * *unseen (the thread's signal_unseen) is set, and the signal handlers
+ * send a thread caught between that check and the syscall instruction to
+ * gate_blocking_eintr (exception.c): otherwise a signal landing just
+ * before the call would not end it, and would wait for the call to return
+ * on its own. */
+	.globl gate_syscall_blocking, gate_blocking_window, gate_blocking_syscall
+	.globl gate_blocking_eintr
+	.type gate_syscall_blocking, @function
+	.hidden gate_syscall_blocking, gate_blocking_window, gate_blocking_syscall
+	.hidden gate_blocking_eintr
+gate_syscall_blocking:
+	mov %rdi, %rax
+	mov %rsi, %rdi
+	mov %rdx, %rsi
+	mov %rcx, %rdx
+	mov %r8, %r10
+	mov %r9, %r8
+	mov 8(%rsp), %r11		/* unseen (the syscall clobbers %r11 anyway) */
+gate_blocking_window:
+	cmpl $0, (%r11)
+	jne gate_blocking_eintr
+gate_blocking_syscall:
+	syscall
+	ret
+gate_blocking_eintr:
+	mov $-4, %rax			/* -EINTR */
+	ret
+	.size gate_syscall_blocking, .-gate_syscall_blocking
+
 /* long gate_clone_thread(flags, stack_top, parent_tid, child_tid, tcb)
  * The tcb pointer is pushed on the child's stack before the call so the
  * child can find it without touching the parent's frame. */

@@ -24,6 +24,16 @@ long gate_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6
 	gate_syscall6(HC_##name, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 #define HOST_IS_ERR(rc) ((unsigned long)(rc) > -4096ul)
 
+/* A host call that may sleep (gate_syscall_blocking): a signal for the
+ * thread ends it with -EINTR even when it lands just before the call. */
+long gate_syscall_blocking(long nr, long a1, long a2, long a3, long a4, long a5,
+			   volatile int *unseen);
+extern char gate_blocking_window[], gate_blocking_syscall[], gate_blocking_eintr[];
+long pal_linux_blocking_call(long nr, long a1, long a2, long a3, long a4, long a5);
+#define HOST_BLOCKING(...) HOST_BLOCKING_(__VA_ARGS__, 0, 0, 0, 0, 0, 0)
+#define HOST_BLOCKING_(name, a, b, c, d, e, ...) \
+	pal_linux_blocking_call(HC_##name, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e))
+
 /* Translates a host -errno into a negated DK_E_* code (pal/linux/error.c). */
 int pal_dk_error(long host_rc);
 /* HOST_IS_ERR(rc) ? pal_dk_error(rc) : 0 */

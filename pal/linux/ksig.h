@@ -10,6 +10,7 @@
 #include "pal.h"
 
 /* ---- signals --------------------------------------------------------- */
+#define K_EINTR 4 /* the host errno a signal gives an interrupted call */
 #define K_SIGHUP 1
 #define K_SIGINT 2
 #define K_SIGILL 4

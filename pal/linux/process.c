@@ -230,7 +230,7 @@ int pal_host_process_wait(int64_t target, uint32_t options, struct dk_wait_resul
 	memset(&si, 0, sizeof(si));
 	int64_t ru[18]; /* struct rusage: utime, stime (timevals), maxrss, ... */
 	memset(ru, 0, sizeof(ru));
-	long rc = HOST(waitid, idtype, id, &si, o, ru);
+	long rc = HOST_BLOCKING(waitid, idtype, id, &si, o, ru);
 	if (rc == -ECHILD)
 		return -DK_E_NOT_FOUND;
 	if (HOST_IS_ERR(rc))
@@ -305,7 +305,8 @@ int pal_host_futex(uint32_t op, uint32_t *word, uint32_t value, uint64_t timeout
 	}
 	struct __kernel_timespec ts = {(long long)(timeout_us / 1000000),
 				       (long long)(timeout_us % 1000000) * 1000};
-	rc = HOST(futex, word, K_FUTEX_WAIT, value, timeout_us == DK_WAIT_INFINITE ? NULL : &ts);
+	rc = HOST_BLOCKING(futex, word, K_FUTEX_WAIT, value,
+			   timeout_us == DK_WAIT_INFINITE ? NULL : &ts);
 	if (rc == -EAGAIN)
 		return -DK_E_WOULD_BLOCK;
 	if (rc == -ETIMEDOUT)

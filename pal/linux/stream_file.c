@@ -109,7 +109,7 @@ static int file_read(struct pal_object *obj, uint64_t offset, void *buf, size_t 
 	long rc = offset == DK_OFFSET_CURRENT ? -ESPIPE
 					      : HOST(pread64, obj->fd, buf, *count, offset);
 	if (rc == -ESPIPE) /* a FIFO or character device: no positions */
-		rc = HOST(read, obj->fd, buf, *count);
+		rc = HOST_BLOCKING(read, obj->fd, buf, *count);
 	if (HOST_IS_ERR(rc))
 		return io_error(rc);
 	*count = (size_t)rc;
@@ -121,11 +121,11 @@ static int file_write(struct pal_object *obj, uint64_t offset, const void *buf,
 {
 	long rc;
 	if ((obj->stream.access & DK_ACCESS_APPEND) || offset == DK_OFFSET_CURRENT)
-		rc = HOST(write, obj->fd, buf, *count); /* O_APPEND picks the position */
+		rc = HOST_BLOCKING(write, obj->fd, buf, *count); /* O_APPEND picks the position */
 	else
 		rc = HOST(pwrite64, obj->fd, buf, *count, offset);
 	if (rc == -ESPIPE)
-		rc = HOST(write, obj->fd, buf, *count);
+		rc = HOST_BLOCKING(write, obj->fd, buf, *count);
 	if (HOST_IS_ERR(rc))
 		return io_error(rc);
 	*count = (size_t)rc;

@@ -88,7 +88,7 @@ static int pipe_server_read(struct pal_object *obj, uint64_t offset, void *buf, 
 	int flags = PAL_SOCK_CLOEXEC;
 	if (obj->stream.options & DK_OPT_NONBLOCK)
 		flags |= PAL_SOCK_NONBLOCK; /* the connection inherits the option */
-	long fd = HOST(accept4, obj->fd, NULL, NULL, flags);
+	long fd = HOST_BLOCKING(accept4, obj->fd, NULL, NULL, flags);
 	if (HOST_IS_ERR(fd))
 		return pal_linux_sock_error(fd);
 	/* The accepted end is named like its peer: pipe.client:NAME. */

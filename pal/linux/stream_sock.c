@@ -49,7 +49,7 @@ int pal_linux_flush_nothing(struct pal_object *obj)
 int pal_linux_sock_read(struct pal_object *obj, uint64_t offset, void *buf, size_t *count)
 {
 	(void)offset;
-	long rc = HOST(read, obj->fd, buf, *count);
+	long rc = HOST_BLOCKING(read, obj->fd, buf, *count);
 	if (HOST_IS_ERR(rc))
 		return pal_linux_sock_error(rc);
 	*count = (size_t)rc;
@@ -61,7 +61,7 @@ int pal_linux_sock_write(struct pal_object *obj, uint64_t offset, const void *bu
 {
 	(void)offset;
 	/* SIGPIPE is ignored process-wide, so a closed peer gives EPIPE. */
-	long rc = HOST(write, obj->fd, buf, *count);
+	long rc = HOST_BLOCKING(write, obj->fd, buf, *count);
 	if (HOST_IS_ERR(rc))
 		return pal_linux_sock_error(rc);
 	*count = (size_t)rc;

@@ -155,7 +155,7 @@ static int tcp_server_read(struct pal_object *obj, uint64_t offset, void *buf, s
 	int flags = PAL_SOCK_CLOEXEC;
 	if (obj->stream.options & DK_OPT_NONBLOCK)
 		flags |= PAL_SOCK_NONBLOCK; /* the connection inherits the option */
-	long fd = HOST(accept4, obj->fd, &sa, &salen, flags);
+	long fd = HOST_BLOCKING(accept4, obj->fd, &sa, &salen, flags);
 	if (HOST_IS_ERR(fd))
 		return pal_linux_sock_error(fd);
 	struct tcp_priv *p = pal_alloc(sizeof(*p));

@@ -16,7 +16,6 @@
 #include "linux/ksig.h"
 
 #define K_EAGAIN 11
-#define K_EINTR 4
 #define K_POLLIN 0x001
 
 struct k_pollfd {

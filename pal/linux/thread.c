@@ -17,7 +17,6 @@
 #define K_MAP_STACK 0x20000
 #define K_ARCH_SET_GS 0x1001
 #define K_CLOCK_MONOTONIC 1
-#define K_EINTR 4
 #define K_ESRCH 3
 
 #define THREAD_CLONE_FLAGS                                                              \
@@ -149,8 +148,8 @@ void pal_host_thread_exit(int code)
 int pal_host_thread_delay(uint64_t us, uint64_t *remaining)
 {
 	struct k_timespec ts = {(long)(us / 1000000), (long)(us % 1000000) * 1000};
-	struct k_timespec rem = {0, 0};
-	long rc = HOST(clock_nanosleep, K_CLOCK_MONOTONIC, 0, &ts, &rem);
+	struct k_timespec rem = ts; /* what is left if it ends before it starts */
+	long rc = HOST_BLOCKING(clock_nanosleep, K_CLOCK_MONOTONIC, 0, &ts, &rem);
 	if (rc == -K_EINTR) {
 		*remaining = (uint64_t)rem.sec * 1000000u + ((uint64_t)rem.nsec + 999) / 1000;
 		return -DK_E_INTERRUPTED;
