@@ -11,17 +11,23 @@
 	.hidden gate_begin, gate_end
 gate_begin:
 
-/* long gate_syscall6(nr, a1, a2, a3, a4, a5, a6) */
-	.globl gate_syscall6
-	.type gate_syscall6, @function
-	.hidden gate_syscall6
-gate_syscall6:
+/* From a C call (nr, a1, a2, a3, a4, a5) to the system call convention:
+ * the number in %rax, the arguments in %rdi %rsi %rdx %r10 %r8. */
+.macro SYSV_TO_SYSCALL
 	mov %rdi, %rax
 	mov %rsi, %rdi
 	mov %rdx, %rsi
 	mov %rcx, %rdx
 	mov %r8, %r10
 	mov %r9, %r8
+.endm
+
+/* long gate_syscall6(nr, a1, a2, a3, a4, a5, a6) */
+	.globl gate_syscall6
+	.type gate_syscall6, @function
+	.hidden gate_syscall6
+gate_syscall6:
+	SYSV_TO_SYSCALL
 	mov 8(%rsp), %r9
 	syscall
 	ret
@@ -41,12 +47,7 @@ gate_syscall6:
 	.hidden gate_syscall_blocking, gate_blocking_window, gate_blocking_syscall
 	.hidden gate_blocking_eintr
 gate_syscall_blocking:
-	mov %rdi, %rax
-	mov %rsi, %rdi
-	mov %rdx, %rsi
-	mov %rcx, %rdx
-	mov %r8, %r10
-	mov %r9, %r8
+	SYSV_TO_SYSCALL
 	mov 8(%rsp), %r11		/* unseen (the syscall clobbers %r11 anyway) */
 gate_blocking_window:
 	cmpl $0, (%r11)
