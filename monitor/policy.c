@@ -64,6 +64,8 @@
 #define P_TCSETSF 0x5404
 #define P_TIOCGWINSZ 0x5413
 #define P_F_SETFD 2
+#define P_F_GETFL 3
+#define P_F_SETFL 4
 #define P_F_DUPFD_CLOEXEC 1030
 #define P_SOL_SOCKET 1
 #define P_SHUT_RD 0
@@ -77,6 +79,7 @@
 #define P_ARCH_GET_GS 0x1004
 #define P_SIGCHLD 17ull
 #define P_O_NONBLOCK 04000ull
+#define P_O_APPEND 02000ull
 #define P_O_CLOEXEC 02000000ull
 #define P_MSG_DONTWAIT 0x40ull
 #define P_MSG_NOSIGNAL 0x4000ull
@@ -95,7 +98,7 @@ struct entry {
 	const char *name;
 	const char *rule; /* printed by `moat policy` */
 	unsigned char nalt; /* 0: allowed with any arguments */
-	struct alt alt[8];  /* allowed when any one holds */
+	struct alt alt[10]; /* allowed when any one holds */
 };
 
 #define EQ(i, v) { .arg = (i), .op = SCMP_CMP_EQ, .a = (v) }
@@ -120,11 +123,14 @@ static const struct entry table[] = {
 	{ "utimensat", "flags within AT_SYMLINK_NOFOLLOW", 1,
 	  { ALT(MASKED(3, ~P_AT_SYMLINK_NOFOLLOW, 0)) } },
 	{ "fcntl",
-	  "cmd == F_SETFD, F_DUPFD_CLOEXEC, or a record lock (F_GETLK, F_SETLK, F_SETLKW and "
-	  "their F_OFD_ forms)",
-	  8,
+	  "cmd == F_SETFD, F_DUPFD_CLOEXEC, F_GETFL, F_SETFL with flags within "
+	  "O_APPEND|O_NONBLOCK, or a record lock (F_GETLK, F_SETLK, F_SETLKW and their "
+	  "F_OFD_ forms)",
+	  10,
 	  { ALT(EQ(1, P_F_SETFD)), ALT(EQ(1, P_F_DUPFD_CLOEXEC)), ALT(EQ(1, 5)), ALT(EQ(1, 6)),
-	    ALT(EQ(1, 7)), ALT(EQ(1, 36)), ALT(EQ(1, 37)), ALT(EQ(1, 38)) } },
+	    ALT(EQ(1, 7)), ALT(EQ(1, 36)), ALT(EQ(1, 37)), ALT(EQ(1, 38)),
+	    ALT(EQ(1, P_F_GETFL)),
+	    ALT(EQ(1, P_F_SETFL), MASKED(2, ~(P_O_APPEND | P_O_NONBLOCK), 0)) } },
 	/* whole-file locks on files the sandbox opened (DkStreamLock) */
 	ANY("flock"),
 	/* the console's terminal: its line settings and size only (never

@@ -292,6 +292,14 @@ struct dk_stream_attr {
 #define DK_CONSOLE_SET_MODES_DRAIN 3u /* ... after output drains */
 #define DK_CONSOLE_SET_MODES_FLUSH 4u /* ... after output drains; input discarded */
 #define DK_CONSOLE_GET_WINSIZE 5u     /* arg: struct dk_winsize, out */
+/* ... and two for any stream with a host open file (not the console, the
+ * null: stream or a process handle): its status flags, which the host keeps
+ * in the open file, so the processes DkProcessFork makes share them.  arg:
+ * uint32_t of DK_STATUS_* bits. */
+#define DK_STREAM_GET_STATUS 16u      /* arg: the status, out */
+#define DK_STREAM_SET_STATUS 17u      /* arg: the status, in */
+#define DK_STATUS_NONBLOCK 1u /* reads and writes never wait (DK_E_WOULD_BLOCK) */
+#define DK_STATUS_APPEND 2u   /* every write goes to the end (file: streams) */
 
 /* DkStreamShutdown's directions, for a connected tcp or pipe stream. */
 #define DK_SHUTDOWN_READ 1u  /* no more reading: reads give end-of-stream */

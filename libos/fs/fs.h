@@ -183,6 +183,7 @@ long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mo
 long fs_host_mkdir_p(const char *path);
 bool fs_is_pipe(struct libos_file *f);
 long fs_host_adopt(struct libos_file *f, DK_HANDLE h, uint32_t type);
+long fs_host_status(struct libos_file *f, bool set, unsigned flags);
 void fs_pipes_share(void);
 void fs_shm_dir_ready(void); /* vfs.c */
 void fs_sockets_share(void); /* socket.c */
@@ -222,6 +223,8 @@ void fs_special_drop(uint64_t dev, uint64_t ino);
 /* mknod(S_IFIFO) of a resolved path; mode already masked by the umask. */
 long fs_mkfifo(struct fs_path *p, unsigned mode);
 
+/* F_SETFL (fdtable.c): sets the open file's flags (O_PATH: -EBADF). */
+long fs_set_status(struct libos_file *f, unsigned flags);
 /* Locks (fdtable.c): drops flock and OFD locks held by f (on release). */
 void fs_locks_release(struct libos_file *f);
 

@@ -529,10 +529,15 @@ int pal_DkStreamConsoleControl(DK_HANDLE console, uint32_t op, void *arg, size_t
 	union {
 		struct dk_termios t;
 		struct dk_winsize w;
+		uint32_t status;
 	} u;
 	size_t want;
 
 	switch (op) {
+	case DK_STREAM_GET_STATUS:
+	case DK_STREAM_SET_STATUS:
+		want = sizeof(uint32_t);
+		break;
 	case DK_CONSOLE_GET_MODES:
 	case DK_CONSOLE_SET_MODES:
 	case DK_CONSOLE_SET_MODES_DRAIN:
@@ -551,12 +556,23 @@ int pal_DkStreamConsoleControl(DK_HANDLE console, uint32_t op, void *arg, size_t
 	int rc = pal_copy_in(&u, arg, want);
 	if (rc < 0)
 		return rc;
-	int get = op == DK_CONSOLE_GET_MODES || op == DK_CONSOLE_GET_WINSIZE;
+	int get = op == DK_CONSOLE_GET_MODES || op == DK_CONSOLE_GET_WINSIZE ||
+		  op == DK_STREAM_GET_STATUS;
+	if (op == DK_STREAM_SET_STATUS && (u.status & ~(DK_STATUS_NONBLOCK | DK_STATUS_APPEND)))
+		return -DK_E_INVALID;
 	if (get && (rc = pal_copy_out(arg, &u, want)) < 0)
 		return rc;
 	if ((rc = stream_get(console, &obj, &ops)) < 0)
 		return rc;
-	rc = ops->console_control ? ops->console_control(obj, op, &u) : -DK_E_UNSUPPORTED;
+	if (op == DK_STREAM_GET_STATUS || op == DK_STREAM_SET_STATUS)
+		/* The console's host file is the user's terminal's too, and a
+		 * process handle's stream is the PAL's own: neither is the
+		 * caller's to change. */
+		rc = obj->type != PAL_OBJ_STREAM || ops->type == DK_STREAM_CONSOLE || obj->fd < 0
+			     ? -DK_E_UNSUPPORTED
+			     : pal_host_stream_status(obj, op == DK_STREAM_SET_STATUS, &u.status);
+	else
+		rc = ops->console_control ? ops->console_control(obj, op, &u) : -DK_E_UNSUPPORTED;
 	pal_object_put(obj);
 	if (rc < 0)
 		return rc;

@@ -120,8 +120,10 @@ static int file_write(struct pal_object *obj, uint64_t offset, const void *buf,
 		      size_t *count)
 {
 	long rc;
-	if ((obj->stream.access & DK_ACCESS_APPEND) || offset == DK_OFFSET_CURRENT)
-		rc = HOST(write, obj->fd, buf, *count); /* O_APPEND picks the position */
+	/* With O_APPEND (at open, or DK_STREAM_SET_STATUS) the host writes
+	 * at the end, pwrite64 too; without it, at the offset. */
+	if (offset == DK_OFFSET_CURRENT)
+		rc = HOST(write, obj->fd, buf, *count);
 	else
 		rc = HOST(pwrite64, obj->fd, buf, *count, offset);
 	if (rc == -ESPIPE)

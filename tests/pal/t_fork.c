@@ -342,7 +342,75 @@ static void lock_across_fork(void)
 	dk->DkStreamDelete(uri);
 }
 
+/* DK_STREAM_GET_STATUS / _SET_STATUS: the host open file's status flags,
+ * shared with a forked child; refused for the console and bad arguments. */
+static void status_across_fork(void)
+{
+	DK_HANDLE rd, wr;
+	CHECK_OK(dk->DkStreamPipeCreate(0, &rd, &wr));
+	uint32_t st = 99;
+	CHECK_OK(dk->DkStreamConsoleControl(rd, DK_STREAM_GET_STATUS, &st, sizeof(st)));
+	CHECK(st == 0, "a blocking pipe end has status %u", st);
+	int64_t child = -1;
+	CHECK_OK(dk->DkProcessFork(&child));
+	if (child == 0) {
+		uint32_t on = DK_STATUS_NONBLOCK;
+		child_exit(dk->DkStreamConsoleControl(rd, DK_STREAM_SET_STATUS, &on, sizeof(on)) == 0
+				   ? 0 : 1);
+	}
+	struct dk_wait_result r;
+	CHECK_OK(reap(child, &r));
+	CHECK(r.status == 0, "the child could not set the status");
+	CHECK_OK(dk->DkStreamConsoleControl(rd, DK_STREAM_GET_STATUS, &st, sizeof(st)));
+	CHECK(st == DK_STATUS_NONBLOCK, "the child's DK_STATUS_NONBLOCK reads as %u here", st);
+	char buf[4];
+	size_t n = sizeof(buf);
+	CHECK_RC(dk->DkStreamRead(rd, 0, buf, &n), E(WOULD_BLOCK));
+	st = 0;
+	CHECK_OK(dk->DkStreamConsoleControl(rd, DK_STREAM_SET_STATUS, &st, sizeof(st)));
+	st = 8;
+	CHECK_RC(dk->DkStreamConsoleControl(rd, DK_STREAM_SET_STATUS, &st, sizeof(st)), E(INVALID));
+	CHECK_RC(dk->DkStreamConsoleControl(rd, DK_STREAM_GET_STATUS, &st, 8), E(INVALID));
+	CHECK_RC(dk->DkStreamConsoleControl(rd, DK_STREAM_GET_STATUS, NULL, sizeof(st)),
+		 E(BAD_POINTER));
+	dk->DkObjectClose(rd);
+	dk->DkObjectClose(wr);
+
+	/* DK_STATUS_APPEND on a file: writes at an offset go to the end. */
+	char uri[300];
+	rt_snprintf(uri, sizeof(uri), "%s/status.txt", g_scratch);
+	DK_HANDLE h;
+	CHECK_OK(dk->DkStreamOpen(uri, DK_ACCESS_READ | DK_ACCESS_WRITE, DK_CREATE_ALWAYS, 0, 0600,
+				  &h));
+	n = 3;
+	CHECK_OK(dk->DkStreamWrite(h, 0, "abc", &n));
+	st = DK_STATUS_APPEND;
+	CHECK_OK(dk->DkStreamConsoleControl(h, DK_STREAM_SET_STATUS, &st, sizeof(st)));
+	n = 1;
+	CHECK_OK(dk->DkStreamWrite(h, DK_OFFSET_CURRENT, "d", &n));
+	struct dk_stream_attr a;
+	CHECK_OK(dk->DkStreamAttributesQueryByHandle(h, &a));
+	CHECK(a.size == 4, "an appending write left the file at %llu bytes",
+	      (unsigned long long)a.size);
+	st = 0;
+	CHECK_OK(dk->DkStreamConsoleControl(h, DK_STREAM_SET_STATUS, &st, sizeof(st)));
+	n = 1;
+	CHECK_OK(dk->DkStreamWrite(h, 0, "A", &n));
+	CHECK_OK(dk->DkStreamAttributesQueryByHandle(h, &a));
+	CHECK(a.size == 4, "a write at 0 without APPEND left the file at %llu bytes",
+	      (unsigned long long)a.size);
+	dk->DkObjectClose(h);
+	dk->DkStreamDelete(uri);
+
+	DK_HANDLE con;
+	CHECK_OK(dk->DkStreamOpen("stderr:", DK_ACCESS_WRITE, DK_CREATE_NEVER, 0, 0, &con));
+	CHECK_RC(dk->DkStreamConsoleControl(con, DK_STREAM_GET_STATUS, &st, sizeof(st)),
+		 E(UNSUPPORTED));
+	dk->DkObjectClose(con);
+}
+
 const struct conf_case conf_cases_fork[] = {
+	{"DkStreamConsoleControl.status_across_fork", status_across_fork},
 	{"DkStreamLock.across_fork", lock_across_fork},
 	{"DkStreamSeek.shared_position", seek_shared_position},
 	{"DkFutexControl.across_fork", futex_across_fork},
