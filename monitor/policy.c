@@ -57,6 +57,7 @@
 #define P_SOCK_TYPE_CHECK (~P_SOCK_FLAGS)
 
 #define P_AT_SYMLINK_NOFOLLOW 0x100ull
+#define P_S_IFIFO 0010000ull
 #define P_FIONREAD 0x541B
 #define P_TCGETS 0x5401
 #define P_TCSETS 0x5402
@@ -116,6 +117,9 @@ static const struct entry table[] = {
 	/* links and metadata: Landlock decides where links are made (MAKE_SYM,
 	 * MAKE_REG, REFER); read-only mounts refuse chmod and utimensat */
 	ANY("readlinkat"), ANY("symlinkat"),
+	/* named pipes only (DK_OPT_FIFO): never a device node */
+	{ "mknodat", "mode == S_IFIFO with permission bits within 01777; dev == 0", 1,
+	  { ALT(MASKED(2, ~01777ull, P_S_IFIFO), EQ(3, 0)) } },
 	{ "linkat", "flags == 0 (no AT_SYMLINK_FOLLOW, no AT_EMPTY_PATH)", 1,
 	  { ALT(EQ(4, 0)) } },
 	{ "fchmodat", "mode within 01777 (no setuid, no setgid)", 1,

@@ -239,6 +239,8 @@ struct dk_lock {
 #define DK_OPT_NOFOLLOW 4u  /* file: do not follow a final symbolic link */
 #define DK_OPT_DUPLEX 8u    /* DkStreamPipeCreate: two connected ends, each read and
 			     * written (a Unix stream socket pair) */
+#define DK_OPT_FIFO 16u     /* file: with DK_CREATE_ALWAYS or _NEW, the stream is made
+			     * as a FIFO (a named pipe) before it is opened */
 
 #define DK_MAP_SHARED 1u    /* writes reach the stream and other mappings */
 #define DK_MAP_PRIVATE 2u   /* copy-on-write */
@@ -249,7 +251,7 @@ enum dk_stream_type {
 	DK_STREAM_DIRECTORY = 2,
 	DK_STREAM_SYMLINK = 3,
 	DK_STREAM_CONSOLE = 4, /* stdin:, stdout:, stderr:, null: */
-	DK_STREAM_PIPE = 5,    /* pipe.client: or an accepted pipe */
+	DK_STREAM_PIPE = 5,    /* pipe.client:, an accepted pipe, a pipe, a file: FIFO */
 	DK_STREAM_PIPE_SERVER = 6,
 	DK_STREAM_TCP = 7,
 	DK_STREAM_TCP_SERVER = 8,

@@ -590,6 +590,8 @@ long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mo
 	}
 	if (rc == -DK_E_LOOP && (flags & O_NOFOLLOW))
 		return -ELOOP;
+	if (rc == -DK_E_REFUSED)
+		return -ENXIO; /* a FIFO without a reader (O_WRONLY|O_NONBLOCK) */
 	if (rc < 0)
 		return libos_errno(rc);
 	if (options & DK_OPT_DIRECTORY) {
@@ -677,7 +679,7 @@ static long root_dir(int flags, struct libos_file **out)
 
 static long hfs_open(struct fs_path *p, int flags, unsigned mode, struct libos_file **out)
 {
-	long rc = fs_special_open(p->uri, p->abs, flags, out);
+	long rc = fs_special_open(p->uri, flags);
 	if (rc <= 0)
 		return rc;
 	rc = fs_host_open_uri(p->uri, p->abs, flags, mode, out);
@@ -723,6 +725,20 @@ static long hfs_setattr(struct fs_path *p, const struct dk_stream_attr *a, uint3
 {
 	int rc = dk->DkStreamAttributesSet(p->uri, a, which);
 	return rc < 0 ? libos_errno(rc) : 0;
+}
+
+/* A host FIFO (DK_OPT_FIFO), which every process of the sandbox opens
+ * alike: made, then opened for reading without waiting (which a FIFO
+ * allows) and closed. */
+long fs_mkfifo(struct fs_path *p, unsigned mode)
+{
+	DK_HANDLE h;
+	int rc = dk->DkStreamOpen(p->uri, DK_ACCESS_READ, DK_CREATE_NEW,
+				  DK_OPT_FIFO | DK_OPT_NONBLOCK | DK_OPT_NOFOLLOW, mode & 07777, &h);
+	if (rc < 0)
+		return libos_errno(rc);
+	dk->DkObjectClose(h);
+	return 0;
 }
 
 static long hfs_mkdir(struct fs_path *p, unsigned mode)

@@ -15,7 +15,7 @@
 #include "common/sync.h"
 
 #define ACCESS_ALL (DK_ACCESS_READ | DK_ACCESS_WRITE | DK_ACCESS_APPEND)
-#define OPT_ALL (DK_OPT_NONBLOCK | DK_OPT_DIRECTORY | DK_OPT_NOFOLLOW)
+#define OPT_ALL (DK_OPT_NONBLOCK | DK_OPT_DIRECTORY | DK_OPT_NOFOLLOW | DK_OPT_FIFO)
 #define MAP_KIND (DK_MAP_SHARED | DK_MAP_PRIVATE)
 #define PROT_ALL (DK_PROT_READ | DK_PROT_WRITE | DK_PROT_EXEC)
 /* Linux never moves more than this in one read or write; capping here keeps
@@ -90,6 +90,10 @@ int pal_DkStreamOpen(const char *uri, uint32_t access, uint32_t create, uint32_t
 
 	if ((access & ~ACCESS_ALL) || (create & ~DK_CREATE_TRUNCATE) > DK_CREATE_NEW ||
 	    (options & ~OPT_ALL) || (mode & ~07777u))
+		return -DK_E_INVALID;
+	/* A FIFO is made, never only looked for, and is no directory. */
+	if ((options & DK_OPT_FIFO) &&
+	    ((options & DK_OPT_DIRECTORY) || !(create & (DK_CREATE_ALWAYS | DK_CREATE_NEW))))
 		return -DK_E_INVALID;
 	int rc = uri_in(buf, uri, &ops, &rest);
 	if (rc < 0)

@@ -409,7 +409,63 @@ static void status_across_fork(void)
 	dk->DkObjectClose(con);
 }
 
+/* DK_OPT_FIFO: a host FIFO, which a forked child opens by name and meets
+ * the parent in; the host's open rules (REFUSED for a writer without a
+ * reader under DK_OPT_NONBLOCK). */
+static void fifo_across_fork(void)
+{
+	char uri[300], file[300];
+	rt_snprintf(uri, sizeof(uri), "%s/fifo", g_scratch);
+	rt_snprintf(file, sizeof(file), "%s/notfifo", g_scratch);
+	dk->DkStreamDelete(uri);
+	DK_HANDLE h, w;
+	CHECK_RC(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, DK_OPT_FIFO, 0600, &h),
+		 E(INVALID));
+	CHECK_RC(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEW,
+				  DK_OPT_FIFO | DK_OPT_DIRECTORY, 0600, &h), E(INVALID));
+	CHECK_OK(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEW, DK_OPT_FIFO | DK_OPT_NONBLOCK,
+				  0600, &h));
+	struct dk_stream_attr a;
+	CHECK_OK(dk->DkStreamAttributesQuery(uri, &a));
+	CHECK(a.type == DK_STREAM_PIPE && a.mode == 0600, "a FIFO reads as type %u mode %o",
+	      a.type, a.mode);
+	CHECK_RC(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEW, DK_OPT_FIFO | DK_OPT_NONBLOCK,
+				  0600, &w), E(EXISTS));
+	dk->DkObjectClose(h);
+	CHECK_RC(dk->DkStreamOpen(uri, DK_ACCESS_WRITE, DK_CREATE_NEVER, DK_OPT_NONBLOCK, 0, &w),
+		 E(REFUSED));
+	CHECK_OK(dk->DkStreamOpen(file, DK_ACCESS_WRITE, DK_CREATE_ALWAYS, 0, 0600, &w));
+	dk->DkObjectClose(w);
+	CHECK_RC(dk->DkStreamOpen(file, DK_ACCESS_READ, DK_CREATE_ALWAYS,
+				  DK_OPT_FIFO | DK_OPT_NONBLOCK, 0600, &w), E(EXISTS));
+	dk->DkStreamDelete(file);
+
+	int64_t child = -1;
+	CHECK_OK(dk->DkProcessFork(&child));
+	if (child == 0) {
+		/* Waits in the open for the parent's reader. */
+		size_t n = 5;
+		if (dk->DkStreamOpen(uri, DK_ACCESS_WRITE, DK_CREATE_NEVER, 0, 0, &w) < 0)
+			child_exit(1);
+		child_exit(dk->DkStreamWrite(w, 0, "hello", &n) == 0 && n == 5 ? 0 : 2);
+	}
+	CHECK_OK(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, 0, 0, &h));
+	char buf[16];
+	size_t got = 0;
+	CHECK_OK(conf_read_full(h, 0, buf, sizeof(buf), &got));
+	CHECK(got == 5 && memcmp(buf, "hello", 5) == 0, "read %zu bytes through the FIFO", got);
+	CHECK_OK(dk->DkStreamAttributesQueryByHandle(h, &a));
+	CHECK(a.type == DK_STREAM_PIPE && a.size == 0, "an open FIFO reads as type %u size %llu",
+	      a.type, (unsigned long long)a.size);
+	struct dk_wait_result r;
+	CHECK_OK(reap(child, &r));
+	CHECK(r.status == 0, "the child's side failed (%d)", r.status);
+	dk->DkObjectClose(h);
+	CHECK_OK(dk->DkStreamDelete(uri));
+}
+
 const struct conf_case conf_cases_fork[] = {
+	{"DkStreamOpen.fifo_across_fork", fifo_across_fork},
 	{"DkStreamConsoleControl.status_across_fork", status_across_fork},
 	{"DkStreamLock.across_fork", lock_across_fork},
 	{"DkStreamSeek.shared_position", seek_shared_position},
