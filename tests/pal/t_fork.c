@@ -105,6 +105,24 @@ static void pipe_across_fork(void)
 	dk->DkObjectClose(rd);
 	dk->DkObjectClose(wr);
 	CHECK_RC(dk->DkStreamPipeCreate(0, NULL, &wr), E(BAD_POINTER));
+
+	/* DK_OPT_DATAGRAM: messages keep their boundaries, empty ones too. */
+	CHECK_RC(dk->DkStreamPipeCreate(DK_OPT_DATAGRAM, &rd, &wr), E(INVALID));
+	CHECK_OK(dk->DkStreamPipeCreate(DK_OPT_DUPLEX | DK_OPT_DATAGRAM, &rd, &wr));
+	const char *msgs[] = {"a", "bb", ""};
+	for (int i = 0; i < 3; i++) {
+		size_t n = strlen(msgs[i]);
+		CHECK_OK(dk->DkStreamWrite(wr, 0, msgs[i], &n));
+	}
+	size_t lens[3];
+	for (int i = 0; i < 3; i++) {
+		lens[i] = sizeof(buf);
+		CHECK_OK(dk->DkStreamRead(rd, 0, buf, &lens[i]));
+	}
+	CHECK(lens[0] == 1 && lens[1] == 2 && lens[2] == 0, "datagram sizes %zu %zu %zu",
+	      lens[0], lens[1], lens[2]);
+	dk->DkObjectClose(rd);
+	dk->DkObjectClose(wr);
 }
 
 static void pipe_closed_reader(void)
