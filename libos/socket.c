@@ -3487,13 +3487,16 @@ out:
  * file becomes a host file in place, so its descriptors stay.  Such a
  * socket then reads, writes, polls and shuts down as before, and fstat
  * still says socket; the socket calls proper (send, recv, sendmsg, recvmsg,
- * shutdown) reach it through sock_host_io below.  Pairs with descriptors in
- * flight (SCM_RIGHTS) or more than 64 KiB queued stay in the process. */
+ * shutdown) reach it through sock_host_io below.  A datagram pair moves to
+ * a host datagram pair (DK_OPT_DATAGRAM), message for message.  Pairs with
+ * descriptors in flight (SCM_RIGHTS) or more than 64 KiB queued stay in the
+ * process. */
 #define SHARE_QUEUED_MAX 65536
 
 static bool share_ok(const struct lsock *s)
 {
-	if (s->kind != K_UNIX || s->type != SOCK_STREAM || !s->connected || s->listening ||
+	if (s->kind != K_UNIX || (s->type != SOCK_STREAM && s->type != SOCK_DGRAM) ||
+	    !s->connected || s->listening ||
 	    !s->file || s->rx_bytes > SHARE_QUEUED_MAX)
 		return false;
 	for (const struct lmsg *m = s->rxq; m; m = m->next)
@@ -3502,23 +3505,28 @@ static bool share_ok(const struct lsock *s)
 	return true;
 }
 
-/* Writes what s has queued into to (the host end whose peer s becomes). */
+/* Writes what s has queued into to (the host end whose peer s becomes): a
+ * datagram in one write, a stream's bytes in as many as it takes. */
 static bool share_queued(struct lsock *s, DK_HANDLE to)
 {
-	for (struct lmsg *m = s->rxq; m; m = m->next)
-		for (size_t off = m->off; off < m->len;) {
+	for (struct lmsg *m = s->rxq; m; m = m->next) {
+		size_t off = m->off;
+		do {
 			size_t n = m->len - off;
-			if (dk->DkStreamWrite(to, 0, m->data + off, &n) < 0 || !n)
+			if (dk->DkStreamWrite(to, 0, m->data + off, &n) < 0 ||
+			    (s->type == SOCK_DGRAM ? n != m->len - off : !n))
 				return false;
 			off += n;
-		}
+		} while (off < m->len);
+	}
 	return true;
 }
 
 static void share_pair(struct lsock *x, struct lsock *y)
 {
 	DK_HANDLE h[2];
-	if (dk->DkStreamPipeCreate(DK_OPT_DUPLEX, &h[0], &h[1]) < 0)
+	uint32_t opt = DK_OPT_DUPLEX | (x->type == SOCK_DGRAM ? DK_OPT_DATAGRAM : 0);
+	if (x->type != y->type || dk->DkStreamPipeCreate(opt, &h[0], &h[1]) < 0)
 		return;
 	if (!share_queued(x, h[1]) || !share_queued(y, h[0])) {
 		dk->DkObjectClose(h[0]);

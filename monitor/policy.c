@@ -53,10 +53,12 @@
 #define P_AF_INET 2
 #define P_AF_INET6 10
 #define P_SOCK_STREAM 1
+#define P_SOCK_DGRAM 2
 #define P_SOCK_FLAGS (04000ull | 02000000ull) /* SOCK_NONBLOCK | SOCK_CLOEXEC */
 #define P_SOCK_TYPE_CHECK (~P_SOCK_FLAGS)
 
 #define P_AT_SYMLINK_NOFOLLOW 0x100ull
+#define P_S_IFIFO 0010000ull
 #define P_FIONREAD 0x541B
 #define P_TCGETS 0x5401
 #define P_TCSETS 0x5402
@@ -64,6 +66,8 @@
 #define P_TCSETSF 0x5404
 #define P_TIOCGWINSZ 0x5413
 #define P_F_SETFD 2
+#define P_F_GETFL 3
+#define P_F_SETFL 4
 #define P_F_DUPFD_CLOEXEC 1030
 #define P_SOL_SOCKET 1
 #define P_SHUT_RD 0
@@ -77,6 +81,7 @@
 #define P_ARCH_GET_GS 0x1004
 #define P_SIGCHLD 17ull
 #define P_O_NONBLOCK 04000ull
+#define P_O_APPEND 02000ull
 #define P_O_CLOEXEC 02000000ull
 #define P_MSG_DONTWAIT 0x40ull
 #define P_MSG_NOSIGNAL 0x4000ull
@@ -95,7 +100,7 @@ struct entry {
 	const char *name;
 	const char *rule; /* printed by `moat policy` */
 	unsigned char nalt; /* 0: allowed with any arguments */
-	struct alt alt[8];  /* allowed when any one holds */
+	struct alt alt[10]; /* allowed when any one holds */
 };
 
 #define EQ(i, v) { .arg = (i), .op = SCMP_CMP_EQ, .a = (v) }
@@ -113,6 +118,9 @@ static const struct entry table[] = {
 	/* links and metadata: Landlock decides where links are made (MAKE_SYM,
 	 * MAKE_REG, REFER); read-only mounts refuse chmod and utimensat */
 	ANY("readlinkat"), ANY("symlinkat"),
+	/* named pipes only (DK_OPT_FIFO): never a device node */
+	{ "mknodat", "mode == S_IFIFO with permission bits within 01777; dev == 0", 1,
+	  { ALT(MASKED(2, ~01777ull, P_S_IFIFO), EQ(3, 0)) } },
 	{ "linkat", "flags == 0 (no AT_SYMLINK_FOLLOW, no AT_EMPTY_PATH)", 1,
 	  { ALT(EQ(4, 0)) } },
 	{ "fchmodat", "mode within 01777 (no setuid, no setgid)", 1,
@@ -120,11 +128,14 @@ static const struct entry table[] = {
 	{ "utimensat", "flags within AT_SYMLINK_NOFOLLOW", 1,
 	  { ALT(MASKED(3, ~P_AT_SYMLINK_NOFOLLOW, 0)) } },
 	{ "fcntl",
-	  "cmd == F_SETFD, F_DUPFD_CLOEXEC, or a record lock (F_GETLK, F_SETLK, F_SETLKW and "
-	  "their F_OFD_ forms)",
-	  8,
+	  "cmd == F_SETFD, F_DUPFD_CLOEXEC, F_GETFL, F_SETFL with flags within "
+	  "O_APPEND|O_NONBLOCK, or a record lock (F_GETLK, F_SETLK, F_SETLKW and their "
+	  "F_OFD_ forms)",
+	  10,
 	  { ALT(EQ(1, P_F_SETFD)), ALT(EQ(1, P_F_DUPFD_CLOEXEC)), ALT(EQ(1, 5)), ALT(EQ(1, 6)),
-	    ALT(EQ(1, 7)), ALT(EQ(1, 36)), ALT(EQ(1, 37)), ALT(EQ(1, 38)) } },
+	    ALT(EQ(1, 7)), ALT(EQ(1, 36)), ALT(EQ(1, 37)), ALT(EQ(1, 38)),
+	    ALT(EQ(1, P_F_GETFL)),
+	    ALT(EQ(1, P_F_SETFL), MASKED(2, ~(P_O_APPEND | P_O_NONBLOCK), 0)) } },
 	/* whole-file locks on files the sandbox opened (DkStreamLock) */
 	ANY("flock"),
 	/* the console's terminal: its line settings and size only (never
@@ -160,9 +171,10 @@ static const struct entry table[] = {
 	  "processes; no PI, no requeue)", 2,
 	  { ALT(EQ(1, 0)), ALT(EQ(1, 1)) } },
 	{ "socketpair",
-	  "domain AF_UNIX; type SOCK_STREAM (|NONBLOCK|CLOEXEC); protocol 0 (a socketpair "
-	  "shared with forked processes)",
-	  1, { ALT(EQ(0, P_AF_UNIX), SOCKTYPE(1), EQ(2, 0)) } },
+	  "domain AF_UNIX; type SOCK_STREAM or SOCK_DGRAM (|NONBLOCK|CLOEXEC); protocol 0 (a "
+	  "socketpair shared with forked processes)",
+	  2, { ALT(EQ(0, P_AF_UNIX), SOCKTYPE(1), EQ(2, 0)),
+	       ALT(EQ(0, P_AF_UNIX), MASKED(1, P_SOCK_TYPE_CHECK, P_SOCK_DGRAM), EQ(2, 0)) } },
 	{ "pipe2", "flags within O_CLOEXEC|O_NONBLOCK", 1,
 	  { ALT(MASKED(1, ~(P_O_CLOEXEC | P_O_NONBLOCK), 0)) } },
 	{ "arch_prctl", "code == ARCH_SET_GS, ARCH_GET_GS, ARCH_SET_FS or ARCH_GET_FS", 4,

@@ -238,6 +238,9 @@ struct pal_stream_ops {
 	int (*lock)(struct pal_object *obj, uint32_t kind, uint32_t flags, struct dk_lock *lock);
 	void (*close)(struct pal_object *obj);
 };
+/* A stream's status flags (DK_STATUS_*) in its host open file: read them
+ * into *status, or (set) replace them with *status, already checked. */
+int pal_host_stream_status(struct pal_object *obj, bool set, uint32_t *status);
 /* NULL-terminated list of the host's providers. */
 extern const struct pal_stream_ops *const pal_host_providers[];
 /* Maps an executable ELF image from an open stream (DkStreamMapPeBinary). */

@@ -243,6 +243,10 @@ struct dk_lock {
 #define DK_OPT_NOFOLLOW 4u  /* file: do not follow a final symbolic link */
 #define DK_OPT_DUPLEX 8u    /* DkStreamPipeCreate: two connected ends, each read and
 			     * written (a Unix stream socket pair) */
+#define DK_OPT_DATAGRAM 32u /* DkStreamPipeCreate, with DUPLEX: each write is one message,
+			     * each read takes one (a Unix datagram socket pair) */
+#define DK_OPT_FIFO 16u     /* file: with DK_CREATE_ALWAYS or _NEW, the stream is made
+			     * as a FIFO (a named pipe) before it is opened */
 
 #define DK_MAP_SHARED 1u    /* writes reach the stream and other mappings */
 #define DK_MAP_PRIVATE 2u   /* copy-on-write */
@@ -253,7 +257,7 @@ enum dk_stream_type {
 	DK_STREAM_DIRECTORY = 2,
 	DK_STREAM_SYMLINK = 3,
 	DK_STREAM_CONSOLE = 4, /* stdin:, stdout:, stderr:, null: */
-	DK_STREAM_PIPE = 5,    /* pipe.client: or an accepted pipe */
+	DK_STREAM_PIPE = 5,    /* pipe.client:, an accepted pipe, a pipe, a file: FIFO */
 	DK_STREAM_PIPE_SERVER = 6,
 	DK_STREAM_TCP = 7,
 	DK_STREAM_TCP_SERVER = 8,
@@ -296,6 +300,14 @@ struct dk_stream_attr {
 #define DK_CONSOLE_SET_MODES_DRAIN 3u /* ... after output drains */
 #define DK_CONSOLE_SET_MODES_FLUSH 4u /* ... after output drains; input discarded */
 #define DK_CONSOLE_GET_WINSIZE 5u     /* arg: struct dk_winsize, out */
+/* ... and two for any stream with a host open file (not the console, the
+ * null: stream or a process handle): its status flags, which the host keeps
+ * in the open file, so the processes DkProcessFork makes share them.  arg:
+ * uint32_t of DK_STATUS_* bits. */
+#define DK_STREAM_GET_STATUS 16u      /* arg: the status, out */
+#define DK_STREAM_SET_STATUS 17u      /* arg: the status, in */
+#define DK_STATUS_NONBLOCK 1u /* reads and writes never wait (DK_E_WOULD_BLOCK) */
+#define DK_STATUS_APPEND 2u   /* every write goes to the end (file: streams) */
 
 /* DkStreamShutdown's directions, for a connected tcp or pipe stream. */
 #define DK_SHUTDOWN_READ 1u  /* no more reading: reads give end-of-stream */

@@ -666,6 +666,19 @@ out:
 
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 
+/* F_SETFL and FIONBIO: the open file's new flags; a host stream's
+ * O_NONBLOCK and O_APPEND go to the host's open file first. */
+long fs_set_status(struct libos_file *f, unsigned flags)
+{
+	if (f->flags & O_PATH)
+		return -EBADF;
+	long rc = fs_host_status(f, true, flags);
+	if (rc < 0)
+		return rc;
+	__atomic_store_n(&f->flags, flags, __ATOMIC_RELEASE);
+	return 0;
+}
+
 LIBOS_SYSCALL(fcntl)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
@@ -690,16 +703,10 @@ LIBOS_SYSCALL(fcntl)
 		rc = libos_fd_set_cloexec(fd, arg & FD_CLOEXEC);
 		break;
 	case F_GETFL:
-		rc = f->flags & ~O_CLOEXEC;
+		rc = fs_host_status(f, false, f->flags & ~O_CLOEXEC);
 		break;
 	case F_SETFL:
-		if (f->flags & O_PATH) {
-			rc = -EBADF;
-			break;
-		}
-		__atomic_store_n(&f->flags, (f->flags & ~SETFL_MASK) | ((unsigned)arg & SETFL_MASK),
-				 __ATOMIC_RELEASE);
-		rc = 0;
+		rc = fs_set_status(f, (f->flags & ~SETFL_MASK) | ((unsigned)arg & SETFL_MASK));
 		break;
 	case F_GETLK:
 	case F_SETLK:

@@ -183,6 +183,7 @@ long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mo
 long fs_host_mkdir_p(const char *path);
 bool fs_is_pipe(struct libos_file *f);
 long fs_host_adopt(struct libos_file *f, DK_HANDLE h, uint32_t type);
+long fs_host_status(struct libos_file *f, bool set, unsigned flags);
 void fs_pipes_share(void);
 void fs_shm_dir_ready(void); /* vfs.c */
 void fs_sockets_share(void); /* socket.c */
@@ -203,25 +204,21 @@ void fs_eventfd_seq(struct libos_file *f, uint64_t *in, uint64_t *out);
 /* timerfd: the next expiry in monotonic ns, or 0 (poll.c folds it into timeouts). */
 uint64_t fs_timerfd_deadline(struct libos_file *f);
 
-/* Named pipes (pipe.c): a pipe held by special.c's registry (one `files`
- * reference, taken by fs_fifo_new and fs_fifo_hold, dropped by
- * fs_fifo_unhold), and an open of it with Linux's FIFO open rules. */
-void *fs_fifo_new(uint64_t dev, uint64_t ino, unsigned mode);
-void fs_fifo_hold(void *pipe);
-void fs_fifo_unhold(void *pipe);
-long fs_fifo_open(void *pipe, int flags, const char *path, struct libos_file **out);
-
 /* Special files (special.c). */
-/* S_IF* of host attributes, S_IFIFO / S_IFSOCK for a registered inode. */
+/* S_IF* of host attributes, S_IFSOCK for a registered inode. */
 unsigned fs_attr_mode(const struct dk_stream_attr *a);
-/* Opens uri if it names a registered file: 0 or -errno; 1 if it does not. */
-long fs_special_open(const char *uri, const char *guest, int flags, struct libos_file **out);
+/* Opening uri when it names a registered socket file: -ENXIO (-ENOTDIR
+ * under O_DIRECTORY); 1 if it does not. */
+long fs_special_open(const char *uri, int flags);
 /* Whether the file at uri is registered and this is its last link. */
 bool fs_special_last_link(const char *uri, uint64_t *dev, uint64_t *ino);
 void fs_special_drop(uint64_t dev, uint64_t ino);
-/* mknod(S_IFIFO) of a resolved path; mode already masked by the umask. */
+/* mknod(S_IFIFO) of a resolved host path (host.c): a host FIFO; mode
+ * already masked by the umask. */
 long fs_mkfifo(struct fs_path *p, unsigned mode);
 
+/* F_SETFL (fdtable.c): sets the open file's flags (O_PATH: -EBADF). */
+long fs_set_status(struct libos_file *f, unsigned flags);
 /* Locks (fdtable.c): drops flock and OFD locks held by f (on release). */
 void fs_locks_release(struct libos_file *f);
 

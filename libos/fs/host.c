@@ -5,9 +5,10 @@
  * A regular file's position is the host's open file's (DK_OFFSET_CURRENT,
  * DkStreamSeek), so processes made by fork share it as on Linux.  FIFOs
  * and devices have no position; a directory's is the library OS's
- * (f->pos under f->pos_lock).  O_APPEND
- * at open uses DK_ACCESS_APPEND (atomic appends, also between processes);
- * O_APPEND turned on later by fcntl is emulated by writing at the size.
+ * (f->pos under f->pos_lock).  O_APPEND at open uses DK_ACCESS_APPEND
+ * (atomic appends, also between processes); the status flags O_APPEND and
+ * O_NONBLOCK belong to the host's open file from then on (fs_host_status),
+ * so fcntl(F_SETFL) in one process is seen by the processes sharing it.
  *
  * Directories: getdents64 lists "." and ".." and then the names from
  * DkStreamEnumerateChildren.  d_type and d_ino come from one
@@ -22,7 +23,6 @@
 struct host_file {
 	DK_HANDLE h;
 	uint32_t type;      /* enum dk_stream_type */
-	bool append;        /* the handle was opened with DK_ACCESS_APPEND */
 	bool pos_stale;     /* after an append: the position is the size */
 	char *uri;          /* for reopening a directory */
 	DK_HANDLE ev;       /* stream event for poll (FIFOs, devices) */
@@ -123,15 +123,11 @@ static long host_pwrite(struct libos_file *f, const void *buf, size_t n, uint64_
 	return rc < 0 ? libos_errno(rc) : (long)cnt;
 }
 
-static long host_poll_ready(struct libos_file *f);
-
 static long host_read(struct libos_file *f, void *buf, size_t n)
 {
 	struct host_file *hf = HF(f);
-	/* O_NONBLOCK set after open: the host descriptor still blocks, so
-	 * a read waits only for what is ready. */
-	if (hf->type == DK_STREAM_PIPE && (f->flags & O_NONBLOCK) && n && !host_poll_ready(f))
-		return -EAGAIN;
+	/* O_NONBLOCK is the host open file's (fs_host_status): the PAL's
+	 * read gives WOULD_BLOCK by itself. */
 	if (hf->type != DK_STREAM_FILE)
 		return host_pread(f, buf, n, 0);
 	/* At the host's own position, which forked processes share. */
@@ -145,16 +141,8 @@ static long host_write(struct libos_file *f, const void *buf, size_t n)
 	struct host_file *hf = HF(f);
 	if (hf->type != DK_STREAM_FILE)
 		return host_pwrite(f, buf, n, 0);
-	if (hf->append && !(f->flags & O_APPEND)) {
-		static int logged;
-		if (!logged++)
-			libos_log("O_APPEND cleared by fcntl: writes still append");
-	}
-	/* O_APPEND turned on by fcntl: the end, then the write (not atomic
-	 * between processes, unlike O_APPEND at open). */
-	uint64_t end;
-	if (!hf->append && (f->flags & O_APPEND))
-		dk->DkStreamSeek(hf->h, 0, DK_SEEK_END, &end);
+	/* O_APPEND, at open or by fcntl, is the host open file's: the host
+	 * picks the end, atomically, also between processes. */
 	size_t cnt = n;
 	int rc = dk->DkStreamWrite(hf->h, DK_OFFSET_CURRENT, buf, &cnt);
 	if (rc == -DK_E_CLOSED)
@@ -296,12 +284,6 @@ static int host_poll(struct libos_file *f, DK_HANDLE *wait)
 			mask |= POLLHUP;
 	}
 	return mask;
-}
-
-static long host_poll_ready(struct libos_file *f)
-{
-	DK_HANDLE w;
-	return (host_poll(f, &w) & POLLIN) != 0;
 }
 
 static long host_ioctl(struct libos_file *f, unsigned long cmd, unsigned long arg)
@@ -608,6 +590,8 @@ long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mo
 	}
 	if (rc == -DK_E_LOOP && (flags & O_NOFOLLOW))
 		return -ELOOP;
+	if (rc == -DK_E_REFUSED)
+		return -ENXIO; /* a FIFO without a reader (O_WRONLY|O_NONBLOCK) */
 	if (rc < 0)
 		return libos_errno(rc);
 	if (options & DK_OPT_DIRECTORY) {
@@ -636,7 +620,6 @@ long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mo
 	}
 	hf->h = h;
 	hf->type = a.type;
-	hf->append = access & DK_ACCESS_APPEND;
 	hf->uri = u;
 	f->path = path;
 	*out = f;
@@ -696,7 +679,7 @@ static long root_dir(int flags, struct libos_file **out)
 
 static long hfs_open(struct fs_path *p, int flags, unsigned mode, struct libos_file **out)
 {
-	long rc = fs_special_open(p->uri, p->abs, flags, out);
+	long rc = fs_special_open(p->uri, flags);
 	if (rc <= 0)
 		return rc;
 	rc = fs_host_open_uri(p->uri, p->abs, flags, mode, out);
@@ -742,6 +725,20 @@ static long hfs_setattr(struct fs_path *p, const struct dk_stream_attr *a, uint3
 {
 	int rc = dk->DkStreamAttributesSet(p->uri, a, which);
 	return rc < 0 ? libos_errno(rc) : 0;
+}
+
+/* A host FIFO (DK_OPT_FIFO), which every process of the sandbox opens
+ * alike: made, then opened for reading without waiting (which a FIFO
+ * allows) and closed. */
+long fs_mkfifo(struct fs_path *p, unsigned mode)
+{
+	DK_HANDLE h;
+	int rc = dk->DkStreamOpen(p->uri, DK_ACCESS_READ, DK_CREATE_NEW,
+				  DK_OPT_FIFO | DK_OPT_NONBLOCK | DK_OPT_NOFOLLOW, mode & 07777, &h);
+	if (rc < 0)
+		return libos_errno(rc);
+	dk->DkObjectClose(h);
+	return 0;
 }
 
 static long hfs_mkdir(struct fs_path *p, unsigned mode)
@@ -880,7 +877,8 @@ bool fs_host_pipe_key(struct libos_file *f, uint64_t *in)
 }
 
 /* Turns an open file of another kind into a host file of stream h, in
- * place (fork: a pipe becoming a host pipe).  Its flags stay. */
+ * place (fork: a pipe becoming a host pipe).  Its flags stay, and its
+ * status flags move to the host's open file with it. */
 long fs_host_adopt(struct libos_file *f, DK_HANDLE h, uint32_t type)
 {
 	struct host_file *hf = libos_alloc(sizeof(*hf));
@@ -890,7 +888,34 @@ long fs_host_adopt(struct libos_file *f, DK_HANDLE h, uint32_t type)
 	hf->type = type;
 	f->priv = hf;
 	__atomic_store_n(&f->ops, &fs_host_ops, __ATOMIC_RELEASE);
+	if (f->flags & (O_NONBLOCK | O_APPEND))
+		fs_host_status(f, true, f->flags);
 	return 0;
+}
+
+/* The status flags O_NONBLOCK and O_APPEND of a host stream: the host
+ * keeps them in its open file (DK_STREAM_GET_STATUS, _SET_STATUS), so
+ * processes that share the open file after fork see each other's changes
+ * as on Linux.  set: flags' two bits become the host's; then (set or not)
+ * returns flags with the host's two bits, or -errno.  Returns flags as
+ * they are for a file whose status is the library OS's own (not a host
+ * stream, a directory, a link). */
+long fs_host_status(struct libos_file *f, bool set, unsigned flags)
+{
+	if (f->ops != &fs_host_ops || !HF(f)->h || HF(f)->type == DK_STREAM_DIRECTORY)
+		return flags;
+	uint32_t st = (flags & O_NONBLOCK ? DK_STATUS_NONBLOCK : 0) |
+		      (flags & O_APPEND ? DK_STATUS_APPEND : 0);
+	int rc = dk->DkStreamConsoleControl(HF(f)->h,
+					    set ? DK_STREAM_SET_STATUS : DK_STREAM_GET_STATUS,
+					    &st, sizeof(st));
+	if (rc == -DK_E_UNSUPPORTED)
+		return flags;
+	if (rc < 0)
+		return libos_errno(rc);
+	flags &= ~(unsigned)(O_NONBLOCK | O_APPEND);
+	return (long)(flags | (st & DK_STATUS_NONBLOCK ? O_NONBLOCK : 0u) |
+		      (st & DK_STATUS_APPEND ? O_APPEND : 0u));
 }
 
 /* A file's position: the host's for a host regular file (forked processes

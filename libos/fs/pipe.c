@@ -12,10 +12,10 @@
  * the two processes then share; such a pipe keeps the host's capacity and
  * has no tee.
  *
- * Named pipes (FIFOs, special.c) use the same object: the registry holds
- * one `files` reference, every open of the path adds an end (fs_fifo_open
- * implements the open rules and waits for the other side on `opened`),
- * and the data is discarded when the last end closes, as on Linux.
+ * Named pipes (FIFOs) are the host's (mkfifo makes one with DK_OPT_FIFO,
+ * vfs.c), opened as "file:" streams (host.c): the host keeps the open
+ * rules, the data and the ends, so every process of the sandbox meets at
+ * the same FIFO.
  */
 #include "fs.h"
 #include <linux/poll.h>
@@ -35,12 +35,6 @@ struct pipe {
 	/* Counts of events, for edge-triggered epoll: data written or the
 	 * last writer gone (in); data read or the last reader gone (out). */
 	uint64_t in_seq, out_seq;
-	/* Named pipes only: the placeholder file's identity and mode (fstat),
-	 * counts of opens of each side and an event set on every open. */
-	uint64_t dev;
-	unsigned mode;
-	uint64_t r_opens, w_opens;
-	DK_HANDLE opened;
 };
 
 static void update(struct pipe *p) /* lock held */
@@ -170,8 +164,8 @@ static long pipe_seek(struct libos_file *f, int64_t off, int whence)
 static long pipe_stat(struct libos_file *f, void *kst)
 {
 	struct pipe *p = f->priv;
-	fs_synth_stat(kst, S_IFIFO | (p->dev ? p->mode & 07777 : 0600), p->ino, 0, 0);
-	((struct stat *)kst)->st_dev = p->dev ? p->dev : 0xd;  /* pipefs */
+	fs_synth_stat(kst, S_IFIFO | 0600, p->ino, 0, 0);
+	((struct stat *)kst)->st_dev = 0xd;  /* pipefs */
 	return 0;
 }
 
@@ -215,8 +209,6 @@ static void pipe_free(struct pipe *p)
 {
 	dk->DkObjectClose(p->readable);
 	dk->DkObjectClose(p->writable);
-	if (p->opened)
-		dk->DkObjectClose(p->opened);
 	if (p->lock.event)
 		dk->DkObjectClose(p->lock.event);
 	libos_free(p->buf);
@@ -231,8 +223,6 @@ static void pipe_release(struct libos_file *f)
 		__atomic_add_fetch(&p->out_seq, 1, __ATOMIC_RELEASE);
 	if (can_write(f) && !--p->writers)
 		__atomic_add_fetch(&p->in_seq, 1, __ATOMIC_RELEASE);
-	if (!p->readers && !p->writers)
-		p->count = p->head = 0;  /* a FIFO forgets its data with its last end */
 	int left = --p->files;
 	if (left)
 		update(p);
@@ -347,103 +337,6 @@ static struct pipe *pipe_alloc(void)
 	}
 	p->ino = fs_next_ino();
 	return p;
-}
-
-/* ---- named pipes (special.c's registry holds them) ----------------------------------- */
-
-void *fs_fifo_new(uint64_t dev, uint64_t ino, unsigned mode)
-{
-	struct pipe *p = pipe_alloc();
-	if (!p)
-		return NULL;
-	if (dk->DkNotificationEventCreate(0, &p->opened) < 0) {
-		p->files = 1;
-		pipe_release(&(struct libos_file){ .priv = p, .flags = 3 });
-		return NULL;
-	}
-	p->dev = dev;
-	p->ino = ino;
-	p->mode = mode;
-	p->files = 1;  /* the registry's */
-	return p;
-}
-
-void fs_fifo_hold(void *pp)
-{
-	struct pipe *p = pp;
-	libos_lock(&p->lock);
-	p->files++;
-	libos_unlock(&p->lock);
-}
-
-void fs_fifo_unhold(void *pp)
-{
-	struct pipe *p = pp;
-	libos_lock(&p->lock);
-	int left = --p->files;
-	libos_unlock(&p->lock);
-	if (!left)
-		pipe_free(p);
-}
-
-/* Opens an end of a named pipe with Linux's rules: O_RDWR never waits;
- * O_RDONLY|O_NONBLOCK succeeds; O_WRONLY|O_NONBLOCK with no reader is
- * ENXIO; a blocking open waits until the other side has been opened.
- * The wait rechecks every 20 ms as well (several waiters share one
- * event, which each clears under the lock before sleeping). */
-long fs_fifo_open(void *pp, int flags, const char *path, struct libos_file **out)
-{
-	struct pipe *p = pp;
-	unsigned acc = (unsigned)flags & O_ACCMODE;
-	if (acc == 3)
-		return -EINVAL;
-	char *name = path ? libos_strdup(path) : NULL;
-	if (path && !name)
-		return -ENOMEM;
-	libos_lock(&p->lock);
-	if (acc == O_WRONLY && (flags & O_NONBLOCK) && !p->readers) {
-		libos_unlock(&p->lock);
-		libos_free(name);
-		return -ENXIO;
-	}
-	libos_unlock(&p->lock);
-	struct libos_file *f = new_end(p, acc, (unsigned)flags);
-	if (!f) {
-		libos_free(name);
-		return -ENOMEM;
-	}
-	f->path = name;
-	libos_lock(&p->lock);
-	if (acc != O_WRONLY)
-		p->r_opens++;
-	if (acc != O_RDONLY)
-		p->w_opens++;
-	uint64_t r0 = p->r_opens, w0 = p->w_opens;
-	dk->DkEventSet(p->opened);
-	libos_unlock(&p->lock);
-	if (acc != O_RDWR && !(flags & O_NONBLOCK)) {
-		for (;;) {
-			libos_lock(&p->lock);
-			bool ok = acc == O_RDONLY ? (p->writers || p->w_opens != w0)
-						  : (p->readers || p->r_opens != r0);
-			if (!ok)
-				dk->DkEventClear(p->opened);
-			libos_unlock(&p->lock);
-			if (ok)
-				break;
-			long w = libos_wait(1, &p->opened, 20000000);
-			if (w == -EINTR) {
-				libos_file_put(f);
-				return fs_intr();
-			}
-			if (w < 0 && w != -ETIMEDOUT) {
-				libos_file_put(f);
-				return w;
-			}
-		}
-	}
-	*out = f;
-	return 0;
 }
 
 static long do_pipe2(int *ufds, long flags)
@@ -643,7 +536,7 @@ void fs_pipes_share(void)
 	struct libos_file *f;
 	for (int fd = libos_fd_next(0, &f); fd >= 0; fd = libos_fd_next(fd + 1, &f)) {
 		struct pipe *p = f->priv;
-		if (f->ops != &fs_pipe_ops || p->opened || (can_read(f) && can_write(f))) {
+		if (f->ops != &fs_pipe_ops) {
 			libos_file_put(f);
 			continue;
 		}

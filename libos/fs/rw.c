@@ -442,12 +442,8 @@ LIBOS_SYSCALL(ioctl)
 			rc = -EFAULT;
 			break;
 		}
-		if (on)
-			__atomic_or_fetch(&f->flags, O_NONBLOCK, __ATOMIC_RELEASE);
-		else
-			__atomic_and_fetch(&f->flags, ~(unsigned)O_NONBLOCK, __ATOMIC_RELEASE);
-		rc = 0;
-		if (f->ops->ioctl) {
+		rc = fs_set_status(f, on ? f->flags | O_NONBLOCK : f->flags & ~(unsigned)O_NONBLOCK);
+		if (rc == 0 && f->ops->ioctl) {
 			long r = f->ops->ioctl(f, cmd, (unsigned long)a2);
 			if (r != -ENOTTY)
 				rc = r;

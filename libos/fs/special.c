@@ -1,22 +1,19 @@
 /*
- * Special files the Dk ABI cannot create: named pipes (mkfifo, mknod
- * S_IFIFO) and the files of bound AF_UNIX sockets.
+ * Special files the Dk ABI cannot create: the files of bound AF_UNIX
+ * sockets.  (Named pipes are the host's own FIFOs: DK_OPT_FIFO, host.c.)
  *
  * Each is a placeholder regular file on the host (so it has a name, can be
  * listed, renamed, linked and unlinked like any file) plus an entry in this
- * registry, keyed by the placeholder's (device, inode):
- *   - FIFO:   an in-process pipe (pipe.c) that every open of the path
- *             shares; open returns an end of it (fs_fifo_open's rules).
- *   - SOCKET: the type alone (socket.c keeps the name table); open gives
- *             ENXIO, as Linux.
- * stat, lstat, fstat, statx and getdents report S_IFIFO / S_IFSOCK
- * (DT_FIFO / DT_SOCK) for a registered inode (fs_attr_mode); unlink (of
- * the last link) and a rename over the placeholder drop its entry.
+ * registry, keyed by the placeholder's (device, inode): the type alone
+ * (socket.c keeps the name table); open gives ENXIO, as Linux.
+ * stat, lstat, fstat, statx and getdents report S_IFSOCK (DT_SOCK) for a
+ * registered inode (fs_attr_mode); unlink (of the last link) and a rename
+ * over the placeholder drop its entry.
  *
  * Limits (documented):
- *   - one process: the registry and the pipes live in this process's
- *     memory; another picoprocess, or this one after exec, sees the
- *     placeholder as a regular file (issue 5 will share them);
+ *   - one process: the registry lives in this process's memory; another
+ *     picoprocess, or this one after exec, sees the placeholder as a
+ *     regular file;
  *   - not persistent: the entries go with the process, the placeholder
  *     files stay (regular files, until unlinked);
  *   - an inode removed behind our back (by the host) and reused keeps the
@@ -27,8 +24,7 @@
 struct special {
 	struct special *next;
 	uint64_t dev, ino;
-	unsigned kind;  /* S_IFIFO or S_IFSOCK */
-	void *pipe;     /* FIFO: the shared pipe (one `files` reference held) */
+	unsigned kind;  /* S_IFSOCK */
 };
 
 static struct libos_lock g_lock;
@@ -48,18 +44,12 @@ static bool any(void)
 	return __atomic_load_n(&g_count, __ATOMIC_ACQUIRE) != 0;
 }
 
-static long add(uint64_t dev, uint64_t ino, unsigned kind, unsigned mode)
+static long add(uint64_t dev, uint64_t ino, unsigned kind)
 {
-	void *pipe = NULL;
-	if (kind == S_IFIFO && !(pipe = fs_fifo_new(dev, ino, mode)))
-		return -ENOMEM;
 	struct special *n = libos_alloc(sizeof(*n)), *old = NULL;
-	if (!n) {
-		if (pipe)
-			fs_fifo_unhold(pipe);
+	if (!n)
 		return -ENOMEM;
-	}
-	*n = (struct special){ .dev = dev, .ino = ino, .kind = kind, .pipe = pipe };
+	*n = (struct special){ .dev = dev, .ino = ino, .kind = kind };
 	libos_lock(&g_lock);
 	for (struct special **pp = &g_list; *pp; pp = &(*pp)->next) {
 		if ((*pp)->dev == dev && (*pp)->ino == ino) {  /* a stale entry */
@@ -73,11 +63,7 @@ static long add(uint64_t dev, uint64_t ino, unsigned kind, unsigned mode)
 	g_list = n;
 	__atomic_add_fetch(&g_count, 1, __ATOMIC_RELEASE);
 	libos_unlock(&g_lock);
-	if (old) {
-		if (old->pipe)
-			fs_fifo_unhold(old->pipe);
-		libos_free(old);
-	}
+	libos_free(old);
 	return 0;
 }
 
@@ -96,11 +82,7 @@ void fs_special_drop(uint64_t dev, uint64_t ino)
 		}
 	}
 	libos_unlock(&g_lock);
-	if (old) {
-		if (old->pipe)
-			fs_fifo_unhold(old->pipe);  /* open ends keep the pipe */
-		libos_free(old);
-	}
+	libos_free(old);
 }
 
 /* Before removing or replacing the host file at uri: its identity if it
@@ -132,7 +114,7 @@ unsigned fs_attr_mode(const struct dk_stream_attr *a)
 	return mode;
 }
 
-long fs_special_open(const char *uri, const char *guest, int flags, struct libos_file **out)
+long fs_special_open(const char *uri, int flags)
 {
 	struct dk_stream_attr a;
 	if (!any() || (flags & O_PATH) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
@@ -144,42 +126,10 @@ long fs_special_open(const char *uri, const char *guest, int flags, struct libos
 	libos_lock(&g_lock);
 	struct special *s = find(a.device, a.inode);
 	unsigned kind = s ? s->kind : 0;
-	void *pipe = s ? s->pipe : NULL;
-	if (pipe)
-		fs_fifo_hold(pipe);
 	libos_unlock(&g_lock);
 	if (!kind)
 		return 1;
-	if (flags & O_DIRECTORY)
-		return -ENOTDIR;
-	if (kind == S_IFSOCK)
-		return -ENXIO;
-	long r = fs_fifo_open(pipe, flags, guest, out);
-	fs_fifo_unhold(pipe);
-	return r;
-}
-
-/* mknod(S_IFIFO): the placeholder (mode already masked), then the entry. */
-long fs_mkfifo(struct fs_path *p, unsigned mode)
-{
-	struct libos_file *f;
-	struct dk_stream_attr a;
-	if (p->fs != &fs_host)
-		return -EPERM;
-	long rc = fs_open_resolved(p, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode, &f);
-	if (rc < 0)
-		return rc;
-	DK_HANDLE h = libos_file_stream(f);
-	rc = h ? dk->DkStreamAttributesQueryByHandle(h, &a) : -DK_E_INVALID;
-	libos_file_put(f);
-	if (rc < 0) {
-		dk->DkStreamDelete(p->uri);
-		return libos_errno((int)rc);
-	}
-	rc = add(a.device, a.inode, S_IFIFO, mode);
-	if (rc < 0)
-		dk->DkStreamDelete(p->uri);
-	return rc;
+	return flags & O_DIRECTORY ? -ENOTDIR : -ENXIO;
 }
 
 long libos_fs_mark_socket(struct libos_file *f)
@@ -191,5 +141,5 @@ long libos_fs_mark_socket(struct libos_file *f)
 	int rc = dk->DkStreamAttributesQueryByHandle(h, &a);
 	if (rc < 0)
 		return libos_errno(rc);
-	return add(a.device, a.inode, S_IFSOCK, a.mode);
+	return add(a.device, a.inode, S_IFSOCK);
 }

@@ -18,8 +18,7 @@
  * are ours.
  *
  * What the Dk ABI cannot express (documented limitations):
- *   - mknod of a FIFO: a placeholder regular file registered in special.c
- *     (one process, not persistent); of a device or socket: EPERM.
+ *   - mknod of a device or socket: EPERM (a FIFO is the host's own).
  *   - renameat2(RENAME_EXCHANGE): three renames through a temporary name
  *     in the target's directory, not atomic (another process may see the
  *     intermediate state); RENAME_WHITEOUT: EINVAL.

@@ -15,7 +15,7 @@
 #include "common/sync.h"
 
 #define ACCESS_ALL (DK_ACCESS_READ | DK_ACCESS_WRITE | DK_ACCESS_APPEND)
-#define OPT_ALL (DK_OPT_NONBLOCK | DK_OPT_DIRECTORY | DK_OPT_NOFOLLOW)
+#define OPT_ALL (DK_OPT_NONBLOCK | DK_OPT_DIRECTORY | DK_OPT_NOFOLLOW | DK_OPT_FIFO)
 #define MAP_KIND (DK_MAP_SHARED | DK_MAP_PRIVATE)
 #define PROT_ALL (DK_PROT_READ | DK_PROT_WRITE | DK_PROT_EXEC)
 /* Linux never moves more than this in one read or write; capping here keeps
@@ -90,6 +90,10 @@ int pal_DkStreamOpen(const char *uri, uint32_t access, uint32_t create, uint32_t
 
 	if ((access & ~ACCESS_ALL) || (create & ~DK_CREATE_TRUNCATE) > DK_CREATE_NEW ||
 	    (options & ~OPT_ALL) || (mode & ~07777u))
+		return -DK_E_INVALID;
+	/* A FIFO is made, never only looked for, and is no directory. */
+	if ((options & DK_OPT_FIFO) &&
+	    ((options & DK_OPT_DIRECTORY) || !(create & (DK_CREATE_ALWAYS | DK_CREATE_NEW))))
 		return -DK_E_INVALID;
 	int rc = uri_in(buf, uri, &ops, &rest);
 	if (rc < 0)
@@ -529,10 +533,15 @@ int pal_DkStreamConsoleControl(DK_HANDLE console, uint32_t op, void *arg, size_t
 	union {
 		struct dk_termios t;
 		struct dk_winsize w;
+		uint32_t status;
 	} u;
 	size_t want;
 
 	switch (op) {
+	case DK_STREAM_GET_STATUS:
+	case DK_STREAM_SET_STATUS:
+		want = sizeof(uint32_t);
+		break;
 	case DK_CONSOLE_GET_MODES:
 	case DK_CONSOLE_SET_MODES:
 	case DK_CONSOLE_SET_MODES_DRAIN:
@@ -551,12 +560,23 @@ int pal_DkStreamConsoleControl(DK_HANDLE console, uint32_t op, void *arg, size_t
 	int rc = pal_copy_in(&u, arg, want);
 	if (rc < 0)
 		return rc;
-	int get = op == DK_CONSOLE_GET_MODES || op == DK_CONSOLE_GET_WINSIZE;
+	int get = op == DK_CONSOLE_GET_MODES || op == DK_CONSOLE_GET_WINSIZE ||
+		  op == DK_STREAM_GET_STATUS;
+	if (op == DK_STREAM_SET_STATUS && (u.status & ~(DK_STATUS_NONBLOCK | DK_STATUS_APPEND)))
+		return -DK_E_INVALID;
 	if (get && (rc = pal_copy_out(arg, &u, want)) < 0)
 		return rc;
 	if ((rc = stream_get(console, &obj, &ops)) < 0)
 		return rc;
-	rc = ops->console_control ? ops->console_control(obj, op, &u) : -DK_E_UNSUPPORTED;
+	if (op == DK_STREAM_GET_STATUS || op == DK_STREAM_SET_STATUS)
+		/* The console's host file is the user's terminal's too, and a
+		 * process handle's stream is the PAL's own: neither is the
+		 * caller's to change. */
+		rc = obj->type != PAL_OBJ_STREAM || ops->type == DK_STREAM_CONSOLE || obj->fd < 0
+			     ? -DK_E_UNSUPPORTED
+			     : pal_host_stream_status(obj, op == DK_STREAM_SET_STATUS, &u.status);
+	else
+		rc = ops->console_control ? ops->console_control(obj, op, &u) : -DK_E_UNSUPPORTED;
 	pal_object_put(obj);
 	if (rc < 0)
 		return rc;
@@ -584,7 +604,8 @@ int pal_DkStreamShutdown(DK_HANDLE stream, uint32_t how)
  * stay connected across DkProcessFork. */
 int pal_DkStreamPipeCreate(uint32_t options, DK_HANDLE *read_end, DK_HANDLE *write_end)
 {
-	if (options & ~(DK_OPT_NONBLOCK | DK_OPT_DUPLEX))
+	if ((options & ~(DK_OPT_NONBLOCK | DK_OPT_DUPLEX | DK_OPT_DATAGRAM)) ||
+	    ((options & DK_OPT_DATAGRAM) && !(options & DK_OPT_DUPLEX)))
 		return -DK_E_INVALID;
 	int rc = pal_probe_out(read_end, sizeof(*read_end));
 	if (rc == 0)

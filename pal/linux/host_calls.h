@@ -13,6 +13,7 @@
 	/* files and descriptors */                                           \
 	X(read) X(write) X(pread64) X(pwrite64) X(openat) X(close) X(fstat)  \
 	X(newfstatat) X(ftruncate) X(fsync) X(getdents64) X(mkdirat)          \
+	X(mknodat)                                                            \
 	X(unlinkat) X(renameat2) X(fcntl) X(ioctl)                            \
 	/* links and metadata */                                              \
 	X(readlinkat) X(symlinkat) X(linkat) X(fchmodat) X(utimensat)         \

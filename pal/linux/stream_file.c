@@ -75,11 +75,38 @@ static int file_mkdir(const char *path, uint32_t create, uint32_t mode)
 	return pal_host_status(rc);
 }
 
+/* DK_OPT_FIFO (with a create mode, pal/common checked): make the FIFO
+ * first.  Only a FIFO: the monitor's seccomp rule for mknodat allows no
+ * other type, and no setuid or setgid bit. */
+static int file_mkfifo(const char *path, uint32_t create, uint32_t mode)
+{
+	long rc = HOST(mknodat, AT_FDCWD, path, S_IFIFO | (mode & 01777), 0);
+	if (rc == -EEXIST && !(create & DK_CREATE_NEW))
+		return 0;
+	return pal_host_status(rc);
+}
+
+/* What DK_OPT_FIFO opened must be a FIFO (it may have been there). */
+static int file_check_fifo(int fd)
+{
+	struct stat st;
+	long rc = HOST(fstat, fd, &st);
+	if (HOST_IS_ERR(rc))
+		return pal_dk_error(rc);
+	return S_ISFIFO(st.st_mode) ? 0 : -DK_E_EXISTS;
+}
+
 static int file_open(struct pal_object *obj, const char *path, uint32_t access,
 		     uint32_t create, uint32_t options, uint32_t mode)
 {
 	if (!*path)
 		return -DK_E_INVALID;
+	if (options & DK_OPT_FIFO) {
+		int rc = file_mkfifo(path, create, mode);
+		if (rc < 0)
+			return rc;
+		create &= DK_CREATE_TRUNCATE; /* it is there now: open it */
+	}
 	if (options & DK_OPT_DIRECTORY) {
 		/* A directory is read (enumerated), never written as a stream. */
 		if (access & (DK_ACCESS_WRITE | DK_ACCESS_APPEND))
@@ -91,8 +118,15 @@ static int file_open(struct pal_object *obj, const char *path, uint32_t access,
 		}
 	}
 	long fd = HOST(openat, AT_FDCWD, path, file_open_flags(access, create, options), mode);
+	if (fd == -ENXIO)
+		return -DK_E_REFUSED; /* a FIFO without a reader, a socket file */
 	if (HOST_IS_ERR(fd))
 		return pal_dk_error(fd);
+	int rc = options & DK_OPT_FIFO ? file_check_fifo((int)fd) : 0;
+	if (rc < 0) {
+		pal_linux_close((int)fd);
+		return rc;
+	}
 	obj->fd = obj->wait_fd = (int)fd;
 	return 0;
 }
@@ -120,8 +154,10 @@ static int file_write(struct pal_object *obj, uint64_t offset, const void *buf,
 		      size_t *count)
 {
 	long rc;
-	if ((obj->stream.access & DK_ACCESS_APPEND) || offset == DK_OFFSET_CURRENT)
-		rc = HOST_BLOCKING(write, obj->fd, buf, *count); /* O_APPEND picks the position */
+	/* With O_APPEND (at open, or DK_STREAM_SET_STATUS) the host writes
+	 * at the end, pwrite64 too; without it, at the offset. */
+	if (offset == DK_OFFSET_CURRENT)
+		rc = HOST_BLOCKING(write, obj->fd, buf, *count);
 	else
 		rc = HOST(pwrite64, obj->fd, buf, *count, offset);
 	if (rc == -ESPIPE)
@@ -308,6 +344,8 @@ static uint32_t stat_type(uint32_t mode)
 		return DK_STREAM_DIRECTORY;
 	case S_IFLNK:
 		return DK_STREAM_SYMLINK;
+	case S_IFIFO:
+		return DK_STREAM_PIPE; /* a named pipe */
 	default:
 		return DK_STREAM_DEVICE;
 	}
@@ -336,6 +374,8 @@ static int file_attr_by_handle(struct pal_object *obj, struct dk_stream_attr *at
 	if (HOST_IS_ERR(rc))
 		return pal_dk_error(rc);
 	attr_from_stat(&st, attr);
+	if (S_ISFIFO(st.st_mode)) /* a pipe's size: the bytes ready */
+		attr->size = pal_linux_bytes_ready(obj->fd);
 	return 0;
 }
 

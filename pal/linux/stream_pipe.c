@@ -184,7 +184,8 @@ static int anon_pipe_end(struct pal_object *obj, int fd, uint32_t access, uint32
 }
 
 /* DK_OPT_DUPLEX: a host stream socket pair, both ends read and written,
- * with half-close (DkStreamShutdown). */
+ * with half-close (DkStreamShutdown); with DK_OPT_DATAGRAM a datagram
+ * pair, whose reads and writes are whole messages. */
 static const struct pal_stream_ops duplex_ops = {
 	.scheme = "pipe:",
 	.type = DK_STREAM_PIPE,
@@ -203,7 +204,8 @@ int pal_host_pipe_create(uint32_t options, struct pal_object *read_end,
 	long rc;
 	if (options & DK_OPT_DUPLEX)
 		rc = HOST(socketpair, PAL_AF_UNIX,
-			  PAL_SOCK_STREAM | PAL_SOCK_CLOEXEC |
+			  (options & DK_OPT_DATAGRAM ? PAL_SOCK_DGRAM : PAL_SOCK_STREAM) |
+				  PAL_SOCK_CLOEXEC |
 				  (options & DK_OPT_NONBLOCK ? PAL_SOCK_NONBLOCK : 0),
 			  0, fds);
 	else

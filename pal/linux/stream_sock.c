@@ -125,6 +125,40 @@ int pal_linux_accepted(int fd, const struct pal_stream_ops *ops, const char *uri
 	return rc;
 }
 
+#define K_F_GETFL 3
+#define K_F_SETFL 4
+#define K_O_APPEND 02000
+#define K_O_NONBLOCK 04000
+
+/* The host open file's O_NONBLOCK and O_APPEND (DK_STREAM_GET_STATUS and
+ * _SET_STATUS): shared with every process that shares the open file.  The
+ * stream's own DK_OPT_NONBLOCK follows, for what the PAL decides by it
+ * (the option an accepted connection inherits). */
+int pal_host_stream_status(struct pal_object *obj, bool set, uint32_t *status)
+{
+	long fl = HOST(fcntl, obj->fd, K_F_GETFL, 0);
+	if (HOST_IS_ERR(fl))
+		return pal_dk_error(fl);
+	if (set) {
+		long want = fl & ~(long)(K_O_APPEND | K_O_NONBLOCK);
+		if (*status & DK_STATUS_NONBLOCK)
+			want |= K_O_NONBLOCK;
+		if (*status & DK_STATUS_APPEND)
+			want |= K_O_APPEND;
+		long rc = HOST(fcntl, obj->fd, K_F_SETFL, want & (K_O_APPEND | K_O_NONBLOCK));
+		if (HOST_IS_ERR(rc))
+			return rc == -EPERM ? -DK_E_DENIED : pal_dk_error(rc);
+		fl = want;
+	}
+	if (fl & K_O_NONBLOCK)
+		__atomic_or_fetch(&obj->stream.options, DK_OPT_NONBLOCK, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&obj->stream.options, ~DK_OPT_NONBLOCK, __ATOMIC_RELAXED);
+	*status = (fl & K_O_NONBLOCK ? DK_STATUS_NONBLOCK : 0) |
+		  (fl & K_O_APPEND ? DK_STATUS_APPEND : 0);
+	return 0;
+}
+
 /* ---- process handles as streams -------------------------------------------- */
 /* These see a PAL_OBJ_PROCESS object: only obj->fd is meaningful. */
 static int process_read(struct pal_object *obj, uint64_t offset, void *buf, size_t *count)

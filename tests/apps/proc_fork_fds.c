@@ -82,6 +82,23 @@ int main(void)
 	CHECK(off == 2);
 	SAY("child's lseek moved the shared offset to %ld\n", (long)off);
 	SYS(close(late));
+
+	/* O_APPEND set by a child is the open file's too: the parent's next
+	 * write goes to the end; O_NONBLOCK cleared by a child is cleared. */
+	SYS(lseek(fd, 0, SEEK_SET));
+	pid = FORK();
+	if (pid == 0)
+		_exit(fcntl(fd, F_SETFL, O_APPEND) != 0 || fcntl(pfd[0], F_SETFL, 0) != 0);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	fl = fcntl(fd, F_GETFL);
+	CHECK(fl != -1 && (fl & O_APPEND));
+	SYS(write(fd, "+", 1));
+	memset(buf, 0, sizeof(buf));
+	CHECK(pread(fd, buf, sizeof(buf), 0) == 10 && !strcmp(buf, "abcdefgh!+"));
+	SAY("O_APPEND set by the child: the parent's write went to the end: %s\n", buf);
+	fl = fcntl(pfd[0], F_GETFL);
+	CHECK(fl != -1 && !(fl & O_NONBLOCK));
+	SAY("O_NONBLOCK cleared by the child is clear in the parent: %d\n", fl != -1 && !(fl & O_NONBLOCK));
 	SYS(close(fd));
 	SYS(close(cfd));
 	SYS(unlink("shared.txt"));

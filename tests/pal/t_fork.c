@@ -105,6 +105,24 @@ static void pipe_across_fork(void)
 	dk->DkObjectClose(rd);
 	dk->DkObjectClose(wr);
 	CHECK_RC(dk->DkStreamPipeCreate(0, NULL, &wr), E(BAD_POINTER));
+
+	/* DK_OPT_DATAGRAM: messages keep their boundaries, empty ones too. */
+	CHECK_RC(dk->DkStreamPipeCreate(DK_OPT_DATAGRAM, &rd, &wr), E(INVALID));
+	CHECK_OK(dk->DkStreamPipeCreate(DK_OPT_DUPLEX | DK_OPT_DATAGRAM, &rd, &wr));
+	const char *msgs[] = {"a", "bb", ""};
+	for (int i = 0; i < 3; i++) {
+		size_t n = strlen(msgs[i]);
+		CHECK_OK(dk->DkStreamWrite(wr, 0, msgs[i], &n));
+	}
+	size_t lens[3];
+	for (int i = 0; i < 3; i++) {
+		lens[i] = sizeof(buf);
+		CHECK_OK(dk->DkStreamRead(rd, 0, buf, &lens[i]));
+	}
+	CHECK(lens[0] == 1 && lens[1] == 2 && lens[2] == 0, "datagram sizes %zu %zu %zu",
+	      lens[0], lens[1], lens[2]);
+	dk->DkObjectClose(rd);
+	dk->DkObjectClose(wr);
 }
 
 static void pipe_closed_reader(void)
@@ -342,7 +360,131 @@ static void lock_across_fork(void)
 	dk->DkStreamDelete(uri);
 }
 
+/* DK_STREAM_GET_STATUS / _SET_STATUS: the host open file's status flags,
+ * shared with a forked child; refused for the console and bad arguments. */
+static void status_across_fork(void)
+{
+	DK_HANDLE rd, wr;
+	CHECK_OK(dk->DkStreamPipeCreate(0, &rd, &wr));
+	uint32_t st = 99;
+	CHECK_OK(dk->DkStreamConsoleControl(rd, DK_STREAM_GET_STATUS, &st, sizeof(st)));
+	CHECK(st == 0, "a blocking pipe end has status %u", st);
+	int64_t child = -1;
+	CHECK_OK(dk->DkProcessFork(&child));
+	if (child == 0) {
+		uint32_t on = DK_STATUS_NONBLOCK;
+		child_exit(dk->DkStreamConsoleControl(rd, DK_STREAM_SET_STATUS, &on, sizeof(on)) == 0
+				   ? 0 : 1);
+	}
+	struct dk_wait_result r;
+	CHECK_OK(reap(child, &r));
+	CHECK(r.status == 0, "the child could not set the status");
+	CHECK_OK(dk->DkStreamConsoleControl(rd, DK_STREAM_GET_STATUS, &st, sizeof(st)));
+	CHECK(st == DK_STATUS_NONBLOCK, "the child's DK_STATUS_NONBLOCK reads as %u here", st);
+	char buf[4];
+	size_t n = sizeof(buf);
+	CHECK_RC(dk->DkStreamRead(rd, 0, buf, &n), E(WOULD_BLOCK));
+	st = 0;
+	CHECK_OK(dk->DkStreamConsoleControl(rd, DK_STREAM_SET_STATUS, &st, sizeof(st)));
+	st = 8;
+	CHECK_RC(dk->DkStreamConsoleControl(rd, DK_STREAM_SET_STATUS, &st, sizeof(st)), E(INVALID));
+	CHECK_RC(dk->DkStreamConsoleControl(rd, DK_STREAM_GET_STATUS, &st, 8), E(INVALID));
+	CHECK_RC(dk->DkStreamConsoleControl(rd, DK_STREAM_GET_STATUS, NULL, sizeof(st)),
+		 E(BAD_POINTER));
+	dk->DkObjectClose(rd);
+	dk->DkObjectClose(wr);
+
+	/* DK_STATUS_APPEND on a file: writes at an offset go to the end. */
+	char uri[300];
+	rt_snprintf(uri, sizeof(uri), "%s/status.txt", g_scratch);
+	DK_HANDLE h;
+	CHECK_OK(dk->DkStreamOpen(uri, DK_ACCESS_READ | DK_ACCESS_WRITE, DK_CREATE_ALWAYS, 0, 0600,
+				  &h));
+	n = 3;
+	CHECK_OK(dk->DkStreamWrite(h, 0, "abc", &n));
+	st = DK_STATUS_APPEND;
+	CHECK_OK(dk->DkStreamConsoleControl(h, DK_STREAM_SET_STATUS, &st, sizeof(st)));
+	n = 1;
+	CHECK_OK(dk->DkStreamWrite(h, DK_OFFSET_CURRENT, "d", &n));
+	struct dk_stream_attr a;
+	CHECK_OK(dk->DkStreamAttributesQueryByHandle(h, &a));
+	CHECK(a.size == 4, "an appending write left the file at %llu bytes",
+	      (unsigned long long)a.size);
+	st = 0;
+	CHECK_OK(dk->DkStreamConsoleControl(h, DK_STREAM_SET_STATUS, &st, sizeof(st)));
+	n = 1;
+	CHECK_OK(dk->DkStreamWrite(h, 0, "A", &n));
+	CHECK_OK(dk->DkStreamAttributesQueryByHandle(h, &a));
+	CHECK(a.size == 4, "a write at 0 without APPEND left the file at %llu bytes",
+	      (unsigned long long)a.size);
+	dk->DkObjectClose(h);
+	dk->DkStreamDelete(uri);
+
+	DK_HANDLE con;
+	CHECK_OK(dk->DkStreamOpen("stderr:", DK_ACCESS_WRITE, DK_CREATE_NEVER, 0, 0, &con));
+	CHECK_RC(dk->DkStreamConsoleControl(con, DK_STREAM_GET_STATUS, &st, sizeof(st)),
+		 E(UNSUPPORTED));
+	dk->DkObjectClose(con);
+}
+
+/* DK_OPT_FIFO: a host FIFO, which a forked child opens by name and meets
+ * the parent in; the host's open rules (REFUSED for a writer without a
+ * reader under DK_OPT_NONBLOCK). */
+static void fifo_across_fork(void)
+{
+	char uri[300], file[300];
+	rt_snprintf(uri, sizeof(uri), "%s/fifo", g_scratch);
+	rt_snprintf(file, sizeof(file), "%s/notfifo", g_scratch);
+	dk->DkStreamDelete(uri);
+	DK_HANDLE h, w;
+	CHECK_RC(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, DK_OPT_FIFO, 0600, &h),
+		 E(INVALID));
+	CHECK_RC(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEW,
+				  DK_OPT_FIFO | DK_OPT_DIRECTORY, 0600, &h), E(INVALID));
+	CHECK_OK(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEW, DK_OPT_FIFO | DK_OPT_NONBLOCK,
+				  0600, &h));
+	struct dk_stream_attr a;
+	CHECK_OK(dk->DkStreamAttributesQuery(uri, &a));
+	CHECK(a.type == DK_STREAM_PIPE && a.mode == 0600, "a FIFO reads as type %u mode %o",
+	      a.type, a.mode);
+	CHECK_RC(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEW, DK_OPT_FIFO | DK_OPT_NONBLOCK,
+				  0600, &w), E(EXISTS));
+	dk->DkObjectClose(h);
+	CHECK_RC(dk->DkStreamOpen(uri, DK_ACCESS_WRITE, DK_CREATE_NEVER, DK_OPT_NONBLOCK, 0, &w),
+		 E(REFUSED));
+	CHECK_OK(dk->DkStreamOpen(file, DK_ACCESS_WRITE, DK_CREATE_ALWAYS, 0, 0600, &w));
+	dk->DkObjectClose(w);
+	CHECK_RC(dk->DkStreamOpen(file, DK_ACCESS_READ, DK_CREATE_ALWAYS,
+				  DK_OPT_FIFO | DK_OPT_NONBLOCK, 0600, &w), E(EXISTS));
+	dk->DkStreamDelete(file);
+
+	int64_t child = -1;
+	CHECK_OK(dk->DkProcessFork(&child));
+	if (child == 0) {
+		/* Waits in the open for the parent's reader. */
+		size_t n = 5;
+		if (dk->DkStreamOpen(uri, DK_ACCESS_WRITE, DK_CREATE_NEVER, 0, 0, &w) < 0)
+			child_exit(1);
+		child_exit(dk->DkStreamWrite(w, 0, "hello", &n) == 0 && n == 5 ? 0 : 2);
+	}
+	CHECK_OK(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, 0, 0, &h));
+	char buf[16];
+	size_t got = 0;
+	CHECK_OK(conf_read_full(h, 0, buf, sizeof(buf), &got));
+	CHECK(got == 5 && memcmp(buf, "hello", 5) == 0, "read %zu bytes through the FIFO", got);
+	CHECK_OK(dk->DkStreamAttributesQueryByHandle(h, &a));
+	CHECK(a.type == DK_STREAM_PIPE && a.size == 0, "an open FIFO reads as type %u size %llu",
+	      a.type, (unsigned long long)a.size);
+	struct dk_wait_result r;
+	CHECK_OK(reap(child, &r));
+	CHECK(r.status == 0, "the child's side failed (%d)", r.status);
+	dk->DkObjectClose(h);
+	CHECK_OK(dk->DkStreamDelete(uri));
+}
+
 const struct conf_case conf_cases_fork[] = {
+	{"DkStreamOpen.fifo_across_fork", fifo_across_fork},
+	{"DkStreamConsoleControl.status_across_fork", status_across_fork},
 	{"DkStreamLock.across_fork", lock_across_fork},
 	{"DkStreamSeek.shared_position", seek_shared_position},
 	{"DkFutexControl.across_fork", futex_across_fork},
