@@ -29,7 +29,9 @@
 
 #define PAGE 4096ull
 #define SITES 1024 /* trapped sites remembered (open addressing) */
-#define HOT 2      /* traps at a site before it is rewritten */
+#define HOT 4      /* traps at a site before it is rewritten: a rewrite costs
+		    * about as much as two or three traps (four protection
+		    * changes and a copied page), so a site must be hot */
 #define TRAMP 32   /* bytes per trampoline; the page's first TRAMP hold the slot */
 #define PER_PAGE (PAGE / TRAMP - 1)
 #define PAGES 32

@@ -1,5 +1,5 @@
 /* getppid [N]: N getppid calls through glibc's wrapper, whose call site
- * (`mov $NR, %eax; syscall`) moat's fast path rewrites after two traps,
+ * (`mov $NR, %eax; syscall`) moat's fast path rewrites after four traps,
  * unlike getpid's syscall(2) site.  Prints "getppid NS_PER_CALL". */
 #include "app.h"
 #include <unistd.h>
