@@ -109,6 +109,10 @@ struct libos_thread {
 	long syscall_nr;            /* the number of the current (or last) system
 	                             * call: frame->rax holds the result after it,
 	                             * so a restart takes the number from here */
+	int handler_frames;         /* signal frames built and not yet returned
+	                             * from (rt_sigreturn); a handler that jumps
+	                             * out leaves it high, which is the safe side
+	                             * for its one user, patch.c */
 };
 
 static inline struct libos_thread *libos_current(void)
@@ -358,7 +362,7 @@ long libos_mm_map_near(uint64_t near, uint64_t reach, uint64_t len, int prot, co
 		       uint64_t *out);
 /* patch.c: a trapped system call (its frame) may get its site rewritten;
  * execve forgets the old program's sites. */
-void libos_patch_trapped(const struct libos_regs *f);
+void libos_patch_trapped(struct libos_regs *f);
 void libos_patch_exec(void);
 /* process.c: clone that makes a process; a raise that may ask this thread
  * to end (execve ending the other threads). */

@@ -8,14 +8,15 @@
  *     0f 05             syscall
  * When such a site has trapped HOT times, the mov (5 bytes) becomes a jmp
  * to a trampoline of its own, in a page within reach of a rel32:
- *     lea SITE+7(%rip), %rcx    the return address, as syscall sets it
  *     mov $NR, %eax
+ *     lea SITE+7(%rip), %rcx    the return address, as syscall sets it
  *     jmp *SLOT(%rip)           libos_fast_entry (entry.S), via the
  *                               page's first word (the library OS may
  *                               lie farther than 2 GiB away)
  * The syscall instruction itself stays: a jump straight to it, a restart
  * (rip - 2) and libos_fast_entry's own way out when the thread has no
- * library OS stack yet all trap as before.
+ * library OS stack yet all trap as before.  glibc's read has another
+ * shape (shape_read below).
  *
  * Rewriting is safe only when nothing else executes the bytes meanwhile,
  * so it happens only while the process has one thread; sites rewritten
@@ -62,23 +63,6 @@ static uint32_t count_trap(uint64_t rip)
 	return 0;
 }
 
-/* Whether the 8 bytes before rip end in `mov $nr, %eax; syscall` with
- * nothing that could make the mov part of a longer instruction (a REX or
- * other prefix just before it). */
-static bool plain_site(uint64_t rip, uint64_t nr)
-{
-	uint8_t b[8];
-	if (libos_copy_from_user(b, (const void *)(rip - 8), sizeof(b)) < 0)
-		return false;
-	uint32_t imm = (uint32_t)b[2] | (uint32_t)b[3] << 8 | (uint32_t)b[4] << 16 |
-		       (uint32_t)b[5] << 24;
-	bool prefix = (b[0] >= 0x40 && b[0] <= 0x4f) || b[0] == 0x66 || b[0] == 0x67 ||
-		      b[0] == 0xf0 || b[0] == 0xf2 || b[0] == 0xf3 || b[0] == 0x2e ||
-		      b[0] == 0x36 || b[0] == 0x3e || b[0] == 0x26 || b[0] == 0x64 ||
-		      b[0] == 0x65;
-	return b[1] == 0xb8 && imm == nr && b[6] == 0x0f && b[7] == 0x05 && !prefix;
-}
-
 static void put32(uint8_t *p, uint64_t v)
 {
 	for (int i = 0; i < 4; i++)
@@ -108,32 +92,124 @@ static uint64_t tramp_slot(uint64_t site)
 	return base + TRAMP;
 }
 
-static void rewrite(uint64_t rip, uint64_t nr)
+/* A trampoline being written. */
+struct tramp {
+	uint64_t at;         /* its address */
+	uint8_t code[TRAMP];
+	size_t len;
+};
+
+static void emit(struct tramp *t, const uint8_t *bytes, size_t n)
 {
-	uint64_t site = rip - 7, tramp = tramp_slot(site);
-	if (!tramp)
+	for (size_t i = 0; i < n; i++)
+		t->code[t->len++] = bytes[i];
+}
+
+/* An instruction ending in a rel32 to target. */
+static void emit_rel32(struct tramp *t, const uint8_t *op, size_t n, uint64_t target)
+{
+	emit(t, op, n);
+	put32(t->code + t->len, target - (t->at + t->len + 4));
+	t->len += 4;
+}
+
+/* lea RET(%rip), %rcx; jmp *SLOT(%rip): the fast entry, returning to ret. */
+static void emit_enter(struct tramp *t, uint64_t ret)
+{
+	static const uint8_t lea_rcx[] = {0x48, 0x8d, 0x0d}, jmp_ind[] = {0xff, 0x25};
+	emit_rel32(t, lea_rcx, sizeof(lea_rcx), ret);
+	emit_rel32(t, jmp_ind, sizeof(jmp_ind), t->at & ~(PAGE - 1));
+}
+
+/* The shapes of site rewritten; rip is the address after the syscall
+ * instruction.  Each gives the site (where the 5-byte jmp goes) and fills
+ * the trampoline, or returns 0. */
+
+/* `mov $nr, %eax; syscall`, nothing before the mov that could make it
+ * part of a longer instruction (a REX or other prefix).  The jmp replaces
+ * the mov; the syscall instruction stays. */
+static uint64_t shape_mov(uint64_t rip, uint64_t nr, struct tramp *t)
+{
+	uint8_t b[8];
+	if (libos_copy_from_user(b, (const void *)(rip - 8), sizeof(b)) < 0)
+		return 0;
+	uint32_t imm = (uint32_t)b[2] | (uint32_t)b[3] << 8 | (uint32_t)b[4] << 16 |
+		       (uint32_t)b[5] << 24;
+	bool prefix = (b[0] >= 0x40 && b[0] <= 0x4f) || b[0] == 0x66 || b[0] == 0x67 ||
+		      b[0] == 0xf0 || b[0] == 0xf2 || b[0] == 0xf3 || b[0] == 0x2e ||
+		      b[0] == 0x36 || b[0] == 0x3e || b[0] == 0x26 || b[0] == 0x64 ||
+		      b[0] == 0x65;
+	if (b[1] != 0xb8 || imm != nr || b[6] != 0x0f || b[7] != 0x05 || prefix)
+		return 0;
+	uint8_t mov[5] = {0xb8};
+	put32(mov + 1, nr);
+	emit(t, mov, sizeof(mov));
+	emit_enter(t, rip);
+	return rip - 7;
+}
+
+/* glibc's read: `je/jne rel8; xor %eax, %eax; syscall; cmp $-4096, %rax`
+ * (number 0).  The xor and the syscall are 4 bytes, too short for the jmp,
+ * so the jmp also covers the cmp, which moves into the trampoline: there
+ * the fast entry returns to it, after a syscall instruction of its own
+ * for restarts (rip - 2), and a jmp goes back past it.  The bytes after
+ * the site's syscall change, so no saved context may point there: the
+ * trapped call's own frame is moved to the trampoline (*ret), and nothing
+ * is done while a signal handler runs (its frame holds a context). */
+static uint64_t shape_read(uint64_t rip, uint64_t nr, struct tramp *t, uint64_t *ret)
+{
+	if (libos_current()->handler_frames)
+		return 0;
+	static const uint8_t tail[] = {0x31, 0xc0, 0x0f, 0x05, 0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff};
+	uint8_t b[12];
+	if (nr != 0 || libos_copy_from_user(b, (const void *)(rip - 6), sizeof(b)) < 0)
+		return 0;
+	if ((b[0] != 0x74 && b[0] != 0x75) || memcmp(b + 2, tail, sizeof(tail)))
+		return 0;
+	static const uint8_t xor_eax[] = {0x31, 0xc0}, syscall_cmp[] = {0x0f, 0x05, 0x48, 0x3d,
+									  0x00, 0xf0, 0xff, 0xff};
+	static const uint8_t jmp[] = {0xe9};
+	emit(t, xor_eax, sizeof(xor_eax));
+	*ret = t->at + t->len + 13 + 2; /* after the lea, the jmp and the syscall */
+	emit_enter(t, *ret);
+	emit(t, syscall_cmp, sizeof(syscall_cmp));
+	emit_rel32(t, jmp, sizeof(jmp), rip + 6);
+	return rip - 4;
+}
+
+static void rewrite(struct libos_regs *f)
+{
+	uint64_t rip = f->rip, nr = f->rax, ret = rip;
+	uint64_t site = rip - 7, at = tramp_slot(site);
+	if (!at)
 		return;
-	uint64_t base = tramp & ~(PAGE - 1);
-	uint8_t code[18] = {0x48, 0x8d, 0x0d, 0, 0, 0, 0, 0xb8, 0, 0, 0, 0, 0xff, 0x25};
-	put32(code + 3, rip - (tramp + 7));
-	put32(code + 8, nr);
-	put32(code + 14, base - (tramp + 18));
-	if (libos_mm_write_text(tramp, code, sizeof(code), false) < 0)
+	struct tramp t = {.at = at};
+	site = shape_mov(rip, nr, &t);
+	if (!site) {
+		t.len = 0;
+		site = shape_read(rip, nr, &t, &ret);
+	}
+	if (!site || libos_mm_write_text(at, t.code, t.len, false) < 0)
 		return;
+	uint64_t base = at & ~(PAGE - 1);
 	for (int k = 0; k < PAGES; k++)
 		if (pages[k].base == base)
 			pages[k].used++;
 	uint8_t jmp[5] = {0xe9};
-	put32(jmp + 1, tramp - (site + 5));
-	libos_mm_write_text(site, jmp, sizeof(jmp), true);
+	put32(jmp + 1, at - (site + 5));
+	if (libos_mm_write_text(site, jmp, sizeof(jmp), true) == 0)
+		f->rip = ret;
 }
 
-void libos_patch_trapped(const struct libos_regs *f)
+void libos_patch_trapped(struct libos_regs *f)
 {
 	if (!one_thread() || f->rax >= 1024)
 		return;
-	if (count_trap(f->rip) == HOT && plain_site(f->rip, f->rax))
-		rewrite(f->rip, f->rax);
+	for (int k = 0; k < PAGES && pages[k].base; k++)
+		if (f->rip - pages[k].base < PAGE)
+			return; /* a trampoline's own syscall instruction (a restart) */
+	if (count_trap(f->rip) == HOT)
+		rewrite(f);
 }
 
 void libos_patch_exec(void)

@@ -249,6 +249,7 @@ void libos_exec_point_of_no_return(void)
 	libos_mm_exec_release();
 	libos_patch_exec();
 	t->clear_child_tid = NULL;
+	t->handler_frames = 0;
 	t->robust_list = NULL;
 	t->robust_len = 0;
 	if (vfork_end) { /* the parent waits no more */

@@ -791,6 +791,7 @@ static bool build_frame(struct libos_thread *t, struct libos_regs *r, int sig,
 	r->rdx = frame + __builtin_offsetof(struct rt_sigframe, uc);
 	r->rax = 0;
 	r->rflags &= ~(EFLAGS_DF | EFLAGS_RF | EFLAGS_TF);
+	t->handler_frames++;
 	return true;
 }
 
@@ -1106,6 +1107,8 @@ LIBOS_SYSCALL(rt_sigreturn)
 	struct libos_thread *t = libos_current();
 	struct libos_regs *r = t->regs;
 	struct kucontext uc;
+	if (t->handler_frames > 0)
+		t->handler_frames--;
 	/* The handler's ret popped the return address: rsp is at uc. */
 	if (libos_copy_from_user(&uc, (const void *)r->rsp, sizeof(uc)) < 0)
 		libos_signal_terminate(SIGSEGV);

@@ -4,10 +4,11 @@
  * that the calls still behave, with signals landing at every point of the
  * way in (a 200 us interval timer), with a blocking waitpid interrupted
  * (EINTR without SA_RESTART, restarted with it), in threads created after the
- * rewrite, in a forked child, and inside a signal handler.  On stderr it
- * says whether getppid's first instruction changed (natively it never
- * does): moat's run must say it did. */
-// moat-stderr: getppid site: rewritten
+ * rewrite, in a forked child, and inside a signal handler.  glibc's read
+ * (`xor %eax, %eax; syscall; cmp ...`) is the other shape rewritten.  On
+ * stderr it says whether getppid's and read's code changed (natively it
+ * never does): moat's run must say both did. */
+// moat-stderr: getppid site: rewritten, read site: rewritten
 #include "check.h"
 #include <pthread.h>
 #include <sys/time.h>
@@ -69,6 +70,10 @@ int main(void)
 	alarm(20);
 	parent = getppid();
 	unsigned char before = *(volatile unsigned char *)(void *)getppid;
+	unsigned char read_before[32];
+	memcpy(read_before, (void *)read, sizeof(read_before));
+	int zero = SYS(open("/dev/zero", O_RDONLY));
+	long zeros = 0;
 
 	/* Hot loop with a timer signal every 200 us. */
 	struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = SA_RESTART};
@@ -78,16 +83,20 @@ int main(void)
 	long bad = 0, calls = 0;
 	double t0 = check_now();
 	while (ticks < 200 && check_now() - t0 < 10) {
-		for (int i = 0; i < 1000; i++)
+		for (int i = 0; i < 1000; i++) {
+			char c = 1;
 			bad += getppid() != parent;
+			zeros += read(zero, &c, 1) == 1 && c == 0;
+		}
 		calls += 1000;
 	}
 	struct itimerval off = {{0, 0}, {0, 0}};
 	SYS(setitimer(ITIMER_REAL, &off, NULL));
 	CHECK(ticks >= 200);
-	CHECK(bad == 0 && handler_calls_ok);
-	SAY("hot getppid loop under a 200 us timer: %s\n",
-	    bad == 0 && handler_calls_ok && ticks >= 200 ? "every result right" : "wrong");
+	CHECK(bad == 0 && handler_calls_ok && zeros == calls);
+	SAY("hot getppid and read loop under a 200 us timer: %s\n",
+	    bad == 0 && handler_calls_ok && zeros == calls && ticks >= 200 ? "every result right"
+									     : "wrong");
 
 	/* Blocking waits, six times each: the site is rewritten on the way. */
 	int e = 0, r = 0;
@@ -123,6 +132,8 @@ int main(void)
 	SAY("forked child, 20000 calls: status %d\n", 0);
 
 	unsigned char after = *(volatile unsigned char *)(void *)getppid;
-	fprintf(stderr, "getppid site: %s\n", before == after ? "unchanged" : "rewritten");
+	int read_same = !memcmp(read_before, (void *)read, sizeof(read_before));
+	fprintf(stderr, "getppid site: %s, read site: %s\n", before == after ? "unchanged" : "rewritten",
+		read_same ? "unchanged" : "rewritten");
 	DONE();
 }
