@@ -86,15 +86,13 @@ struct libos_thread *libos_thread_new(void)
 	}
 	struct libos_thread *t = &x->t;
 
+	/* The first thread's id is the pid; another's is its host thread id
+	 * (unique in the sandbox's pid namespace, as every pid is), which the
+	 * new thread itself learns and publishes (clone_thread_start). */
 	libos_lock(&libos_proc.lock);
 	if (libos_proc.next_tid == 0) {
-		/* The first thread: its tid is the pid. */
 		t->tid = libos_proc.pid;
-		libos_proc.next_tid = libos_proc.pid + 1;
-	} else {
-		t->tid = libos_proc.next_tid++;
-		if (libos_proc.next_tid >= (1 << 22)) /* pid_max */
-			libos_proc.next_tid = libos_proc.pid + 1;
+		libos_proc.next_tid = 1;
 	}
 	libos_unlock(&libos_proc.lock);
 
@@ -250,7 +248,11 @@ static void clone_thread_start(void *param)
 	struct libos_regs frame = cs->frame;
 	libos_free(cs);
 	libos_set_current(t);
-	/* The creator stores our PAL handle when DkThreadCreate returns. */
+	int64_t id = 0;
+	dk->DkProcessIdControl(DK_PID_THREAD, 0, 0, &id);
+	__atomic_store_n(&t->tid, (int)id, __ATOMIC_RELEASE);
+	/* The creator stores our PAL handle when DkThreadCreate returns, and
+	 * our id where the application asked for it. */
 	while (!__atomic_load_n(&t->handle, __ATOMIC_ACQUIRE))
 		dk->DkThreadYieldExecution();
 	if (t->fs_base)
@@ -296,12 +298,6 @@ static long do_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint6
 	t->sigmask = cur->sigmask;
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
-	int tid = t->tid;
-	/* Both ids are written before the child can run (one address space). */
-	if (flags & CLONE_PARENT_SETTID)
-		libos_copy_to_user(ptid, &tid, sizeof(tid));
-	if (flags & CLONE_CHILD_SETTID)
-		libos_copy_to_user(ctid, &tid, sizeof(tid));
 
 	DK_HANDLE h = DK_HANDLE_NONE;
 	int rc = dk->DkThreadCreate(clone_thread_start, cs, 0, &h);
@@ -316,6 +312,15 @@ static long do_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint6
 		libos_unlock(&libos_proc.lock);
 		return rc == -DK_E_NO_MEMORY ? -ENOMEM : -EAGAIN;
 	}
+	int tid;
+	while (!(tid = __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE)))
+		dk->DkThreadYieldExecution();
+	/* Both ids are written before the child runs application code (it
+	 * waits for its handle; one address space). */
+	if (flags & CLONE_PARENT_SETTID)
+		libos_copy_to_user(ptid, &tid, sizeof(tid));
+	if (flags & CLONE_CHILD_SETTID)
+		libos_copy_to_user(ctid, &tid, sizeof(tid));
 	__atomic_store_n(&t->handle, h, __ATOMIC_RELEASE);
 	return tid;
 }
@@ -430,5 +435,5 @@ void libos_thread_fork_child(struct libos_thread *t, int pid)
 	libos_proc.threads = t;
 	t->next = NULL;
 	t->tid = pid;
-	libos_proc.next_tid = pid + 1;
+	libos_proc.next_tid = 1;
 }
