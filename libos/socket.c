@@ -682,6 +682,21 @@ static long sk_get(long fd, struct libos_file **fp, struct lsock **sp)
 	return 0;
 }
 
+/* sk_get, or a host socket (fs_host_socket): *sp NULL then. */
+static long sk_get_any(long fd, struct libos_file **fp, struct lsock **sp)
+{
+	DK_HANDLE h;
+	struct libos_file *f = libos_fd_get((int)fd);
+	if (f && fs_host_socket(f, &h)) {
+		*fp = f;
+		*sp = NULL;
+		return 0;
+	}
+	if (f)
+		libos_file_put(f);
+	return sk_get(fd, fp, sp);
+}
+
 static bool conn_oriented(const struct lsock *s)
 {
 	return s->type != SOCK_DGRAM;
@@ -2979,6 +2994,144 @@ static long do_recvmsg(struct libos_file *f, struct lsock *s, struct msghdr *m, 
 	return rc;
 }
 
+/* ---- sockets whose stream is the host's ------------------------------------------
+ * A socket pair end moved to the host at fork (fs_sockets_share) and a
+ * socket received from another process are host files of a Unix socket
+ * stream (fs_host_socket).  sendmsg and recvmsg reach them here, with
+ * SCM_RIGHTS carried by the host (DkStreamMessage): the receiver gets the
+ * sender's open files, their positions and status flags with them. */
+#define HOST_MSG_MAX 262144
+
+static void share_pair(struct lsock *x, struct lsock *y);
+static bool share_ok(const struct lsock *s);
+
+/* The stream to pass for f: a host-backed file's own; an in-memory pipe
+ * or socket pair moves to the host first, as at fork.  Other files of the
+ * library OS's own (eventfds, epolls, listening or unpaired in-memory
+ * sockets, /proc files) cannot cross: -EOPNOTSUPP. */
+static long pass_stream(struct libos_file *f, DK_HANDLE *h)
+{
+	long rc = fs_pipe_share(f);
+	if (rc < 0)
+		return rc;
+	struct lsock *x = sk_of(f), *y = NULL;
+	if (x) {
+		libos_lock(&g_lock);
+		y = x->peer_sk && x->peer_sk->peer_sk == x ? x->peer_sk : NULL;
+		bool ok = y && share_ok(x) && share_ok(y);
+		libos_unlock(&g_lock);
+		if (ok)
+			share_pair(x, y);
+	}
+	*h = libos_file_stream(f);
+	return *h ? 0 : -EOPNOTSUPP;
+}
+
+static void files_put(struct libos_file **files, int n)
+{
+	for (int i = 0; i < n; i++)
+		libos_file_put(files[i]);
+	libos_free(files);
+}
+
+static long host_sendmsg(DK_HANDLE hs, struct msghdr *m, int flags)
+{
+	struct libos_file **files;
+	int nfiles;
+	struct dk_passed passed[DK_MESSAGE_HANDLES_MAX];
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	long rc = cmsg_files(m, &files, &nfiles);
+	if (rc < 0)
+		return rc;
+	if (nfiles > (int)DK_MESSAGE_HANDLES_MAX) {
+		files_put(files, nfiles);
+		return -ETOOMANYREFS;
+	}
+	for (int i = 0; i < nfiles && rc == 0; i++)
+		rc = pass_stream(files[i], &passed[i].handle);
+	size_t total = iov_total(m->msg_iov, m->msg_iovlen);
+	size_t n = total < HOST_MSG_MAX ? total : HOST_MSG_MAX;
+	char *buf = rc == 0 ? libos_alloc(n ? n : 1) : NULL;
+	if (rc == 0 && !buf)
+		rc = -ENOMEM;
+	if (rc == 0) {
+		struct iovcur c = { m->msg_iov, m->msg_iovlen, 0, 0, false };
+		iov_from(&c, buf, n);
+		struct dk_message msg = { buf, n, passed, (uint32_t)nfiles, 0 };
+		if (c.fault)
+			rc = -EFAULT;
+		else if ((rc = dk->DkStreamMessage(hs, DK_MESSAGE_SEND, &msg)) < 0)
+			rc = libos_errno(rc);
+		else
+			rc = (long)msg.size;
+	}
+	libos_free(buf);
+	files_put(files, nfiles);
+	if (rc == -EPIPE)
+		sk_sigpipe(flags);
+	return rc;
+}
+
+static long cmsg_put_files(struct msghdr *m, struct recv_out *out, int flags);
+
+static long host_recvmsg(DK_HANDLE hs, struct msghdr *m, int flags)
+{
+	struct dk_passed passed[DK_MESSAGE_HANDLES_MAX];
+	if (flags & (MSG_OOB | MSG_PEEK))
+		return -EOPNOTSUPP; /* the host stream cannot give bytes back */
+	size_t total = iov_total(m->msg_iov, m->msg_iovlen);
+	size_t n = total < HOST_MSG_MAX ? total : HOST_MSG_MAX;
+	size_t room = m->msg_control && m->msg_controllen >= CMSG_LEN(sizeof(int))
+			      ? (m->msg_controllen - CMSG_LEN(0)) / sizeof(int)
+			      : 0;
+	if (room > DK_MESSAGE_HANDLES_MAX)
+		room = DK_MESSAGE_HANDLES_MAX;
+	char *buf = libos_alloc(n ? n : 1);
+	if (!buf)
+		return -ENOMEM;
+	struct dk_message msg = { buf, n, passed, (uint32_t)room, 0 };
+	long rc = dk->DkStreamMessage(hs, DK_MESSAGE_RECEIVE, &msg);
+	if (rc < 0) {
+		libos_free(buf);
+		return libos_errno(rc);
+	}
+	struct iovcur c = { m->msg_iov, m->msg_iovlen, 0, 0, false };
+	iov_to(&c, buf, msg.size);
+	libos_free(buf);
+	rc = c.fault ? -EFAULT : (long)msg.size;
+	struct recv_out out;
+	memset(&out, 0, sizeof(out));
+	out.files = msg.count ? libos_alloc(msg.count * sizeof(*out.files)) : NULL;
+	for (uint32_t i = 0; i < msg.count; i++) {
+		/* A socket answers DK_STREAM_GET_PEER; a pipe or file does not. */
+		struct dk_peer peer;
+		uint32_t type = dk->DkStreamConsoleControl(passed[i].handle, DK_STREAM_GET_PEER,
+							   &peer, sizeof(peer)) == 0
+					? DK_STREAM_TCP
+					: passed[i].type;
+		struct libos_file *f;
+		if (!out.files || rc < 0)
+			dk->DkObjectClose(passed[i].handle);
+		else if (fs_host_from_stream(passed[i].handle, type, passed[i].access, &f) == 0)
+			out.files[out.nfiles++] = f;
+	}
+	m->msg_flags = msg.flags & DK_MESSAGE_TRUNCATED ? MSG_CTRUNC : 0;
+	m->msg_namelen = 0; /* the peer has no name */
+	if (rc < 0) {
+		libos_free(out.files);
+		m->msg_controllen = 0;
+		return rc;
+	}
+	if (!out.nfiles) {
+		libos_free(out.files);
+		out.files = NULL;
+	}
+	if (cmsg_put_files(m, &out, flags) < 0)
+		rc = -EFAULT;
+	return rc;
+}
+
 /* send/recv on a socket pair end that moved to the host at fork
  * (fs_sockets_share): plain reads and writes of its stream.  false if fd is
  * not one. */
@@ -3083,14 +3236,17 @@ static long msg_to_user(struct msghdr *um, const struct msghdr *m)
 }
 
 /* One sendmsg or recvmsg on an application's msghdr at um; a receive
- * stores its results back into it. */
+ * stores its results back into it.  s is NULL for a host socket. */
 static long msg_xfer(struct libos_file *f, struct lsock *s, struct msghdr *um, int flags,
 		     bool recv)
 {
 	struct msghdr m;
 	struct iovec *iov;
 	long rc = msg_from_user(um, &m, &iov);
-	if (rc == 0)
+	DK_HANDLE h;
+	if (rc == 0 && !s && fs_host_socket(f, &h))
+		rc = recv ? host_recvmsg(h, &m, flags) : host_sendmsg(h, &m, flags);
+	else if (rc == 0)
 		rc = recv ? do_recvmsg(f, s, &m, flags) : do_sendmsg(f, s, &m, flags);
 	libos_free(iov);
 	if (recv && rc >= 0 && msg_to_user(um, &m) < 0)
@@ -3104,7 +3260,7 @@ static long mmsg_xfer(long fd, struct mmsghdr *v, unsigned vlen, int flags, bool
 {
 	struct libos_file *f;
 	struct lsock *s;
-	long rc = sk_get(fd, &f, &s);
+	long rc = sk_get_any(fd, &f, &s);
 	if (rc < 0)
 		return rc;
 	unsigned n = vlen > UIO_MAXIOV ? UIO_MAXIOV : vlen;
@@ -3131,7 +3287,7 @@ LIBOS_SYSCALL(sendmsg)
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
 	struct libos_file *f;
 	struct lsock *s;
-	long rc = sk_get(a0, &f, &s);
+	long rc = sk_get_any(a0, &f, &s);
 	if (rc < 0)
 		return rc;
 	rc = msg_xfer(f, s, (struct msghdr *)a1, (int)a2, false);
@@ -3144,7 +3300,7 @@ LIBOS_SYSCALL(recvmsg)
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
 	struct libos_file *f;
 	struct lsock *s;
-	long rc = sk_get(a0, &f, &s);
+	long rc = sk_get_any(a0, &f, &s);
 	if (rc < 0)
 		return rc;
 	rc = msg_xfer(f, s, (struct msghdr *)a1, (int)a2, true);
@@ -3487,7 +3643,7 @@ out:
  * file becomes a host file in place, so its descriptors stay.  Such a
  * socket then reads, writes, polls and shuts down as before, and fstat
  * still says socket; the socket calls proper (send, recv, sendmsg, recvmsg,
- * shutdown) reach it through sock_host_io below.  A datagram pair moves to
+ * shutdown) reach it through moved_io, host_sendmsg and host_recvmsg.  A datagram pair moves to
  * a host datagram pair (DK_OPT_DATAGRAM), message for message.  Pairs with
  * descriptors in flight (SCM_RIGHTS) or more than 64 KiB queued stay in the
  * process. */
