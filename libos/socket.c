@@ -252,6 +252,7 @@ struct lsock {
 	struct lsock *accq, *accq_tail, *acc_next;
 	int acc_count, backlog;
 	struct unix_name *name;
+	uint64_t name_dev, name_ino; /* a path name's socket file (unix_bind) */
 	DK_HANDLE ev_in, ev_out, ev_io;
 	signed char st_in, st_out, st_io; /* the events' state; -1 unknown */
 
@@ -982,14 +983,19 @@ static long unix_bind(struct lsock *s, const void *uaddr, uint32_t len)
 		struct libos_file *pf;
 		rc = libos_open_path(key, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 				     0777, &pf);
+		struct dk_stream_attr fa;
+		memset(&fa, 0, sizeof(fa));
 		if (rc >= 0) {
 			libos_fs_mark_socket(pf);  /* only the reported type depends on it */
+			dk->DkStreamAttributesQueryByHandle(libos_file_stream(pf), &fa);
 			libos_file_put(pf);
 			rc = 0;
 		} else if (rc == -EEXIST) {
 			rc = -EADDRINUSE;
 		}
 		libos_lock(&g_lock);
+		s->name_dev = fa.device;
+		s->name_ino = fa.inode;
 		if (rc < 0) {
 			name_drop(s);
 			memset(&s->local, 0, sizeof(s->local));
@@ -1023,6 +1029,165 @@ static long unix_lookup(const void *uaddr, uint32_t len, struct lsock **out)
 	}
 	libos_free(key);
 	return rc;
+}
+
+/* ---- unix names across processes ----------------------------------------------------
+ * A listening AF_UNIX stream socket is a "pipe.server:" stream, and a
+ * connect to a name opens "pipe.client:" with the same name, so the
+ * sandbox's processes reach each other's listeners; both ends then are
+ * host streams (kind K_TCP with domain AF_UNIX: the tcp code serves them,
+ * less what is about internet addresses), which fork shares as it is.
+ * The host name of a path is its socket file's identity (device and
+ * inode, as Linux finds a socket by its inode: a renamed or linked socket
+ * file still leads to it, a socket bound to a recreated path is another);
+ * of an abstract name, a hash of its bytes. */
+static void unix_abstract_id(const char *b, size_t n, uint64_t id[2])
+{
+	id[0] = 0xcbf29ce484222325ull; /* FNV-1a, twice with other offsets */
+	id[1] = 0x84222325cbf29ce4ull;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 2; k++)
+			id[k] = (id[k] ^ (unsigned char)b[i]) * 0x100000001b3ull;
+}
+
+static void unix_uri(char *uri, size_t size, const char *scheme, bool path, const uint64_t id[2])
+{
+	rt_snprintf(uri, size, "%s%s-%llx-%llx", scheme, path ? "unix" : "unix-abstract",
+		    (unsigned long long)id[0], (unsigned long long)id[1]);
+}
+
+/* The pipe.client: URI for a unix address, and the address as a socket
+ * keeps it (*sa, *salen): -ENOENT (and the like) when its path leads to
+ * nothing. */
+static long unix_client_uri(const void *uaddr, uint32_t len, char *uri, size_t size,
+			    union lsaddr *sa, uint32_t *salen)
+{
+	size_t keylen;
+	uint64_t id[2] = { 0, 0 };
+	const size_t at = (KEY_MAX + 15) & ~(size_t)15; /* where the fs_path goes */
+	char *key = libos_alloc(at + sizeof(struct fs_path));
+	if (!key)
+		return -ENOMEM;
+	long rc = unix_key(uaddr, len, key, &keylen, sa, salen);
+	if (rc == 0 && key[0] == 0) {
+		unix_abstract_id(key, keylen, id);
+	} else if (rc == 0) {
+		struct fs_path *p = (struct fs_path *)(key + at);
+		struct stat st;
+		key[keylen] = 0;
+		rc = fs_resolve_abs(key, p);
+		if (rc >= 0)
+			rc = p->fs->stat ? p->fs->stat(p, &st, true) : -ECONNREFUSED;
+		if (rc >= 0) {
+			id[0] = st.st_dev;
+			id[1] = st.st_ino;
+		}
+	}
+	if (rc >= 0) {
+		unix_uri(uri, size, "pipe.client:", key[0] != 0, id);
+		rc = 0;
+	}
+	libos_free(key);
+	return rc;
+}
+
+static void mem_detach(struct lsock *s);
+static long tcp_adopt(struct lsock *s, DK_HANDLE h, bool nonblock);
+static long sk_backoff(int *round, int64_t deadline);
+
+/* Makes the in-memory socket s a host stream socket with stream h (the
+ * caller owns s's transition: listen or connect on it). */
+static long unix_to_host(struct lsock *s, DK_HANDLE h)
+{
+	DK_HANDLE kick;
+	if (dk->DkNotificationEventCreate(0, &kick) < 0) {
+		dk->DkObjectClose(h);
+		return -ENOMEM;
+	}
+	long rc = tcp_adopt(s, h, true);
+	if (rc < 0) {
+		dk->DkObjectClose(kick);
+		return rc;
+	}
+	mem_detach(s);
+	s->kick = kick;
+	s->kind = K_TCP;
+	return 0;
+}
+
+/* listen() of a bound AF_UNIX stream socket: its pipe.server:. */
+static long unix_listen(struct lsock *s)
+{
+	char uri[96];
+	uint64_t id[2];
+	libos_lock(&g_lock);
+	bool path = s->local.un.sun_path[0] != 0;
+	if (!s->bound || s->connected || s->peer_gone) {
+		libos_unlock(&g_lock);
+		return -EINVAL;
+	}
+	if (path) {
+		id[0] = s->name_dev;
+		id[1] = s->name_ino;
+	} else {
+		unix_abstract_id(s->local.un.sun_path,
+				 s->local_len - offsetof(struct sockaddr_un, sun_path), id);
+	}
+	libos_unlock(&g_lock);
+	unix_uri(uri, sizeof(uri), "pipe.server:", path, id);
+	DK_HANDLE h;
+	long rc = dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, DK_OPT_NONBLOCK, 0, &h);
+	if (rc < 0)
+		return sk_dkerr(rc);
+	rc = unix_to_host(s, h);
+	if (rc == 0)
+		s->listening = true;
+	return rc;
+}
+
+/* connect() of an AF_UNIX stream socket: to a pipe.server: of any process
+ * of the sandbox (a path's socket file must exist: ENOENT). */
+static long unix_connect(struct lsock *s, const void *uaddr, uint32_t len, bool nonblock)
+{
+	char uri[96];
+	union lsaddr sa;
+	uint32_t salen;
+	long rc = unix_client_uri(uaddr, len, uri, sizeof(uri), &sa, &salen);
+	if (rc == 0) {
+		struct lsock *l = NULL;
+		libos_lock(&g_lock);
+		if (s->connected || s->peer_gone)
+			rc = -EISCONN;
+		else if (unix_lookup(uaddr, len, &l) == 0 && l->type != s->type)
+			rc = -EPROTOTYPE; /* a seqpacket or datagram socket of this process */
+		libos_unlock(&g_lock);
+	}
+	int round = 0;
+	DK_HANDLE h = DK_HANDLE_NONE;
+	while (rc == 0) {
+		rc = dk->DkStreamOpen(uri, DK_ACCESS_READ | DK_ACCESS_WRITE, DK_CREATE_NEVER,
+				      DK_OPT_NONBLOCK, 0, &h);
+		if (rc == 0)
+			break;
+		rc = rc == -DK_E_NOT_FOUND ? -ECONNREFUSED : sk_dkerr(rc);
+		if (rc == -EAGAIN && !nonblock) /* the listener's backlog is full */
+			rc = sk_backoff(&round, 0);
+	}
+	if (rc < 0)
+		return rc;
+	rc = unix_to_host(s, h);
+	if (rc == 0) {
+		s->peer = sa;
+		s->peer_len = salen;
+		s->connected = true;
+	}
+	return rc;
+}
+
+/* A unix socket that is a host stream now (listening or connected). */
+static bool unix_hosted(const struct lsock *s)
+{
+	return s->kind == K_TCP && s->domain == AF_UNIX;
 }
 
 /* ---- udp ports -------------------------------------------------------------------- */
@@ -1658,7 +1823,11 @@ out:
 	return rc;
 }
 
-static void mem_release(struct lsock *s)
+static void mem_release(struct lsock *s);
+
+/* Takes s out of the in-memory world: its name, peers, queues and events
+ * go (s itself stays). */
+static void mem_detach(struct lsock *s)
 {
 	struct lmsg *q;
 	struct lsock *acc;
@@ -1682,6 +1851,7 @@ static void mem_release(struct lsock *s)
 			x->peer_gone = true;
 			sk_update(x);
 		}
+	s->peer_sk = NULL;
 	q = s->rxq;
 	s->rxq = s->rxq_tail = NULL;
 	acc = s->accq;
@@ -1699,6 +1869,13 @@ static void mem_release(struct lsock *s)
 		dk->DkObjectClose(s->ev_out);
 	if (s->ev_io)
 		dk->DkObjectClose(s->ev_io);
+	s->ev_in = s->ev_out = s->ev_io = DK_HANDLE_NONE;
+	s->all_next = s->all_prev = NULL;
+}
+
+static void mem_release(struct lsock *s)
+{
+	mem_detach(s);
 	libos_free(s);
 }
 
@@ -1755,7 +1932,7 @@ static void reset_forget(const struct lsock *s)
 /* Lock held: a reset by an in-process peer becomes ECONNRESET, then EOF. */
 static void tcp_check_reset(struct lsock *s)
 {
-	if (!s->connected || s->shut == (SHUT_R | SHUT_W))
+	if (!s->connected || s->shut == (SHUT_R | SHUT_W) || s->domain == AF_UNIX)
 		return;
 	uint16_t l, p;
 	tcp_ports(s, &l, &p);
@@ -1769,7 +1946,8 @@ static void tcp_check_reset(struct lsock *s)
 
 static void tcp_abort_note(struct lsock *s)
 {
-	if (s->kind != K_TCP || !s->connected || !s->linger.l_onoff || s->linger.l_linger ||
+	if (s->kind != K_TCP || s->domain == AF_UNIX || !s->connected || !s->linger.l_onoff ||
+	    s->linger.l_linger ||
 	    s->shut == (SHUT_R | SHUT_W))
 		return;
 	struct inaddr peer;
@@ -1945,6 +2123,19 @@ static long tcp_accept(struct lsock *s, struct libos_file *f, int flags, struct 
 		libos_free(n);
 		return rc;
 	}
+	memcpy(n->opt, s->opt, sizeof(n->opt)); /* accepted sockets inherit */
+	n->rcvbuf = s->rcvbuf;
+	n->sndbuf = s->sndbuf;
+	n->linger = s->linger;
+	n->bound = n->connected = true;
+	*out = n;
+	if (unix_hosted(s)) { /* the listener's name; the peer's is unknown */
+		n->local = s->local;
+		n->local_len = s->local_len;
+		n->peer.family = AF_UNIX;
+		n->peer_len = sizeof(__kernel_sa_family_t);
+		return 0;
+	}
 	uint16_t pport = 0;
 	struct inaddr l, p;
 	in_from_sa(&s->local, &l);
@@ -1961,13 +2152,7 @@ static long tcp_accept(struct lsock *s, struct libos_file *f, int flags, struct 
 	}
 	n->local_len = in_to_sa(&l, &n->local);
 	n->peer_len = in_to_sa(&p, &n->peer);
-	n->bound = n->connected = true;
 	reset_forget(n);
-	memcpy(n->opt, s->opt, sizeof(n->opt)); /* accepted sockets inherit */
-	n->rcvbuf = s->rcvbuf;
-	n->sndbuf = s->sndbuf;
-	n->linger = s->linger;
-	*out = n;
 	return 0;
 }
 
@@ -2698,6 +2883,8 @@ LIBOS_SYSCALL(bind)
 		;
 	else if (s->kind == K_UNIX)
 		rc = unix_bind(s, ua, len);
+	else if (unix_hosted(s))
+		rc = -EINVAL; /* listening or connected already */
 	else if (s->kind == K_TCP)
 		rc = tcp_bind(s, ua, len);
 	else {
@@ -2722,15 +2909,18 @@ LIBOS_SYSCALL(listen)
 	if (rc < 0)
 		return rc;
 	if (s->kind == K_TCP)
-		rc = tcp_listen(s, (int)a1);
-	else if (s->kind == K_UNIX && !s->bound && s->type != SOCK_DGRAM) {
-		/* Linux autobinds an unnamed unix socket that listens. */
-		__kernel_sa_family_t fam = AF_UNIX;
-		rc = unix_bind(s, &fam, sizeof(fam));
-		if (rc == 0)
+		rc = unix_hosted(s) && !s->listening ? -EINVAL : tcp_listen(s, (int)a1);
+	else {
+		if (s->kind == K_UNIX && !s->bound && s->type != SOCK_DGRAM) {
+			/* Linux autobinds an unnamed unix socket that listens. */
+			__kernel_sa_family_t fam = AF_UNIX;
+			rc = unix_bind(s, &fam, sizeof(fam));
+		}
+		if (rc == 0 && s->kind == K_UNIX && s->type == SOCK_STREAM)
+			rc = unix_listen(s); /* reachable from the sandbox's processes */
+		else if (rc == 0)
 			rc = mem_listen(s, (int)a1);
-	} else
-		rc = mem_listen(s, (int)a1);
+	}
 	libos_file_put(f);
 	return rc;
 }
@@ -2796,10 +2986,14 @@ LIBOS_SYSCALL(connect)
 	uint32_t len = (uint32_t)a2;
 	if ((rc = addr_arg(kaddr, (const void *)a1, (int)a2)) < 0)
 		;
+	else if (unix_hosted(s))
+		rc = s->listening ? -EINVAL : -EISCONN;
 	else if (s->kind == K_TCP)
 		rc = tcp_connect(s, f, ua, len);
 	else if (s->type == SOCK_DGRAM)
 		rc = mem_connect_dgram(s, ua, len);
+	else if (s->type == SOCK_STREAM)
+		rc = unix_connect(s, ua, len, f->flags & O_NONBLOCK);
 	else
 		rc = mem_connect_stream(s, ua, len, f->flags & O_NONBLOCK);
 	libos_file_put(f);
@@ -3397,7 +3591,7 @@ static bool level_ok(const struct lsock *s, int level)
 {
 	switch (level) {
 	case SOL_SOCKET: return true;
-	case IPPROTO_TCP: return s->kind == K_TCP;
+	case IPPROTO_TCP: return s->kind == K_TCP && s->domain != AF_UNIX;
 	case IPPROTO_UDP: return s->kind == K_UDP;
 	case IPPROTO_IP: return s->domain != AF_UNIX;
 	case IPPROTO_IPV6: return s->domain == AF_INET6;
@@ -3597,16 +3791,25 @@ LIBOS_SYSCALL(getsockopt)
 			olen = sizeof(o.tv);
 			goto copy;
 		}
-		case SO_PEERCRED:
-			if (s->kind != K_UNIX) {
+		case SO_PEERCRED: {
+			struct dk_peer peer;
+			if (s->domain != AF_UNIX) {
 				rc = -ENOPROTOOPT;
 				goto out;
 			}
-			o.cr.pid = (uint32_t)libos_proc.pid; /* one process: the peer is us */
+			/* A host stream's peer is the host's to say; in memory the
+			 * peer is this process. */
+			if (unix_hosted(s) && s->connected &&
+			    dk->DkStreamConsoleControl(s->h, DK_STREAM_GET_PEER, &peer,
+						       sizeof(peer)) == 0)
+				o.cr.pid = (uint32_t)peer.pid;
+			else
+				o.cr.pid = (uint32_t)libos_proc.pid;
 			o.cr.uid = libos_proc.uid;
 			o.cr.gid = libos_proc.gid;
 			olen = sizeof(o.cr);
 			goto copy;
+		}
 		default:
 			break;
 		}
