@@ -9,15 +9,17 @@
  *           its peer's queue (streams merge messages on read, datagram and
  *           seqpacket sockets keep the boundaries).  bind() registers the
  *           name (a path or an abstract name) in an in-process name table;
- *           connect() finds a listener there and queues a new connection for
- *           accept().  SCM_RIGHTS passes descriptors.  Names are in-process
- *           only for now, and a name is free again when its socket is
- *           closed; a path name also gets a placeholder file (registered
- *           as a socket file by fs/special.c, so stat gives S_IFSOCK in
- *           this process) that outlives the socket until unlinked, so
- *           a second bind to the path gives EADDRINUSE as on Linux.  Issue 5
- *           (several processes) will back a listener by a "pipe.server:"
- *           stream as well: struct unix_name has the slot for it.
+ *           a name is free again when its socket is closed; a path name
+ *           also gets a placeholder file (registered as a socket file by
+ *           fs/special.c, so stat gives S_IFSOCK in this process) that
+ *           outlives the socket until unlinked, so a second bind to the
+ *           path gives EADDRINUSE as on Linux.  SCM_RIGHTS passes
+ *           descriptors.  Names reach other processes of the sandbox
+ *           through the host ("unix names across processes" below): a
+ *           stream socket that listens or connects becomes a host stream
+ *           (kind K_TCP, domain AF_UNIX); a bound datagram socket reads
+ *           from a host datagram socket, and datagrams to names go through
+ *           the host.  Seqpacket listeners stay in-process.
  *   K_UDP   AF_INET/AF_INET6 SOCK_DGRAM: the Dk ABI has no datagram
  *           provider, so UDP is in-process loopback only: a table of bound
  *           ports; a datagram to 127.0.0.0/8, 0.0.0.0, ::1 or :: is queued
@@ -175,6 +177,14 @@ struct lmsg {
 	char data[];
 };
 
+struct recv_out {
+	union lsaddr from;
+	uint32_t fromlen;
+	struct libos_file **files;
+	int nfiles;
+	unsigned msg_flags;
+};
+
 /* The integer options that are recorded and reported only (the PAL applies
  * none of them): level, name, default, boolean. */
 static const struct {
@@ -253,6 +263,9 @@ struct lsock {
 	int acc_count, backlog;
 	struct unix_name *name;
 	uint64_t name_dev, name_ino; /* a path name's socket file (unix_bind) */
+	bool host_peer;            /* a datagram socket connected to a name (by the host) */
+	DK_HANDLE to_h;            /* datagrams: the pipe.client: last sent to (under lock) */
+	char *to_uri;              /* ... and its URI */
 	DK_HANDLE ev_in, ev_out, ev_io;
 	signed char st_in, st_out, st_io; /* the events' state; -1 unknown */
 
@@ -266,12 +279,11 @@ struct lsock {
 	size_t peek_len, peek_cap;
 };
 
-/* The unix name table.  `pipe_server` is for issue 5: a listener that is
- * also reachable from other processes of the sandbox. */
+/* The unix name table (this process's sockets; other processes are
+ * reached through the host). */
 struct unix_name {
 	struct unix_name *next;
 	struct lsock *sk;
-	DK_HANDLE pipe_server; /* DK_HANDLE_NONE today */
 	size_t keylen;
 	char key[];
 };
@@ -718,12 +730,14 @@ static bool mem_space(const struct lsock *t, size_t need)
 	return t->rx_bytes + (need ? need : 1) <= mem_limit(t);
 }
 
+static bool ev_ready(DK_HANDLE ev);
+
 static int mem_mask(const struct lsock *s)
 {
 	int m = 0;
 	if (s->listening)
 		return s->acc_count ? POLLIN | POLLRDNORM : 0;
-	if (s->rx_count)
+	if (s->rx_count || (s->kind == K_UNIX && s->h && ev_ready(s->hev)))
 		m |= POLLIN | POLLRDNORM;
 	if (s->so_error)
 		m |= POLLERR;
@@ -795,7 +809,9 @@ static int mem_poll(struct lsock *s, DK_HANDLE *wait)
 	libos_lock(&g_lock);
 	int m = mem_mask(s);
 	DK_HANDLE w;
-	if (m & POLLOUT)
+	if ((m & POLLOUT) && s->kind == K_UNIX && s->h && !s->rx_count)
+		w = s->hev; /* a bound datagram socket: the host's queue */
+	else if (m & POLLOUT)
 		w = s->ev_in;
 	else if (m)
 		w = lazy_event(&s->ev_out, &s->st_out);
@@ -1115,8 +1131,9 @@ static long unix_to_host(struct lsock *s, DK_HANDLE h)
 	return 0;
 }
 
-/* listen() of a bound AF_UNIX stream socket: its pipe.server:. */
-static long unix_listen(struct lsock *s)
+/* Opens the pipe.server: of s's name (bound, unconnected): a listener, or
+ * with DK_OPT_DATAGRAM the socket every datagram to the name reaches. */
+static long unix_serve(struct lsock *s, uint32_t options, DK_HANDLE *h)
 {
 	char uri[96];
 	uint64_t id[2];
@@ -1135,10 +1152,18 @@ static long unix_listen(struct lsock *s)
 	}
 	libos_unlock(&g_lock);
 	unix_uri(uri, sizeof(uri), "pipe.server:", path, id);
+	long rc = dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, DK_OPT_NONBLOCK | options,
+				   0, h);
+	return rc < 0 ? sk_dkerr(rc) : 0;
+}
+
+/* listen() of a bound AF_UNIX stream socket: its pipe.server:. */
+static long unix_listen(struct lsock *s)
+{
 	DK_HANDLE h;
-	long rc = dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, DK_OPT_NONBLOCK, 0, &h);
+	long rc = unix_serve(s, 0, &h);
 	if (rc < 0)
-		return sk_dkerr(rc);
+		return rc;
 	rc = unix_to_host(s, h);
 	if (rc == 0)
 		s->listening = true;
@@ -1188,6 +1213,212 @@ static long unix_connect(struct lsock *s, const void *uaddr, uint32_t len, bool 
 static bool unix_hosted(const struct lsock *s)
 {
 	return s->kind == K_TCP && s->domain == AF_UNIX;
+}
+
+/* ---- unix datagrams across processes ---------------------------------------------------
+ * A datagram socket bound to a name reads from its pipe.server: with
+ * DK_OPT_DATAGRAM, and every datagram to a name goes through the host
+ * (from this process too, so a bound socket has one queue: the host's):
+ * sendto opens the name's pipe.client: (kept for the next datagram to the
+ * same name), connect checks there is one.  Each datagram starts with the
+ * sender's address (a 32-bit length, then the bytes), which the host
+ * does not carry; a socket pair stays in memory. */
+#define DGRAM_MAX 212992 /* Linux's default send buffer: the largest datagram */
+
+struct dgram_head {
+	uint32_t len; /* of the sender's address that follows; 0: unnamed */
+};
+
+static long dgram_serve(struct lsock *s)
+{
+	DK_HANDLE h, ev;
+	long rc = unix_serve(s, DK_OPT_DATAGRAM, &h);
+	if (rc < 0)
+		return rc;
+	if ((rc = dk->DkStreamGetEvent(h, &ev)) < 0) {
+		dk->DkObjectClose(h);
+		return sk_dkerr(rc);
+	}
+	libos_lock(&g_lock);
+	s->h = h;
+	s->hev = ev;
+	libos_unlock(&g_lock);
+	return 0;
+}
+
+/* The pipe.client: for uri, s's kept one if it is that name's (s->lock
+ * held); fresh: open it anew. */
+static long dgram_client(struct lsock *s, const char *uri, bool fresh, DK_HANDLE *h)
+{
+	if (s->to_h && !fresh && !strcmp(s->to_uri, uri)) {
+		*h = s->to_h;
+		return 0;
+	}
+	if (s->to_h)
+		dk->DkObjectClose(s->to_h);
+	libos_free(s->to_uri);
+	s->to_h = DK_HANDLE_NONE;
+	s->to_uri = libos_alloc(strlen(uri) + 1);
+	if (!s->to_uri)
+		return -ENOMEM;
+	memcpy(s->to_uri, uri, strlen(uri) + 1);
+	long rc = dk->DkStreamOpen(uri, DK_ACCESS_WRITE, DK_CREATE_NEVER,
+				   DK_OPT_DATAGRAM | DK_OPT_NONBLOCK, 0, &s->to_h);
+	if (rc < 0)
+		return rc == -DK_E_NOT_FOUND ? -ECONNREFUSED : sk_dkerr(rc);
+	*h = s->to_h;
+	return 0;
+}
+
+/* The pipe.client: URI of a datagram destination, refusing a name this
+ * process knows to be of another type. */
+static long dgram_dest(struct lsock *s, const void *uaddr, uint32_t len, char *uri, size_t size,
+		       union lsaddr *sa, uint32_t *salen)
+{
+	long rc = unix_client_uri(uaddr, len, uri, size, sa, salen);
+	if (rc < 0)
+		return rc;
+	struct lsock *t;
+	libos_lock(&g_lock);
+	if (unix_lookup(uaddr, len, &t) == 0 && t->type != s->type)
+		rc = -EPROTOTYPE;
+	libos_unlock(&g_lock);
+	return rc;
+}
+
+static long pass_stream(struct libos_file *f, DK_HANDLE *h);
+static void files_put(struct libos_file **files, int n);
+
+/* Sends one datagram to uaddr through the host; takes the files. */
+static long dgram_send(struct lsock *s, struct libos_file *f, struct iovcur *c, size_t total,
+		       const void *uaddr, uint32_t ualen, struct libos_file **files, int nfiles,
+		       int flags)
+{
+	bool nonblock = (flags & MSG_DONTWAIT) || (f->flags & O_NONBLOCK);
+	int64_t deadline = deadline_of(s->sndtimeo_ns);
+	struct dk_passed passed[DK_MESSAGE_HANDLES_MAX];
+	char uri[96];
+	union lsaddr to;
+	uint32_t tolen;
+	char *buf = NULL;
+	long rc = dgram_dest(s, uaddr, ualen, uri, sizeof(uri), &to, &tolen);
+	if (rc == 0 && total > DGRAM_MAX - sizeof(struct dgram_head) - sizeof(union lsaddr))
+		rc = -EMSGSIZE;
+	if (rc == 0 && nfiles > (int)DK_MESSAGE_HANDLES_MAX)
+		rc = -ETOOMANYREFS;
+	for (int i = 0; i < nfiles && rc == 0; i++)
+		rc = pass_stream(files[i], &passed[i].handle);
+	size_t n = 0;
+	if (rc == 0 && !(buf = libos_alloc(sizeof(struct dgram_head) + sizeof(union lsaddr) + total)))
+		rc = -ENOMEM;
+	if (rc == 0) {
+		struct dgram_head hd;
+		libos_lock(&g_lock);
+		hd.len = s->bound ? s->local_len : 0;
+		memcpy(buf, &hd, sizeof(hd));
+		memcpy(buf + sizeof(hd), &s->local, hd.len);
+		libos_unlock(&g_lock);
+		n = sizeof(hd) + hd.len;
+		n += iov_from(c, buf + n, total);
+		if (c->fault)
+			rc = -EFAULT;
+	}
+	int round = 0;
+	bool fresh = false;
+	while (rc == 0) {
+		DK_HANDLE h;
+		libos_lock(&s->lock);
+		rc = dgram_client(s, uri, fresh, &h);
+		if (rc == 0) {
+			struct dk_message m = { buf, n, passed, (uint32_t)nfiles, 0 };
+			rc = nfiles ? dk->DkStreamMessage(h, DK_MESSAGE_SEND, &m)
+				    : dk->DkStreamWrite(h, 0, buf, &m.size);
+			rc = rc < 0 ? sk_dkerr(rc) : 0;
+		}
+		libos_unlock(&s->lock);
+		if (rc == -ECONNREFUSED && !fresh) { /* a kept client whose server went */
+			fresh = true;
+			rc = 0;
+		} else if (rc == -EAGAIN && !nonblock) { /* the receiver is full */
+			rc = sk_backoff(&round, deadline);
+		} else {
+			break;
+		}
+	}
+	libos_free(buf);
+	if (files)
+		files_put(files, nfiles);
+	return rc < 0 ? rc : (long)total;
+}
+
+static void passed_to_files(const struct dk_passed *passed, uint32_t n, struct recv_out *out);
+
+/* One datagram from the host, if one is there (-EAGAIN if not). */
+static long dgram_recv(struct lsock *s, struct iovcur *c, size_t total, int flags,
+		       struct recv_out *out)
+{
+	struct dk_passed passed[DK_MESSAGE_HANDLES_MAX];
+	if (flags & MSG_PEEK)
+		return -EOPNOTSUPP; /* the host's queue cannot give a datagram back */
+	size_t room = total < DGRAM_MAX ? total : DGRAM_MAX;
+	char *buf = libos_alloc(sizeof(struct dgram_head) + sizeof(union lsaddr) + room);
+	if (!buf)
+		return -ENOMEM;
+	struct dk_message m = { buf, sizeof(struct dgram_head) + sizeof(union lsaddr) + room,
+				passed, DK_MESSAGE_HANDLES_MAX, 0 };
+	long rc = dk->DkStreamMessage(s->h, DK_MESSAGE_RECEIVE, &m);
+	struct dgram_head hd = { 0 };
+	if (rc == 0 && m.size >= sizeof(hd))
+		memcpy(&hd, buf, sizeof(hd));
+	if (rc < 0) {
+		rc = sk_dkerr(rc);
+	} else if (m.size < sizeof(hd) || hd.len > sizeof(union lsaddr) ||
+		   sizeof(hd) + hd.len > m.size) {
+		for (uint32_t i = 0; i < m.count; i++) /* not from a library OS: dropped */
+			dk->DkObjectClose(passed[i].handle);
+		rc = -EAGAIN;
+	} else {
+		size_t dlen = m.size - sizeof(hd) - hd.len;
+		size_t k = iov_to(c, buf + sizeof(hd) + hd.len, dlen < total ? dlen : total);
+		if (dlen > k)
+			out->msg_flags |= MSG_TRUNC;
+		memset(&out->from, 0, sizeof(out->from));
+		memcpy(&out->from, buf + sizeof(hd), hd.len);
+		out->from.family = AF_UNIX;
+		out->fromlen = hd.len ? hd.len : sizeof(__kernel_sa_family_t);
+		passed_to_files(passed, m.count, out);
+		if (m.flags & DK_MESSAGE_TRUNCATED)
+			out->msg_flags |= MSG_CTRUNC;
+		rc = c->fault ? -EFAULT : (long)(flags & MSG_TRUNC ? dlen : k);
+	}
+	libos_free(buf);
+	return rc;
+}
+
+/* connect() of a datagram socket to a name: checked with the host. */
+static long dgram_connect(struct lsock *s, const void *uaddr, uint32_t len)
+{
+	char uri[96];
+	union lsaddr sa;
+	uint32_t salen;
+	DK_HANDLE h;
+	long rc = dgram_dest(s, uaddr, len, uri, sizeof(uri), &sa, &salen);
+	if (rc < 0)
+		return rc;
+	libos_lock(&s->lock);
+	rc = dgram_client(s, uri, true, &h);
+	libos_unlock(&s->lock);
+	if (rc < 0)
+		return rc;
+	libos_lock(&g_lock);
+	s->peer_sk = NULL;
+	s->peer = sa;
+	s->peer_len = salen;
+	s->host_peer = s->connected = true;
+	s->peer_gone = false;
+	sk_update(s);
+	libos_unlock(&g_lock);
+	return 0;
 }
 
 /* ---- udp ports -------------------------------------------------------------------- */
@@ -1358,9 +1589,12 @@ static long mem_connect_dgram(struct lsock *s, const void *uaddr, uint32_t len)
 		if (!is_local(&to))
 			return -ENETUNREACH;
 	}
+	if (fam != AF_UNSPEC && s->kind == K_UNIX)
+		return dgram_connect(s, uaddr, len);
 	libos_lock(&g_lock);
 	if (fam == AF_UNSPEC) { /* dissolve the association */
 		s->peer_sk = NULL;
+		s->host_peer = false;
 		s->connected = false;
 		s->peer_gone = false;
 		s->peer_len = 0;
@@ -1450,6 +1684,22 @@ static long mem_send(struct lsock *s, struct libos_file *f, struct iovcur *c, si
 	if (conn_oriented(s) && uaddr && ualen) {
 		rc = s->connected ? -EISCONN : -EOPNOTSUPP;
 		goto fail;
+	}
+	if (s->kind == K_UNIX && s->type == SOCK_DGRAM) {
+		union lsaddr peer;
+		uint32_t peer_len;
+		libos_lock(&g_lock);
+		bool host = uaddr || s->host_peer, shut = s->shut & SHUT_W;
+		peer = s->peer;
+		peer_len = s->peer_len;
+		libos_unlock(&g_lock);
+		if (shut) {
+			rc = -EPIPE;
+			goto fail;
+		}
+		if (host) /* to a name: through the host */
+			return dgram_send(s, f, c, total, uaddr ? uaddr : &peer,
+					  uaddr ? ualen : peer_len, files, nfiles, flags);
 	}
 
 	for (;;) {
@@ -1623,14 +1873,6 @@ fail:
 	return rc;
 }
 
-struct recv_out {
-	union lsaddr from;
-	uint32_t fromlen;
-	struct libos_file **files;
-	int nfiles;
-	unsigned msg_flags;
-};
-
 static long mem_recv(struct lsock *s, struct libos_file *f, struct iovcur *c, size_t total,
 		     int flags, struct recv_out *out)
 {
@@ -1734,11 +1976,14 @@ static long mem_recv(struct lsock *s, struct libos_file *f, struct iovcur *c, si
 				s->so_error = 0;
 			goto out;
 		}
-		DK_HANDLE ev = s->ev_in;
+		DK_HANDLE evs[2] = { s->ev_in, s->hev };
+		bool host = s->kind == K_UNIX && s->h; /* a bound datagram socket */
 		libos_unlock(&g_lock);
+		if (host && (rc = dgram_recv(s, c, total, flags, out)) != -EAGAIN)
+			return rc;
 		if (nonblock)
 			return got ? (long)got : -EAGAIN;
-		rc = sk_wait(1, &ev, deadline, 0);
+		rc = sk_wait(host ? 2 : 1, evs, deadline, 0);
 		if (rc < 0)
 			return got ? (long)got : rc;
 	}
@@ -1873,10 +2118,12 @@ static void mem_detach(struct lsock *s)
 	s->all_next = s->all_prev = NULL;
 }
 
+static void sk_free(struct lsock *s);
+
 static void mem_release(struct lsock *s)
 {
 	mem_detach(s);
-	libos_free(s);
+	sk_free(s); /* a datagram socket's host streams too */
 }
 
 /* ---- tcp -------------------------------------------------------------------------- */
@@ -2310,6 +2557,11 @@ static long tcp_recv(struct lsock *s, struct libos_file *f, void *buf, size_t le
 				s->peek_len -= k;
 			}
 			got += k;
+			if (got < len && !(flags & (MSG_PEEK | MSG_WAITALL)) && !s->peek_len) {
+				/* and what else is there already, as a read would */
+				long r = tcp_read_once(s, s->h, s->hev, (char *)buf + got, len - got);
+				got += r > 0 ? (size_t)r : 0;
+			}
 			if (got == len || (flags & MSG_PEEK) || !(flags & MSG_WAITALL)) {
 				libos_unlock(&s->lock);
 				return (long)got;
@@ -2517,17 +2769,18 @@ static int tcp_poll(struct lsock *s, DK_HANDLE *wait)
 	return m;
 }
 
-static void tcp_release(struct lsock *s)
+/* Frees s with its host streams and events (not the in-memory part). */
+static void sk_free(struct lsock *s)
 {
-	if (s->hev)
-		dk->DkObjectClose(s->hev);
-	if (s->h)
-		dk->DkObjectClose(s->h);
-	if (s->kick)
-		dk->DkObjectClose(s->kick);
+	DK_HANDLE hs[] = { s->hev, s->h, s->kick, s->to_h };
+	for (size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++)
+		if (hs[i])
+			dk->DkObjectClose(hs[i]);
+	libos_free(s->to_uri);
 	libos_free(s->peekbuf);
 	libos_free(s);
 }
+
 
 /* ---- the file operations ------------------------------------------------------- */
 static long sk_sendv(struct lsock *s, struct libos_file *f, const struct iovec *iov, size_t cnt,
@@ -2721,7 +2974,7 @@ static void sock_release(struct libos_file *f)
 	f->priv = NULL;
 	if (s->kind == K_TCP) {
 		tcp_abort_note(s);
-		tcp_release(s);
+		sk_free(s);
 	} else {
 		mem_release(s);
 	}
@@ -2797,7 +3050,7 @@ static void sk_destroy(struct lsock *s)
 {
 	if (s->kind == K_TCP) {
 		tcp_abort_note(s);
-		tcp_release(s);
+		sk_free(s);
 	}
 	else
 		mem_release(s);
@@ -2881,8 +3134,16 @@ LIBOS_SYSCALL(bind)
 	uint32_t len = (uint32_t)a2;
 	if ((rc = addr_arg(kaddr, (const void *)a1, (int)a2)) < 0)
 		;
-	else if (s->kind == K_UNIX)
+	else if (s->kind == K_UNIX) {
 		rc = unix_bind(s, ua, len);
+		if (rc == 0 && s->type == SOCK_DGRAM && (rc = dgram_serve(s)) < 0) {
+			libos_lock(&g_lock); /* unbound again; a path's file stays */
+			name_drop(s);
+			s->bound = false;
+			s->local_len = sizeof(__kernel_sa_family_t);
+			libos_unlock(&g_lock);
+		}
+	}
 	else if (unix_hosted(s))
 		rc = -EINVAL; /* listening or connected already */
 	else if (s->kind == K_TCP)
@@ -3296,8 +3557,26 @@ static long host_recvmsg(DK_HANDLE hs, struct msghdr *m, int flags)
 	rc = c.fault ? -EFAULT : (long)msg.size;
 	struct recv_out out;
 	memset(&out, 0, sizeof(out));
-	out.files = msg.count ? libos_alloc(msg.count * sizeof(*out.files)) : NULL;
-	for (uint32_t i = 0; i < msg.count; i++) {
+	passed_to_files(passed, msg.count, &out);
+	m->msg_flags = msg.flags & DK_MESSAGE_TRUNCATED ? MSG_CTRUNC : 0;
+	m->msg_namelen = 0; /* the peer has no name */
+	if (rc < 0) {
+		files_put(out.files, out.nfiles);
+		m->msg_controllen = 0;
+		return rc;
+	}
+	if (cmsg_put_files(m, &out, flags) < 0)
+		rc = -EFAULT;
+	return rc;
+}
+
+/* Streams that came with a message become host files in out (those that
+ * cannot are closed). */
+static void passed_to_files(const struct dk_passed *passed, uint32_t n, struct recv_out *out)
+{
+	out->files = n ? libos_alloc(n * sizeof(*out->files)) : NULL;
+	out->nfiles = 0;
+	for (uint32_t i = 0; i < n; i++) {
 		/* A socket answers DK_STREAM_GET_PEER; a pipe or file does not. */
 		struct dk_peer peer;
 		uint32_t type = dk->DkStreamConsoleControl(passed[i].handle, DK_STREAM_GET_PEER,
@@ -3305,25 +3584,15 @@ static long host_recvmsg(DK_HANDLE hs, struct msghdr *m, int flags)
 					? DK_STREAM_TCP
 					: passed[i].type;
 		struct libos_file *f;
-		if (!out.files || rc < 0)
+		if (!out->files)
 			dk->DkObjectClose(passed[i].handle);
 		else if (fs_host_from_stream(passed[i].handle, type, passed[i].access, &f) == 0)
-			out.files[out.nfiles++] = f;
+			out->files[out->nfiles++] = f;
 	}
-	m->msg_flags = msg.flags & DK_MESSAGE_TRUNCATED ? MSG_CTRUNC : 0;
-	m->msg_namelen = 0; /* the peer has no name */
-	if (rc < 0) {
-		libos_free(out.files);
-		m->msg_controllen = 0;
-		return rc;
+	if (!out->nfiles) {
+		libos_free(out->files);
+		out->files = NULL;
 	}
-	if (!out.nfiles) {
-		libos_free(out.files);
-		out.files = NULL;
-	}
-	if (cmsg_put_files(m, &out, flags) < 0)
-		rc = -EFAULT;
-	return rc;
 }
 
 /* send/recv on a socket pair end that moved to the host at fork
@@ -3429,6 +3698,31 @@ static long msg_to_user(struct msghdr *um, const struct msghdr *m)
 	return 0;
 }
 
+/* sendmsg or recvmsg with control data on a unix host stream socket
+ * (its stream never blocks: the wait is here, as for tcp). */
+static long hosted_msg(struct libos_file *f, struct lsock *s, struct msghdr *m, int flags,
+		       bool recv)
+{
+	bool nonblock = (flags & MSG_DONTWAIT) || (f->flags & O_NONBLOCK);
+	int64_t deadline = deadline_of(recv ? s->rcvtimeo_ns : s->sndtimeo_ns);
+	int round = 0;
+	for (;;) {
+		DK_HANDLE hs[2] = { s->hev, s->kick };
+		if (recv && (s->shut & SHUT_R))
+			return 0;
+		if (!recv && (s->shut & SHUT_W)) {
+			sk_sigpipe(flags);
+			return -EPIPE;
+		}
+		long rc = recv ? host_recvmsg(s->h, m, flags) : host_sendmsg(s->h, m, flags);
+		if (rc != -EAGAIN || nonblock)
+			return rc;
+		rc = recv ? sk_wait(2, hs, deadline, 0) : sk_backoff(&round, deadline);
+		if (rc < 0)
+			return rc;
+	}
+}
+
 /* One sendmsg or recvmsg on an application's msghdr at um; a receive
  * stores its results back into it.  s is NULL for a host socket. */
 static long msg_xfer(struct libos_file *f, struct lsock *s, struct msghdr *um, int flags,
@@ -3440,6 +3734,9 @@ static long msg_xfer(struct libos_file *f, struct lsock *s, struct msghdr *um, i
 	DK_HANDLE h;
 	if (rc == 0 && !s && fs_host_socket(f, &h))
 		rc = recv ? host_recvmsg(h, &m, flags) : host_sendmsg(h, &m, flags);
+	else if (rc == 0 && unix_hosted(s) && s->connected &&
+		 (recv ? m.msg_control && m.msg_controllen && !s->peek_len : m.msg_controllen))
+		rc = hosted_msg(f, s, &m, flags, recv); /* descriptors may come or go */
 	else if (rc == 0)
 		rc = recv ? do_recvmsg(f, s, &m, flags) : do_sendmsg(f, s, &m, flags);
 	libos_free(iov);

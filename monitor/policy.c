@@ -193,10 +193,11 @@ static const struct entry table[] = {
 	{ "execve", "any (Landlock lets only /.moat/pal execute)", 0, { { 0 } } },
 	/* sockets: named pipes (AF_UNIX), tcp (AF_INET, AF_INET6) */
 	{ "socket",
-	  "domain AF_UNIX, AF_INET or AF_INET6; type SOCK_STREAM (|NONBLOCK|CLOEXEC); "
-	  "protocol 0",
-	  3,
+	  "domain AF_UNIX, AF_INET or AF_INET6; type SOCK_STREAM (|NONBLOCK|CLOEXEC), or "
+	  "SOCK_DGRAM for AF_UNIX only; protocol 0",
+	  4,
 	  { ALT(EQ(0, P_AF_UNIX), SOCKTYPE(1), EQ(2, 0)),
+	    ALT(EQ(0, P_AF_UNIX), MASKED(1, P_SOCK_TYPE_CHECK, P_SOCK_DGRAM), EQ(2, 0)),
 	    ALT(EQ(0, P_AF_INET), SOCKTYPE(1), EQ(2, 0)),
 	    ALT(EQ(0, P_AF_INET6), SOCKTYPE(1), EQ(2, 0)) } },
 	ANY("bind"), ANY("listen"), ANY("accept4"), ANY("connect"), ANY("getsockname"),

@@ -244,7 +244,9 @@ struct dk_lock {
 #define DK_OPT_DUPLEX 8u    /* DkStreamPipeCreate: two connected ends, each read and
 			     * written (a Unix stream socket pair) */
 #define DK_OPT_DATAGRAM 32u /* DkStreamPipeCreate, with DUPLEX: each write is one message,
-			     * each read takes one (a Unix datagram socket pair) */
+			     * each read takes one (a Unix datagram socket pair);
+			     * DkStreamOpen of pipe.server: and pipe.client:: Unix
+			     * datagram sockets under the name */
 #define DK_OPT_FIFO 16u     /* file: with DK_CREATE_ALWAYS or _NEW, the stream is made
 			     * as a FIFO (a named pipe) before it is opened */
 

@@ -15,7 +15,8 @@
 #include "common/sync.h"
 
 #define ACCESS_ALL (DK_ACCESS_READ | DK_ACCESS_WRITE | DK_ACCESS_APPEND)
-#define OPT_ALL (DK_OPT_NONBLOCK | DK_OPT_DIRECTORY | DK_OPT_NOFOLLOW | DK_OPT_FIFO)
+#define OPT_ALL \
+	(DK_OPT_NONBLOCK | DK_OPT_DIRECTORY | DK_OPT_NOFOLLOW | DK_OPT_FIFO | DK_OPT_DATAGRAM)
 #define MAP_KIND (DK_MAP_SHARED | DK_MAP_PRIVATE)
 #define PROT_ALL (DK_PROT_READ | DK_PROT_WRITE | DK_PROT_EXEC)
 /* Linux never moves more than this in one read or write; capping here keeps
@@ -100,6 +101,10 @@ int pal_DkStreamOpen(const char *uri, uint32_t access, uint32_t create, uint32_t
 		return rc;
 	if (!ops->open)
 		return -DK_E_UNSUPPORTED;
+	/* Datagrams are for the named pipes only. */
+	if ((options & DK_OPT_DATAGRAM) && strcmp(ops->scheme, "pipe.server:") != 0 &&
+	    strcmp(ops->scheme, "pipe.client:") != 0)
+		return -DK_E_INVALID;
 	rc = probe_out(stream, sizeof(*stream));
 	if (rc < 0)
 		return rc;
@@ -736,7 +741,8 @@ int pal_DkStreamMessage(DK_HANDLE stream, uint32_t op, struct dk_message *msg)
 	if (rc < 0)
 		return rc;
 	uint32_t n = 0, flags = 0;
-	if (obj->type != PAL_OBJ_STREAM || !ops->message_send)
+	if (obj->type != PAL_OBJ_STREAM ||
+	    !(send ? (void *)ops->message_send : (void *)ops->message_receive))
 		rc = -DK_E_UNSUPPORTED;
 	else if (!(obj->stream.access & (send ? DK_ACCESS_WRITE : DK_ACCESS_READ)))
 		rc = -DK_E_DENIED;

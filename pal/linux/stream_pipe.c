@@ -33,7 +33,7 @@ static int pipe_addr(const char *name, struct sockaddr_un *sa)
 
 static long pipe_socket(uint32_t options)
 {
-	int type = PAL_SOCK_STREAM | PAL_SOCK_CLOEXEC;
+	int type = (options & DK_OPT_DATAGRAM ? PAL_SOCK_DGRAM : PAL_SOCK_STREAM) | PAL_SOCK_CLOEXEC;
 	if (options & DK_OPT_NONBLOCK)
 		type |= PAL_SOCK_NONBLOCK;
 	return HOST(socket, PAL_AF_UNIX, type, 0);
@@ -51,7 +51,7 @@ static int pipe_server_open(struct pal_object *obj, const char *name, uint32_t a
 	if (HOST_IS_ERR(fd))
 		return pal_linux_sock_error(fd);
 	long rc = HOST(bind, fd, &sa, len);
-	if (!HOST_IS_ERR(rc))
+	if (!HOST_IS_ERR(rc) && !(options & DK_OPT_DATAGRAM)) /* a datagram server only reads */
 		rc = HOST(listen, fd, PAL_LISTEN_BACKLOG);
 	if (HOST_IS_ERR(rc)) {
 		pal_linux_close((int)fd);
@@ -81,11 +81,13 @@ static int pipe_client_open(struct pal_object *obj, const char *name, uint32_t a
 	return 0;
 }
 
-/* Accepts one connection; its handle goes into buf. */
+/* Accepts one connection; its handle goes into buf.  A datagram server's
+ * read takes one datagram instead. */
 static int pipe_server_read(struct pal_object *obj, uint64_t offset, void *buf, size_t *count)
 {
 	char uri[160]; /* NAME fits in sun_path, so in this too */
-	(void)offset;
+	if (obj->stream.options & DK_OPT_DATAGRAM)
+		return pal_linux_sock_read(obj, offset, buf, count);
 	int rc = pal_linux_accept_check(buf, *count);
 	if (rc < 0)
 		return rc;
@@ -108,8 +110,11 @@ static int pipe_server_read(struct pal_object *obj, uint64_t offset, void *buf, 
 
 static int pipe_server_attr(struct pal_object *obj, struct dk_stream_attr *attr)
 {
-	(void)obj;
 	attr->type = DK_STREAM_PIPE_SERVER;
+	if (obj->stream.options & DK_OPT_DATAGRAM) { /* a socket that reads datagrams */
+		attr->type = DK_STREAM_PIPE;
+		attr->size = pal_linux_bytes_ready(obj->fd);
+	}
 	return 0;
 }
 
@@ -126,6 +131,16 @@ static int unix_message_receive(struct pal_object *obj, void *data, size_t *size
 				struct pal_object **objs, uint32_t *n, uint32_t *flags);
 static int unix_peer(struct pal_object *obj, struct dk_peer *peer);
 
+/* A datagram server receives datagrams with streams attached; a stream
+ * server has no data (it accepts). */
+static int pipe_server_message_receive(struct pal_object *obj, void *data, size_t *size,
+				       struct pal_object **objs, uint32_t *n, uint32_t *flags)
+{
+	if (!(obj->stream.options & DK_OPT_DATAGRAM))
+		return -DK_E_UNSUPPORTED;
+	return unix_message_receive(obj, data, size, objs, n, flags);
+}
+
 const struct pal_stream_ops pal_pipe_server_ops = {
 	.scheme = "pipe.server:",
 	.type = DK_STREAM_PIPE_SERVER,
@@ -133,6 +148,7 @@ const struct pal_stream_ops pal_pipe_server_ops = {
 	.read = pipe_server_read,
 	.flush = pal_linux_flush_nothing,
 	.attr_by_handle = pipe_server_attr,
+	.message_receive = pipe_server_message_receive,
 	.close = pal_linux_stream_close,
 };
 
