@@ -3845,7 +3845,7 @@ static long do_getname(long fd, void *uaddr, int *ulen, bool peer)
 {
 	struct libos_file *f;
 	struct lsock *s;
-	long rc = sk_get(fd, &f, &s);
+	long rc = sk_get_any(fd, &f, &s);
 	if (rc < 0)
 		return rc;
 	if (!uaddr || !ulen) {
@@ -3854,6 +3854,12 @@ static long do_getname(long fd, void *uaddr, int *ulen, bool peer)
 	}
 	union lsaddr a;
 	uint32_t len;
+	if (!s) { /* a host socket: its ends have no names */
+		a.family = AF_UNIX;
+		rc = addr_out_user(&a, sizeof(a.family), uaddr, ulen);
+		libos_file_put(f);
+		return rc;
+	}
 	struct libos_lock *l = s->kind == K_TCP ? &s->lock : &g_lock;
 	libos_lock(l);
 	if (peer) {
@@ -4025,7 +4031,7 @@ LIBOS_SYSCALL(getsockopt)
 	LIBOS_UNUSED_ARGS(a5);
 	struct libos_file *f;
 	struct lsock *s;
-	long rc = sk_get(a0, &f, &s);
+	long rc = sk_get_any(a0, &f, &s);
 	if (rc < 0)
 		return rc;
 	int level = (int)a1, name = (int)a2;
@@ -4047,6 +4053,28 @@ LIBOS_SYSCALL(getsockopt)
 	if (klen < 0) {
 		rc = -EINVAL;
 		goto out;
+	}
+	if (!s) { /* a host socket: a pair moved at fork, or one passed in */
+		DK_HANDLE h;
+		struct dk_peer peer;
+		fs_host_socket(f, &h);
+		switch (level == SOL_SOCKET ? name : -1) {
+		case SO_DOMAIN: o.i = AF_UNIX; goto copy;
+		case SO_ERROR:
+		case SO_ACCEPTCONN: o.i = 0; goto copy;
+		case SO_PEERCRED:
+			o.cr.pid = dk->DkStreamConsoleControl(h, DK_STREAM_GET_PEER, &peer,
+							      sizeof(peer)) == 0
+					   ? (uint32_t)peer.pid
+					   : (uint32_t)libos_proc.pid;
+			o.cr.uid = libos_proc.uid;
+			o.cr.gid = libos_proc.gid;
+			olen = sizeof(o.cr);
+			goto copy;
+		default: /* its type and options are not known here */
+			rc = -ENOPROTOOPT;
+			goto out;
+		}
 	}
 	if (!level_ok(s, level)) {
 		rc = -ENOPROTOOPT;

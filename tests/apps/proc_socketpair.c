@@ -4,6 +4,7 @@
  * parent. */
 #include "check.h"
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 int main(void)
@@ -49,6 +50,15 @@ int main(void)
 	char buf[32] = {0};
 	CHECK(read(s, buf, 4) == 4 && !strcmp(buf, "pong"));
 	SAY("ping, child replied: %s\n", buf);
+	struct ucred cr;
+	socklen_t cl = sizeof(cr);
+	SYS(getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &cl));
+	struct sockaddr_un pa;
+	socklen_t pl = sizeof(pa);
+	SYS(getpeername(s, (struct sockaddr *)&pa, &pl));
+	CHECK(cr.pid == getpid() && pl == sizeof(sa_family_t) && pa.sun_family == AF_UNIX);
+	SAY("peer credentials name the pair's creator: %d; the peer is unnamed: %d\n",
+	    cr.pid == getpid(), pl == sizeof(sa_family_t));
 
 	char tag[16];
 	int f = recv_fd(s, tag, sizeof(tag));
