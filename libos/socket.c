@@ -9,15 +9,17 @@
  *           its peer's queue (streams merge messages on read, datagram and
  *           seqpacket sockets keep the boundaries).  bind() registers the
  *           name (a path or an abstract name) in an in-process name table;
- *           connect() finds a listener there and queues a new connection for
- *           accept().  SCM_RIGHTS passes descriptors.  Names are in-process
- *           only for now, and a name is free again when its socket is
- *           closed; a path name also gets a placeholder file (registered
- *           as a socket file by fs/special.c, so stat gives S_IFSOCK in
- *           this process) that outlives the socket until unlinked, so
- *           a second bind to the path gives EADDRINUSE as on Linux.  Issue 5
- *           (several processes) will back a listener by a "pipe.server:"
- *           stream as well: struct unix_name has the slot for it.
+ *           a name is free again when its socket is closed; a path name
+ *           also gets a placeholder file (registered as a socket file by
+ *           fs/special.c, so stat gives S_IFSOCK in this process) that
+ *           outlives the socket until unlinked, so a second bind to the
+ *           path gives EADDRINUSE as on Linux.  SCM_RIGHTS passes
+ *           descriptors.  Names reach other processes of the sandbox
+ *           through the host ("unix names across processes" below): a
+ *           stream socket that listens or connects becomes a host stream
+ *           (kind K_TCP, domain AF_UNIX); a bound datagram socket reads
+ *           from a host datagram socket, and datagrams to names go through
+ *           the host.  Seqpacket listeners stay in-process.
  *   K_UDP   AF_INET/AF_INET6 SOCK_DGRAM: the Dk ABI has no datagram
  *           provider, so UDP is in-process loopback only: a table of bound
  *           ports; a datagram to 127.0.0.0/8, 0.0.0.0, ::1 or :: is queued
@@ -175,6 +177,14 @@ struct lmsg {
 	char data[];
 };
 
+struct recv_out {
+	union lsaddr from;
+	uint32_t fromlen;
+	struct libos_file **files;
+	int nfiles;
+	unsigned msg_flags;
+};
+
 /* The integer options that are recorded and reported only (the PAL applies
  * none of them): level, name, default, boolean. */
 static const struct {
@@ -252,6 +262,10 @@ struct lsock {
 	struct lsock *accq, *accq_tail, *acc_next;
 	int acc_count, backlog;
 	struct unix_name *name;
+	uint64_t name_dev, name_ino; /* a path name's socket file (unix_bind) */
+	bool host_peer;            /* a datagram socket connected to a name (by the host) */
+	DK_HANDLE to_h;            /* datagrams: the pipe.client: last sent to (under lock) */
+	char *to_uri;              /* ... and its URI */
 	DK_HANDLE ev_in, ev_out, ev_io;
 	signed char st_in, st_out, st_io; /* the events' state; -1 unknown */
 
@@ -265,12 +279,11 @@ struct lsock {
 	size_t peek_len, peek_cap;
 };
 
-/* The unix name table.  `pipe_server` is for issue 5: a listener that is
- * also reachable from other processes of the sandbox. */
+/* The unix name table (this process's sockets; other processes are
+ * reached through the host). */
 struct unix_name {
 	struct unix_name *next;
 	struct lsock *sk;
-	DK_HANDLE pipe_server; /* DK_HANDLE_NONE today */
 	size_t keylen;
 	char key[];
 };
@@ -682,6 +695,21 @@ static long sk_get(long fd, struct libos_file **fp, struct lsock **sp)
 	return 0;
 }
 
+/* sk_get, or a host socket (fs_host_socket): *sp NULL then. */
+static long sk_get_any(long fd, struct libos_file **fp, struct lsock **sp)
+{
+	DK_HANDLE h;
+	struct libos_file *f = libos_fd_get((int)fd);
+	if (f && fs_host_socket(f, &h)) {
+		*fp = f;
+		*sp = NULL;
+		return 0;
+	}
+	if (f)
+		libos_file_put(f);
+	return sk_get(fd, fp, sp);
+}
+
 static bool conn_oriented(const struct lsock *s)
 {
 	return s->type != SOCK_DGRAM;
@@ -702,12 +730,14 @@ static bool mem_space(const struct lsock *t, size_t need)
 	return t->rx_bytes + (need ? need : 1) <= mem_limit(t);
 }
 
+static bool ev_ready(DK_HANDLE ev);
+
 static int mem_mask(const struct lsock *s)
 {
 	int m = 0;
 	if (s->listening)
 		return s->acc_count ? POLLIN | POLLRDNORM : 0;
-	if (s->rx_count)
+	if (s->rx_count || (s->kind == K_UNIX && s->h && ev_ready(s->hev)))
 		m |= POLLIN | POLLRDNORM;
 	if (s->so_error)
 		m |= POLLERR;
@@ -779,7 +809,9 @@ static int mem_poll(struct lsock *s, DK_HANDLE *wait)
 	libos_lock(&g_lock);
 	int m = mem_mask(s);
 	DK_HANDLE w;
-	if (m & POLLOUT)
+	if ((m & POLLOUT) && s->kind == K_UNIX && s->h && !s->rx_count)
+		w = s->hev; /* a bound datagram socket: the host's queue */
+	else if (m & POLLOUT)
 		w = s->ev_in;
 	else if (m)
 		w = lazy_event(&s->ev_out, &s->st_out);
@@ -967,14 +999,19 @@ static long unix_bind(struct lsock *s, const void *uaddr, uint32_t len)
 		struct libos_file *pf;
 		rc = libos_open_path(key, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 				     0777, &pf);
+		struct dk_stream_attr fa;
+		memset(&fa, 0, sizeof(fa));
 		if (rc >= 0) {
 			libos_fs_mark_socket(pf);  /* only the reported type depends on it */
+			dk->DkStreamAttributesQueryByHandle(libos_file_stream(pf), &fa);
 			libos_file_put(pf);
 			rc = 0;
 		} else if (rc == -EEXIST) {
 			rc = -EADDRINUSE;
 		}
 		libos_lock(&g_lock);
+		s->name_dev = fa.device;
+		s->name_ino = fa.inode;
 		if (rc < 0) {
 			name_drop(s);
 			memset(&s->local, 0, sizeof(s->local));
@@ -1008,6 +1045,380 @@ static long unix_lookup(const void *uaddr, uint32_t len, struct lsock **out)
 	}
 	libos_free(key);
 	return rc;
+}
+
+/* ---- unix names across processes ----------------------------------------------------
+ * A listening AF_UNIX stream socket is a "pipe.server:" stream, and a
+ * connect to a name opens "pipe.client:" with the same name, so the
+ * sandbox's processes reach each other's listeners; both ends then are
+ * host streams (kind K_TCP with domain AF_UNIX: the tcp code serves them,
+ * less what is about internet addresses), which fork shares as it is.
+ * The host name of a path is its socket file's identity (device and
+ * inode, as Linux finds a socket by its inode: a renamed or linked socket
+ * file still leads to it, a socket bound to a recreated path is another);
+ * of an abstract name, a hash of its bytes. */
+static void unix_abstract_id(const char *b, size_t n, uint64_t id[2])
+{
+	id[0] = 0xcbf29ce484222325ull; /* FNV-1a, twice with other offsets */
+	id[1] = 0x84222325cbf29ce4ull;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 2; k++)
+			id[k] = (id[k] ^ (unsigned char)b[i]) * 0x100000001b3ull;
+}
+
+static void unix_uri(char *uri, size_t size, const char *scheme, bool path, const uint64_t id[2])
+{
+	rt_snprintf(uri, size, "%s%s-%llx-%llx", scheme, path ? "unix" : "unix-abstract",
+		    (unsigned long long)id[0], (unsigned long long)id[1]);
+}
+
+/* The pipe.client: URI for a unix address, and the address as a socket
+ * keeps it (*sa, *salen): -ENOENT (and the like) when its path leads to
+ * nothing. */
+static long unix_client_uri(const void *uaddr, uint32_t len, char *uri, size_t size,
+			    union lsaddr *sa, uint32_t *salen)
+{
+	size_t keylen;
+	uint64_t id[2] = { 0, 0 };
+	const size_t at = (KEY_MAX + 15) & ~(size_t)15; /* where the fs_path goes */
+	char *key = libos_alloc(at + sizeof(struct fs_path));
+	if (!key)
+		return -ENOMEM;
+	long rc = unix_key(uaddr, len, key, &keylen, sa, salen);
+	if (rc == 0 && key[0] == 0) {
+		unix_abstract_id(key, keylen, id);
+	} else if (rc == 0) {
+		struct fs_path *p = (struct fs_path *)(key + at);
+		struct stat st;
+		key[keylen] = 0;
+		rc = fs_resolve_abs(key, p);
+		if (rc >= 0)
+			rc = p->fs->stat ? p->fs->stat(p, &st, true) : -ECONNREFUSED;
+		if (rc >= 0) {
+			id[0] = st.st_dev;
+			id[1] = st.st_ino;
+		}
+	}
+	if (rc >= 0) {
+		unix_uri(uri, size, "pipe.client:", key[0] != 0, id);
+		rc = 0;
+	}
+	libos_free(key);
+	return rc;
+}
+
+static void mem_detach(struct lsock *s);
+static long tcp_adopt(struct lsock *s, DK_HANDLE h, bool nonblock);
+static long sk_backoff(int *round, int64_t deadline);
+
+/* Makes the in-memory socket s a host stream socket with stream h (the
+ * caller owns s's transition: listen or connect on it). */
+static long unix_to_host(struct lsock *s, DK_HANDLE h)
+{
+	DK_HANDLE kick;
+	if (dk->DkNotificationEventCreate(0, &kick) < 0) {
+		dk->DkObjectClose(h);
+		return -ENOMEM;
+	}
+	long rc = tcp_adopt(s, h, true);
+	if (rc < 0) {
+		dk->DkObjectClose(kick);
+		return rc;
+	}
+	mem_detach(s);
+	s->kick = kick;
+	s->kind = K_TCP;
+	return 0;
+}
+
+/* Opens the pipe.server: of s's name (bound, unconnected): a listener, or
+ * with DK_OPT_DATAGRAM the socket every datagram to the name reaches. */
+static long unix_serve(struct lsock *s, uint32_t options, DK_HANDLE *h)
+{
+	char uri[96];
+	uint64_t id[2];
+	libos_lock(&g_lock);
+	bool path = s->local.un.sun_path[0] != 0;
+	if (!s->bound || s->connected || s->peer_gone) {
+		libos_unlock(&g_lock);
+		return -EINVAL;
+	}
+	if (path) {
+		id[0] = s->name_dev;
+		id[1] = s->name_ino;
+	} else {
+		unix_abstract_id(s->local.un.sun_path,
+				 s->local_len - offsetof(struct sockaddr_un, sun_path), id);
+	}
+	libos_unlock(&g_lock);
+	unix_uri(uri, sizeof(uri), "pipe.server:", path, id);
+	long rc = dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, DK_OPT_NONBLOCK | options,
+				   0, h);
+	return rc < 0 ? sk_dkerr(rc) : 0;
+}
+
+/* listen() of a bound AF_UNIX stream socket: its pipe.server:. */
+static long unix_listen(struct lsock *s)
+{
+	DK_HANDLE h;
+	long rc = unix_serve(s, 0, &h);
+	if (rc < 0)
+		return rc;
+	rc = unix_to_host(s, h);
+	if (rc == 0)
+		s->listening = true;
+	return rc;
+}
+
+/* connect() of an AF_UNIX stream socket: to a pipe.server: of any process
+ * of the sandbox (a path's socket file must exist: ENOENT). */
+static long unix_connect(struct lsock *s, const void *uaddr, uint32_t len, bool nonblock)
+{
+	char uri[96];
+	union lsaddr sa;
+	uint32_t salen;
+	long rc = unix_client_uri(uaddr, len, uri, sizeof(uri), &sa, &salen);
+	if (rc == 0) {
+		struct lsock *l = NULL;
+		libos_lock(&g_lock);
+		if (s->connected || s->peer_gone)
+			rc = -EISCONN;
+		else if (unix_lookup(uaddr, len, &l) == 0 && l->type != s->type)
+			rc = -EPROTOTYPE; /* a seqpacket or datagram socket of this process */
+		libos_unlock(&g_lock);
+	}
+	int round = 0;
+	DK_HANDLE h = DK_HANDLE_NONE;
+	while (rc == 0) {
+		rc = dk->DkStreamOpen(uri, DK_ACCESS_READ | DK_ACCESS_WRITE, DK_CREATE_NEVER,
+				      DK_OPT_NONBLOCK, 0, &h);
+		if (rc == 0)
+			break;
+		rc = rc == -DK_E_NOT_FOUND ? -ECONNREFUSED : sk_dkerr(rc);
+		if (rc == -EAGAIN && !nonblock) /* the listener's backlog is full */
+			rc = sk_backoff(&round, 0);
+	}
+	if (rc < 0)
+		return rc;
+	rc = unix_to_host(s, h);
+	if (rc == 0) {
+		s->peer = sa;
+		s->peer_len = salen;
+		s->connected = true;
+	}
+	return rc;
+}
+
+/* A unix socket that is a host stream now (listening or connected). */
+static bool unix_hosted(const struct lsock *s)
+{
+	return s->kind == K_TCP && s->domain == AF_UNIX;
+}
+
+/* ---- unix datagrams across processes ---------------------------------------------------
+ * A datagram socket bound to a name reads from its pipe.server: with
+ * DK_OPT_DATAGRAM, and every datagram to a name goes through the host
+ * (from this process too, so a bound socket has one queue: the host's):
+ * sendto opens the name's pipe.client: (kept for the next datagram to the
+ * same name), connect checks there is one.  Each datagram starts with the
+ * sender's address (a 32-bit length, then the bytes), which the host
+ * does not carry; a socket pair stays in memory. */
+#define DGRAM_MAX 212992 /* Linux's default send buffer: the largest datagram */
+
+struct dgram_head {
+	uint32_t len; /* of the sender's address that follows; 0: unnamed */
+};
+
+static long dgram_serve(struct lsock *s)
+{
+	DK_HANDLE h, ev;
+	long rc = unix_serve(s, DK_OPT_DATAGRAM, &h);
+	if (rc < 0)
+		return rc;
+	if ((rc = dk->DkStreamGetEvent(h, &ev)) < 0) {
+		dk->DkObjectClose(h);
+		return sk_dkerr(rc);
+	}
+	libos_lock(&g_lock);
+	s->h = h;
+	s->hev = ev;
+	libos_unlock(&g_lock);
+	return 0;
+}
+
+/* The pipe.client: for uri, s's kept one if it is that name's (s->lock
+ * held); fresh: open it anew. */
+static long dgram_client(struct lsock *s, const char *uri, bool fresh, DK_HANDLE *h)
+{
+	if (s->to_h && !fresh && !strcmp(s->to_uri, uri)) {
+		*h = s->to_h;
+		return 0;
+	}
+	if (s->to_h)
+		dk->DkObjectClose(s->to_h);
+	libos_free(s->to_uri);
+	s->to_h = DK_HANDLE_NONE;
+	s->to_uri = libos_alloc(strlen(uri) + 1);
+	if (!s->to_uri)
+		return -ENOMEM;
+	memcpy(s->to_uri, uri, strlen(uri) + 1);
+	long rc = dk->DkStreamOpen(uri, DK_ACCESS_WRITE, DK_CREATE_NEVER,
+				   DK_OPT_DATAGRAM | DK_OPT_NONBLOCK, 0, &s->to_h);
+	if (rc < 0)
+		return rc == -DK_E_NOT_FOUND ? -ECONNREFUSED : sk_dkerr(rc);
+	*h = s->to_h;
+	return 0;
+}
+
+/* The pipe.client: URI of a datagram destination, refusing a name this
+ * process knows to be of another type. */
+static long dgram_dest(struct lsock *s, const void *uaddr, uint32_t len, char *uri, size_t size,
+		       union lsaddr *sa, uint32_t *salen)
+{
+	long rc = unix_client_uri(uaddr, len, uri, size, sa, salen);
+	if (rc < 0)
+		return rc;
+	struct lsock *t;
+	libos_lock(&g_lock);
+	if (unix_lookup(uaddr, len, &t) == 0 && t->type != s->type)
+		rc = -EPROTOTYPE;
+	libos_unlock(&g_lock);
+	return rc;
+}
+
+static long pass_stream(struct libos_file *f, DK_HANDLE *h);
+static void files_put(struct libos_file **files, int n);
+
+/* Sends one datagram to uaddr through the host; takes the files. */
+static long dgram_send(struct lsock *s, struct libos_file *f, struct iovcur *c, size_t total,
+		       const void *uaddr, uint32_t ualen, struct libos_file **files, int nfiles,
+		       int flags)
+{
+	bool nonblock = (flags & MSG_DONTWAIT) || (f->flags & O_NONBLOCK);
+	int64_t deadline = deadline_of(s->sndtimeo_ns);
+	struct dk_passed passed[DK_MESSAGE_HANDLES_MAX];
+	char uri[96];
+	union lsaddr to;
+	uint32_t tolen;
+	char *buf = NULL;
+	long rc = dgram_dest(s, uaddr, ualen, uri, sizeof(uri), &to, &tolen);
+	if (rc == 0 && total > DGRAM_MAX - sizeof(struct dgram_head) - sizeof(union lsaddr))
+		rc = -EMSGSIZE;
+	if (rc == 0 && nfiles > (int)DK_MESSAGE_HANDLES_MAX)
+		rc = -ETOOMANYREFS;
+	for (int i = 0; i < nfiles && rc == 0; i++)
+		rc = pass_stream(files[i], &passed[i].handle);
+	size_t n = 0;
+	if (rc == 0 && !(buf = libos_alloc(sizeof(struct dgram_head) + sizeof(union lsaddr) + total)))
+		rc = -ENOMEM;
+	if (rc == 0) {
+		struct dgram_head hd;
+		libos_lock(&g_lock);
+		hd.len = s->bound ? s->local_len : 0;
+		memcpy(buf, &hd, sizeof(hd));
+		memcpy(buf + sizeof(hd), &s->local, hd.len);
+		libos_unlock(&g_lock);
+		n = sizeof(hd) + hd.len;
+		n += iov_from(c, buf + n, total);
+		if (c->fault)
+			rc = -EFAULT;
+	}
+	int round = 0;
+	bool fresh = false;
+	while (rc == 0) {
+		DK_HANDLE h;
+		libos_lock(&s->lock);
+		rc = dgram_client(s, uri, fresh, &h);
+		if (rc == 0) {
+			struct dk_message m = { buf, n, passed, (uint32_t)nfiles, 0 };
+			rc = nfiles ? dk->DkStreamMessage(h, DK_MESSAGE_SEND, &m)
+				    : dk->DkStreamWrite(h, 0, buf, &m.size);
+			rc = rc < 0 ? sk_dkerr(rc) : 0;
+		}
+		libos_unlock(&s->lock);
+		if (rc == -ECONNREFUSED && !fresh) { /* a kept client whose server went */
+			fresh = true;
+			rc = 0;
+		} else if (rc == -EAGAIN && !nonblock) { /* the receiver is full */
+			rc = sk_backoff(&round, deadline);
+		} else {
+			break;
+		}
+	}
+	libos_free(buf);
+	if (files)
+		files_put(files, nfiles);
+	return rc < 0 ? rc : (long)total;
+}
+
+static void passed_to_files(const struct dk_passed *passed, uint32_t n, struct recv_out *out);
+
+/* One datagram from the host, if one is there (-EAGAIN if not). */
+static long dgram_recv(struct lsock *s, struct iovcur *c, size_t total, int flags,
+		       struct recv_out *out)
+{
+	struct dk_passed passed[DK_MESSAGE_HANDLES_MAX];
+	if (flags & MSG_PEEK)
+		return -EOPNOTSUPP; /* the host's queue cannot give a datagram back */
+	size_t room = total < DGRAM_MAX ? total : DGRAM_MAX;
+	char *buf = libos_alloc(sizeof(struct dgram_head) + sizeof(union lsaddr) + room);
+	if (!buf)
+		return -ENOMEM;
+	struct dk_message m = { buf, sizeof(struct dgram_head) + sizeof(union lsaddr) + room,
+				passed, DK_MESSAGE_HANDLES_MAX, 0 };
+	long rc = dk->DkStreamMessage(s->h, DK_MESSAGE_RECEIVE, &m);
+	struct dgram_head hd = { 0 };
+	if (rc == 0 && m.size >= sizeof(hd))
+		memcpy(&hd, buf, sizeof(hd));
+	if (rc < 0) {
+		rc = sk_dkerr(rc);
+	} else if (m.size < sizeof(hd) || hd.len > sizeof(union lsaddr) ||
+		   sizeof(hd) + hd.len > m.size) {
+		for (uint32_t i = 0; i < m.count; i++) /* not from a library OS: dropped */
+			dk->DkObjectClose(passed[i].handle);
+		rc = -EAGAIN;
+	} else {
+		size_t dlen = m.size - sizeof(hd) - hd.len;
+		size_t k = iov_to(c, buf + sizeof(hd) + hd.len, dlen < total ? dlen : total);
+		if (dlen > k)
+			out->msg_flags |= MSG_TRUNC;
+		memset(&out->from, 0, sizeof(out->from));
+		memcpy(&out->from, buf + sizeof(hd), hd.len);
+		out->from.family = AF_UNIX;
+		out->fromlen = hd.len ? hd.len : sizeof(__kernel_sa_family_t);
+		passed_to_files(passed, m.count, out);
+		if (m.flags & DK_MESSAGE_TRUNCATED)
+			out->msg_flags |= MSG_CTRUNC;
+		rc = c->fault ? -EFAULT : (long)(flags & MSG_TRUNC ? dlen : k);
+	}
+	libos_free(buf);
+	return rc;
+}
+
+/* connect() of a datagram socket to a name: checked with the host. */
+static long dgram_connect(struct lsock *s, const void *uaddr, uint32_t len)
+{
+	char uri[96];
+	union lsaddr sa;
+	uint32_t salen;
+	DK_HANDLE h;
+	long rc = dgram_dest(s, uaddr, len, uri, sizeof(uri), &sa, &salen);
+	if (rc < 0)
+		return rc;
+	libos_lock(&s->lock);
+	rc = dgram_client(s, uri, true, &h);
+	libos_unlock(&s->lock);
+	if (rc < 0)
+		return rc;
+	libos_lock(&g_lock);
+	s->peer_sk = NULL;
+	s->peer = sa;
+	s->peer_len = salen;
+	s->host_peer = s->connected = true;
+	s->peer_gone = false;
+	sk_update(s);
+	libos_unlock(&g_lock);
+	return 0;
 }
 
 /* ---- udp ports -------------------------------------------------------------------- */
@@ -1178,9 +1589,12 @@ static long mem_connect_dgram(struct lsock *s, const void *uaddr, uint32_t len)
 		if (!is_local(&to))
 			return -ENETUNREACH;
 	}
+	if (fam != AF_UNSPEC && s->kind == K_UNIX)
+		return dgram_connect(s, uaddr, len);
 	libos_lock(&g_lock);
 	if (fam == AF_UNSPEC) { /* dissolve the association */
 		s->peer_sk = NULL;
+		s->host_peer = false;
 		s->connected = false;
 		s->peer_gone = false;
 		s->peer_len = 0;
@@ -1270,6 +1684,22 @@ static long mem_send(struct lsock *s, struct libos_file *f, struct iovcur *c, si
 	if (conn_oriented(s) && uaddr && ualen) {
 		rc = s->connected ? -EISCONN : -EOPNOTSUPP;
 		goto fail;
+	}
+	if (s->kind == K_UNIX && s->type == SOCK_DGRAM) {
+		union lsaddr peer;
+		uint32_t peer_len;
+		libos_lock(&g_lock);
+		bool host = uaddr || s->host_peer, shut = s->shut & SHUT_W;
+		peer = s->peer;
+		peer_len = s->peer_len;
+		libos_unlock(&g_lock);
+		if (shut) {
+			rc = -EPIPE;
+			goto fail;
+		}
+		if (host) /* to a name: through the host */
+			return dgram_send(s, f, c, total, uaddr ? uaddr : &peer,
+					  uaddr ? ualen : peer_len, files, nfiles, flags);
 	}
 
 	for (;;) {
@@ -1443,14 +1873,6 @@ fail:
 	return rc;
 }
 
-struct recv_out {
-	union lsaddr from;
-	uint32_t fromlen;
-	struct libos_file **files;
-	int nfiles;
-	unsigned msg_flags;
-};
-
 static long mem_recv(struct lsock *s, struct libos_file *f, struct iovcur *c, size_t total,
 		     int flags, struct recv_out *out)
 {
@@ -1554,11 +1976,14 @@ static long mem_recv(struct lsock *s, struct libos_file *f, struct iovcur *c, si
 				s->so_error = 0;
 			goto out;
 		}
-		DK_HANDLE ev = s->ev_in;
+		DK_HANDLE evs[2] = { s->ev_in, s->hev };
+		bool host = s->kind == K_UNIX && s->h; /* a bound datagram socket */
 		libos_unlock(&g_lock);
+		if (host && (rc = dgram_recv(s, c, total, flags, out)) != -EAGAIN)
+			return rc;
 		if (nonblock)
 			return got ? (long)got : -EAGAIN;
-		rc = sk_wait(1, &ev, deadline, 0);
+		rc = sk_wait(host ? 2 : 1, evs, deadline, 0);
 		if (rc < 0)
 			return got ? (long)got : rc;
 	}
@@ -1643,7 +2068,11 @@ out:
 	return rc;
 }
 
-static void mem_release(struct lsock *s)
+static void mem_release(struct lsock *s);
+
+/* Takes s out of the in-memory world: its name, peers, queues and events
+ * go (s itself stays). */
+static void mem_detach(struct lsock *s)
 {
 	struct lmsg *q;
 	struct lsock *acc;
@@ -1667,6 +2096,7 @@ static void mem_release(struct lsock *s)
 			x->peer_gone = true;
 			sk_update(x);
 		}
+	s->peer_sk = NULL;
 	q = s->rxq;
 	s->rxq = s->rxq_tail = NULL;
 	acc = s->accq;
@@ -1684,7 +2114,16 @@ static void mem_release(struct lsock *s)
 		dk->DkObjectClose(s->ev_out);
 	if (s->ev_io)
 		dk->DkObjectClose(s->ev_io);
-	libos_free(s);
+	s->ev_in = s->ev_out = s->ev_io = DK_HANDLE_NONE;
+	s->all_next = s->all_prev = NULL;
+}
+
+static void sk_free(struct lsock *s);
+
+static void mem_release(struct lsock *s)
+{
+	mem_detach(s);
+	sk_free(s); /* a datagram socket's host streams too */
 }
 
 /* ---- tcp -------------------------------------------------------------------------- */
@@ -1740,7 +2179,7 @@ static void reset_forget(const struct lsock *s)
 /* Lock held: a reset by an in-process peer becomes ECONNRESET, then EOF. */
 static void tcp_check_reset(struct lsock *s)
 {
-	if (!s->connected || s->shut == (SHUT_R | SHUT_W))
+	if (!s->connected || s->shut == (SHUT_R | SHUT_W) || s->domain == AF_UNIX)
 		return;
 	uint16_t l, p;
 	tcp_ports(s, &l, &p);
@@ -1754,7 +2193,8 @@ static void tcp_check_reset(struct lsock *s)
 
 static void tcp_abort_note(struct lsock *s)
 {
-	if (s->kind != K_TCP || !s->connected || !s->linger.l_onoff || s->linger.l_linger ||
+	if (s->kind != K_TCP || s->domain == AF_UNIX || !s->connected || !s->linger.l_onoff ||
+	    s->linger.l_linger ||
 	    s->shut == (SHUT_R | SHUT_W))
 		return;
 	struct inaddr peer;
@@ -1930,6 +2370,19 @@ static long tcp_accept(struct lsock *s, struct libos_file *f, int flags, struct 
 		libos_free(n);
 		return rc;
 	}
+	memcpy(n->opt, s->opt, sizeof(n->opt)); /* accepted sockets inherit */
+	n->rcvbuf = s->rcvbuf;
+	n->sndbuf = s->sndbuf;
+	n->linger = s->linger;
+	n->bound = n->connected = true;
+	*out = n;
+	if (unix_hosted(s)) { /* the listener's name; the peer's is unknown */
+		n->local = s->local;
+		n->local_len = s->local_len;
+		n->peer.family = AF_UNIX;
+		n->peer_len = sizeof(__kernel_sa_family_t);
+		return 0;
+	}
 	uint16_t pport = 0;
 	struct inaddr l, p;
 	in_from_sa(&s->local, &l);
@@ -1946,13 +2399,7 @@ static long tcp_accept(struct lsock *s, struct libos_file *f, int flags, struct 
 	}
 	n->local_len = in_to_sa(&l, &n->local);
 	n->peer_len = in_to_sa(&p, &n->peer);
-	n->bound = n->connected = true;
 	reset_forget(n);
-	memcpy(n->opt, s->opt, sizeof(n->opt)); /* accepted sockets inherit */
-	n->rcvbuf = s->rcvbuf;
-	n->sndbuf = s->sndbuf;
-	n->linger = s->linger;
-	*out = n;
 	return 0;
 }
 
@@ -2110,6 +2557,11 @@ static long tcp_recv(struct lsock *s, struct libos_file *f, void *buf, size_t le
 				s->peek_len -= k;
 			}
 			got += k;
+			if (got < len && !(flags & (MSG_PEEK | MSG_WAITALL)) && !s->peek_len) {
+				/* and what else is there already, as a read would */
+				long r = tcp_read_once(s, s->h, s->hev, (char *)buf + got, len - got);
+				got += r > 0 ? (size_t)r : 0;
+			}
 			if (got == len || (flags & MSG_PEEK) || !(flags & MSG_WAITALL)) {
 				libos_unlock(&s->lock);
 				return (long)got;
@@ -2317,17 +2769,18 @@ static int tcp_poll(struct lsock *s, DK_HANDLE *wait)
 	return m;
 }
 
-static void tcp_release(struct lsock *s)
+/* Frees s with its host streams and events (not the in-memory part). */
+static void sk_free(struct lsock *s)
 {
-	if (s->hev)
-		dk->DkObjectClose(s->hev);
-	if (s->h)
-		dk->DkObjectClose(s->h);
-	if (s->kick)
-		dk->DkObjectClose(s->kick);
+	DK_HANDLE hs[] = { s->hev, s->h, s->kick, s->to_h };
+	for (size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++)
+		if (hs[i])
+			dk->DkObjectClose(hs[i]);
+	libos_free(s->to_uri);
 	libos_free(s->peekbuf);
 	libos_free(s);
 }
+
 
 /* ---- the file operations ------------------------------------------------------- */
 static long sk_sendv(struct lsock *s, struct libos_file *f, const struct iovec *iov, size_t cnt,
@@ -2521,7 +2974,7 @@ static void sock_release(struct libos_file *f)
 	f->priv = NULL;
 	if (s->kind == K_TCP) {
 		tcp_abort_note(s);
-		tcp_release(s);
+		sk_free(s);
 	} else {
 		mem_release(s);
 	}
@@ -2597,7 +3050,7 @@ static void sk_destroy(struct lsock *s)
 {
 	if (s->kind == K_TCP) {
 		tcp_abort_note(s);
-		tcp_release(s);
+		sk_free(s);
 	}
 	else
 		mem_release(s);
@@ -2681,8 +3134,18 @@ LIBOS_SYSCALL(bind)
 	uint32_t len = (uint32_t)a2;
 	if ((rc = addr_arg(kaddr, (const void *)a1, (int)a2)) < 0)
 		;
-	else if (s->kind == K_UNIX)
+	else if (s->kind == K_UNIX) {
 		rc = unix_bind(s, ua, len);
+		if (rc == 0 && s->type == SOCK_DGRAM && (rc = dgram_serve(s)) < 0) {
+			libos_lock(&g_lock); /* unbound again; a path's file stays */
+			name_drop(s);
+			s->bound = false;
+			s->local_len = sizeof(__kernel_sa_family_t);
+			libos_unlock(&g_lock);
+		}
+	}
+	else if (unix_hosted(s))
+		rc = -EINVAL; /* listening or connected already */
 	else if (s->kind == K_TCP)
 		rc = tcp_bind(s, ua, len);
 	else {
@@ -2707,15 +3170,18 @@ LIBOS_SYSCALL(listen)
 	if (rc < 0)
 		return rc;
 	if (s->kind == K_TCP)
-		rc = tcp_listen(s, (int)a1);
-	else if (s->kind == K_UNIX && !s->bound && s->type != SOCK_DGRAM) {
-		/* Linux autobinds an unnamed unix socket that listens. */
-		__kernel_sa_family_t fam = AF_UNIX;
-		rc = unix_bind(s, &fam, sizeof(fam));
-		if (rc == 0)
+		rc = unix_hosted(s) && !s->listening ? -EINVAL : tcp_listen(s, (int)a1);
+	else {
+		if (s->kind == K_UNIX && !s->bound && s->type != SOCK_DGRAM) {
+			/* Linux autobinds an unnamed unix socket that listens. */
+			__kernel_sa_family_t fam = AF_UNIX;
+			rc = unix_bind(s, &fam, sizeof(fam));
+		}
+		if (rc == 0 && s->kind == K_UNIX && s->type == SOCK_STREAM)
+			rc = unix_listen(s); /* reachable from the sandbox's processes */
+		else if (rc == 0)
 			rc = mem_listen(s, (int)a1);
-	} else
-		rc = mem_listen(s, (int)a1);
+	}
 	libos_file_put(f);
 	return rc;
 }
@@ -2781,10 +3247,14 @@ LIBOS_SYSCALL(connect)
 	uint32_t len = (uint32_t)a2;
 	if ((rc = addr_arg(kaddr, (const void *)a1, (int)a2)) < 0)
 		;
+	else if (unix_hosted(s))
+		rc = s->listening ? -EINVAL : -EISCONN;
 	else if (s->kind == K_TCP)
 		rc = tcp_connect(s, f, ua, len);
 	else if (s->type == SOCK_DGRAM)
 		rc = mem_connect_dgram(s, ua, len);
+	else if (s->type == SOCK_STREAM)
+		rc = unix_connect(s, ua, len, f->flags & O_NONBLOCK);
 	else
 		rc = mem_connect_stream(s, ua, len, f->flags & O_NONBLOCK);
 	libos_file_put(f);
@@ -2979,6 +3449,152 @@ static long do_recvmsg(struct libos_file *f, struct lsock *s, struct msghdr *m, 
 	return rc;
 }
 
+/* ---- sockets whose stream is the host's ------------------------------------------
+ * A socket pair end moved to the host at fork (fs_sockets_share) and a
+ * socket received from another process are host files of a Unix socket
+ * stream (fs_host_socket).  sendmsg and recvmsg reach them here, with
+ * SCM_RIGHTS carried by the host (DkStreamMessage): the receiver gets the
+ * sender's open files, their positions and status flags with them. */
+#define HOST_MSG_MAX 262144
+
+static void share_pair(struct lsock *x, struct lsock *y);
+static bool share_ok(const struct lsock *s);
+
+/* The stream to pass for f: a host-backed file's own; an in-memory pipe
+ * or socket pair moves to the host first, as at fork.  Other files of the
+ * library OS's own (eventfds, epolls, listening or unpaired in-memory
+ * sockets, /proc files) cannot cross: -EOPNOTSUPP. */
+static long pass_stream(struct libos_file *f, DK_HANDLE *h)
+{
+	long rc = fs_pipe_share(f);
+	if (rc < 0)
+		return rc;
+	struct lsock *x = sk_of(f), *y = NULL;
+	if (x) {
+		libos_lock(&g_lock);
+		y = x->peer_sk && x->peer_sk->peer_sk == x ? x->peer_sk : NULL;
+		bool ok = y && share_ok(x) && share_ok(y);
+		libos_unlock(&g_lock);
+		if (ok)
+			share_pair(x, y);
+	}
+	*h = libos_file_stream(f);
+	return *h ? 0 : -EOPNOTSUPP;
+}
+
+static void files_put(struct libos_file **files, int n)
+{
+	for (int i = 0; i < n; i++)
+		libos_file_put(files[i]);
+	libos_free(files);
+}
+
+static long host_sendmsg(DK_HANDLE hs, struct msghdr *m, int flags)
+{
+	struct libos_file **files;
+	int nfiles;
+	struct dk_passed passed[DK_MESSAGE_HANDLES_MAX];
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	long rc = cmsg_files(m, &files, &nfiles);
+	if (rc < 0)
+		return rc;
+	if (nfiles > (int)DK_MESSAGE_HANDLES_MAX) {
+		files_put(files, nfiles);
+		return -ETOOMANYREFS;
+	}
+	for (int i = 0; i < nfiles && rc == 0; i++)
+		rc = pass_stream(files[i], &passed[i].handle);
+	size_t total = iov_total(m->msg_iov, m->msg_iovlen);
+	size_t n = total < HOST_MSG_MAX ? total : HOST_MSG_MAX;
+	char *buf = rc == 0 ? libos_alloc(n ? n : 1) : NULL;
+	if (rc == 0 && !buf)
+		rc = -ENOMEM;
+	if (rc == 0) {
+		struct iovcur c = { m->msg_iov, m->msg_iovlen, 0, 0, false };
+		iov_from(&c, buf, n);
+		struct dk_message msg = { buf, n, passed, (uint32_t)nfiles, 0 };
+		if (c.fault)
+			rc = -EFAULT;
+		else if ((rc = dk->DkStreamMessage(hs, DK_MESSAGE_SEND, &msg)) < 0)
+			rc = libos_errno(rc);
+		else
+			rc = (long)msg.size;
+	}
+	libos_free(buf);
+	files_put(files, nfiles);
+	if (rc == -EPIPE)
+		sk_sigpipe(flags);
+	return rc;
+}
+
+static long cmsg_put_files(struct msghdr *m, struct recv_out *out, int flags);
+
+static long host_recvmsg(DK_HANDLE hs, struct msghdr *m, int flags)
+{
+	struct dk_passed passed[DK_MESSAGE_HANDLES_MAX];
+	if (flags & (MSG_OOB | MSG_PEEK))
+		return -EOPNOTSUPP; /* the host stream cannot give bytes back */
+	size_t total = iov_total(m->msg_iov, m->msg_iovlen);
+	size_t n = total < HOST_MSG_MAX ? total : HOST_MSG_MAX;
+	size_t room = m->msg_control && m->msg_controllen >= CMSG_LEN(sizeof(int))
+			      ? (m->msg_controllen - CMSG_LEN(0)) / sizeof(int)
+			      : 0;
+	if (room > DK_MESSAGE_HANDLES_MAX)
+		room = DK_MESSAGE_HANDLES_MAX;
+	char *buf = libos_alloc(n ? n : 1);
+	if (!buf)
+		return -ENOMEM;
+	struct dk_message msg = { buf, n, passed, (uint32_t)room, 0 };
+	long rc = dk->DkStreamMessage(hs, DK_MESSAGE_RECEIVE, &msg);
+	if (rc < 0) {
+		libos_free(buf);
+		return libos_errno(rc);
+	}
+	struct iovcur c = { m->msg_iov, m->msg_iovlen, 0, 0, false };
+	iov_to(&c, buf, msg.size);
+	libos_free(buf);
+	rc = c.fault ? -EFAULT : (long)msg.size;
+	struct recv_out out;
+	memset(&out, 0, sizeof(out));
+	passed_to_files(passed, msg.count, &out);
+	m->msg_flags = msg.flags & DK_MESSAGE_TRUNCATED ? MSG_CTRUNC : 0;
+	m->msg_namelen = 0; /* the peer has no name */
+	if (rc < 0) {
+		files_put(out.files, out.nfiles);
+		m->msg_controllen = 0;
+		return rc;
+	}
+	if (cmsg_put_files(m, &out, flags) < 0)
+		rc = -EFAULT;
+	return rc;
+}
+
+/* Streams that came with a message become host files in out (those that
+ * cannot are closed). */
+static void passed_to_files(const struct dk_passed *passed, uint32_t n, struct recv_out *out)
+{
+	out->files = n ? libos_alloc(n * sizeof(*out->files)) : NULL;
+	out->nfiles = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		/* A socket answers DK_STREAM_GET_PEER; a pipe or file does not. */
+		struct dk_peer peer;
+		uint32_t type = dk->DkStreamConsoleControl(passed[i].handle, DK_STREAM_GET_PEER,
+							   &peer, sizeof(peer)) == 0
+					? DK_STREAM_TCP
+					: passed[i].type;
+		struct libos_file *f;
+		if (!out->files)
+			dk->DkObjectClose(passed[i].handle);
+		else if (fs_host_from_stream(passed[i].handle, type, passed[i].access, &f) == 0)
+			out->files[out->nfiles++] = f;
+	}
+	if (!out->nfiles) {
+		libos_free(out->files);
+		out->files = NULL;
+	}
+}
+
 /* send/recv on a socket pair end that moved to the host at fork
  * (fs_sockets_share): plain reads and writes of its stream.  false if fd is
  * not one. */
@@ -3082,15 +3698,46 @@ static long msg_to_user(struct msghdr *um, const struct msghdr *m)
 	return 0;
 }
 
+/* sendmsg or recvmsg with control data on a unix host stream socket
+ * (its stream never blocks: the wait is here, as for tcp). */
+static long hosted_msg(struct libos_file *f, struct lsock *s, struct msghdr *m, int flags,
+		       bool recv)
+{
+	bool nonblock = (flags & MSG_DONTWAIT) || (f->flags & O_NONBLOCK);
+	int64_t deadline = deadline_of(recv ? s->rcvtimeo_ns : s->sndtimeo_ns);
+	int round = 0;
+	for (;;) {
+		DK_HANDLE hs[2] = { s->hev, s->kick };
+		if (recv && (s->shut & SHUT_R))
+			return 0;
+		if (!recv && (s->shut & SHUT_W)) {
+			sk_sigpipe(flags);
+			return -EPIPE;
+		}
+		long rc = recv ? host_recvmsg(s->h, m, flags) : host_sendmsg(s->h, m, flags);
+		if (rc != -EAGAIN || nonblock)
+			return rc;
+		rc = recv ? sk_wait(2, hs, deadline, 0) : sk_backoff(&round, deadline);
+		if (rc < 0)
+			return rc;
+	}
+}
+
 /* One sendmsg or recvmsg on an application's msghdr at um; a receive
- * stores its results back into it. */
+ * stores its results back into it.  s is NULL for a host socket. */
 static long msg_xfer(struct libos_file *f, struct lsock *s, struct msghdr *um, int flags,
 		     bool recv)
 {
 	struct msghdr m;
 	struct iovec *iov;
 	long rc = msg_from_user(um, &m, &iov);
-	if (rc == 0)
+	DK_HANDLE h;
+	if (rc == 0 && !s && fs_host_socket(f, &h))
+		rc = recv ? host_recvmsg(h, &m, flags) : host_sendmsg(h, &m, flags);
+	else if (rc == 0 && unix_hosted(s) && s->connected &&
+		 (recv ? m.msg_control && m.msg_controllen && !s->peek_len : m.msg_controllen))
+		rc = hosted_msg(f, s, &m, flags, recv); /* descriptors may come or go */
+	else if (rc == 0)
 		rc = recv ? do_recvmsg(f, s, &m, flags) : do_sendmsg(f, s, &m, flags);
 	libos_free(iov);
 	if (recv && rc >= 0 && msg_to_user(um, &m) < 0)
@@ -3104,7 +3751,7 @@ static long mmsg_xfer(long fd, struct mmsghdr *v, unsigned vlen, int flags, bool
 {
 	struct libos_file *f;
 	struct lsock *s;
-	long rc = sk_get(fd, &f, &s);
+	long rc = sk_get_any(fd, &f, &s);
 	if (rc < 0)
 		return rc;
 	unsigned n = vlen > UIO_MAXIOV ? UIO_MAXIOV : vlen;
@@ -3131,7 +3778,7 @@ LIBOS_SYSCALL(sendmsg)
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
 	struct libos_file *f;
 	struct lsock *s;
-	long rc = sk_get(a0, &f, &s);
+	long rc = sk_get_any(a0, &f, &s);
 	if (rc < 0)
 		return rc;
 	rc = msg_xfer(f, s, (struct msghdr *)a1, (int)a2, false);
@@ -3144,7 +3791,7 @@ LIBOS_SYSCALL(recvmsg)
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
 	struct libos_file *f;
 	struct lsock *s;
-	long rc = sk_get(a0, &f, &s);
+	long rc = sk_get_any(a0, &f, &s);
 	if (rc < 0)
 		return rc;
 	rc = msg_xfer(f, s, (struct msghdr *)a1, (int)a2, true);
@@ -3198,7 +3845,7 @@ static long do_getname(long fd, void *uaddr, int *ulen, bool peer)
 {
 	struct libos_file *f;
 	struct lsock *s;
-	long rc = sk_get(fd, &f, &s);
+	long rc = sk_get_any(fd, &f, &s);
 	if (rc < 0)
 		return rc;
 	if (!uaddr || !ulen) {
@@ -3207,6 +3854,12 @@ static long do_getname(long fd, void *uaddr, int *ulen, bool peer)
 	}
 	union lsaddr a;
 	uint32_t len;
+	if (!s) { /* a host socket: its ends have no names */
+		a.family = AF_UNIX;
+		rc = addr_out_user(&a, sizeof(a.family), uaddr, ulen);
+		libos_file_put(f);
+		return rc;
+	}
 	struct libos_lock *l = s->kind == K_TCP ? &s->lock : &g_lock;
 	libos_lock(l);
 	if (peer) {
@@ -3241,7 +3894,7 @@ static bool level_ok(const struct lsock *s, int level)
 {
 	switch (level) {
 	case SOL_SOCKET: return true;
-	case IPPROTO_TCP: return s->kind == K_TCP;
+	case IPPROTO_TCP: return s->kind == K_TCP && s->domain != AF_UNIX;
 	case IPPROTO_UDP: return s->kind == K_UDP;
 	case IPPROTO_IP: return s->domain != AF_UNIX;
 	case IPPROTO_IPV6: return s->domain == AF_INET6;
@@ -3378,7 +4031,7 @@ LIBOS_SYSCALL(getsockopt)
 	LIBOS_UNUSED_ARGS(a5);
 	struct libos_file *f;
 	struct lsock *s;
-	long rc = sk_get(a0, &f, &s);
+	long rc = sk_get_any(a0, &f, &s);
 	if (rc < 0)
 		return rc;
 	int level = (int)a1, name = (int)a2;
@@ -3400,6 +4053,28 @@ LIBOS_SYSCALL(getsockopt)
 	if (klen < 0) {
 		rc = -EINVAL;
 		goto out;
+	}
+	if (!s) { /* a host socket: a pair moved at fork, or one passed in */
+		DK_HANDLE h;
+		struct dk_peer peer;
+		fs_host_socket(f, &h);
+		switch (level == SOL_SOCKET ? name : -1) {
+		case SO_DOMAIN: o.i = AF_UNIX; goto copy;
+		case SO_ERROR:
+		case SO_ACCEPTCONN: o.i = 0; goto copy;
+		case SO_PEERCRED:
+			o.cr.pid = dk->DkStreamConsoleControl(h, DK_STREAM_GET_PEER, &peer,
+							      sizeof(peer)) == 0
+					   ? (uint32_t)peer.pid
+					   : (uint32_t)libos_proc.pid;
+			o.cr.uid = libos_proc.uid;
+			o.cr.gid = libos_proc.gid;
+			olen = sizeof(o.cr);
+			goto copy;
+		default: /* its type and options are not known here */
+			rc = -ENOPROTOOPT;
+			goto out;
+		}
 	}
 	if (!level_ok(s, level)) {
 		rc = -ENOPROTOOPT;
@@ -3441,16 +4116,25 @@ LIBOS_SYSCALL(getsockopt)
 			olen = sizeof(o.tv);
 			goto copy;
 		}
-		case SO_PEERCRED:
-			if (s->kind != K_UNIX) {
+		case SO_PEERCRED: {
+			struct dk_peer peer;
+			if (s->domain != AF_UNIX) {
 				rc = -ENOPROTOOPT;
 				goto out;
 			}
-			o.cr.pid = (uint32_t)libos_proc.pid; /* one process: the peer is us */
+			/* A host stream's peer is the host's to say; in memory the
+			 * peer is this process. */
+			if (unix_hosted(s) && s->connected &&
+			    dk->DkStreamConsoleControl(s->h, DK_STREAM_GET_PEER, &peer,
+						       sizeof(peer)) == 0)
+				o.cr.pid = (uint32_t)peer.pid;
+			else
+				o.cr.pid = (uint32_t)libos_proc.pid;
 			o.cr.uid = libos_proc.uid;
 			o.cr.gid = libos_proc.gid;
 			olen = sizeof(o.cr);
 			goto copy;
+		}
 		default:
 			break;
 		}
@@ -3487,7 +4171,7 @@ out:
  * file becomes a host file in place, so its descriptors stay.  Such a
  * socket then reads, writes, polls and shuts down as before, and fstat
  * still says socket; the socket calls proper (send, recv, sendmsg, recvmsg,
- * shutdown) reach it through sock_host_io below.  A datagram pair moves to
+ * shutdown) reach it through moved_io, host_sendmsg and host_recvmsg.  A datagram pair moves to
  * a host datagram pair (DK_OPT_DATAGRAM), message for message.  Pairs with
  * descriptors in flight (SCM_RIGHTS) or more than 64 KiB queued stay in the
  * process. */

@@ -10,7 +10,7 @@
  * Argument checks cost a BPF run on every call (docs/SECURITY.md,
  * measurements.md: +57 ns instead of +27 ns), so they sit only on calls
  * whose arguments select a dangerous mode: clone, mmap, mprotect, socket,
- * ioctl, fcntl, setsockopt, shutdown, sendmsg, arch_prctl, prctl, tgkill,
+ * ioctl, fcntl, setsockopt, getsockopt, shutdown, sendmsg, arch_prctl, prctl, tgkill,
  * linkat, fchmodat, utimensat.  Comparisons
  * are on all 64 bits, so junk in the upper half of a 32-bit argument (which
  * the kernel would truncate) is refused, never let through.
@@ -74,6 +74,7 @@
 #define P_SHUT_WR 1
 #define P_SHUT_RDWR 2
 #define P_SO_REUSEADDR 2
+#define P_SO_PEERCRED 17
 #define P_ARCH_SET_GS 0x1001
 #define P_ARCH_SET_FS 0x1002
 #define P_ARCH_GET_FS 0x1003
@@ -192,21 +193,28 @@ static const struct entry table[] = {
 	{ "execve", "any (Landlock lets only /.moat/pal execute)", 0, { { 0 } } },
 	/* sockets: named pipes (AF_UNIX), tcp (AF_INET, AF_INET6) */
 	{ "socket",
-	  "domain AF_UNIX, AF_INET or AF_INET6; type SOCK_STREAM (|NONBLOCK|CLOEXEC); "
-	  "protocol 0",
-	  3,
+	  "domain AF_UNIX, AF_INET or AF_INET6; type SOCK_STREAM (|NONBLOCK|CLOEXEC), or "
+	  "SOCK_DGRAM for AF_UNIX only; protocol 0",
+	  4,
 	  { ALT(EQ(0, P_AF_UNIX), SOCKTYPE(1), EQ(2, 0)),
+	    ALT(EQ(0, P_AF_UNIX), MASKED(1, P_SOCK_TYPE_CHECK, P_SOCK_DGRAM), EQ(2, 0)),
 	    ALT(EQ(0, P_AF_INET), SOCKTYPE(1), EQ(2, 0)),
 	    ALT(EQ(0, P_AF_INET6), SOCKTYPE(1), EQ(2, 0)) } },
 	ANY("bind"), ANY("listen"), ANY("accept4"), ANY("connect"), ANY("getsockname"),
 	{ "setsockopt", "level SOL_SOCKET, option SO_REUSEADDR", 1,
 	  { ALT(EQ(1, P_SOL_SOCKET), EQ(2, P_SO_REUSEADDR)) } },
+	/* who is at the other end of a Unix stream (DK_STREAM_GET_PEER): the
+	 * peer's pid in the sandbox's pid namespace, uid and gid */
+	{ "getsockopt", "level SOL_SOCKET, option SO_PEERCRED", 1,
+	  { ALT(EQ(1, P_SOL_SOCKET), EQ(2, P_SO_PEERCRED)) } },
 	/* half-close of a connected stream (DkStreamShutdown) */
 	{ "shutdown", "how == SHUT_RD, SHUT_WR or SHUT_RDWR", 3,
 	  { ALT(EQ(1, P_SHUT_RD)), ALT(EQ(1, P_SHUT_WR)), ALT(EQ(1, P_SHUT_RDWR)) } },
-	/* The monitor channel.  MSG_FASTOPEN would connect a TCP socket without
-	 * Landlock's connect check (measured on Linux 6.18), so sendmsg's flags
-	 * are pinned to what the PAL passes. */
+	/* The monitor channel, and streams passed along a Unix stream
+	 * (DkStreamMessage: SCM_RIGHTS, which the kernel lets carry only
+	 * descriptors the sender holds).  MSG_FASTOPEN would connect a TCP
+	 * socket without Landlock's connect check (measured on Linux 6.18), so
+	 * sendmsg's flags are pinned to what the PAL passes. */
 	{ "sendmsg", "flags within MSG_NOSIGNAL|MSG_DONTWAIT (no MSG_FASTOPEN)", 1,
 	  { ALT(MASKED(2, ~(P_MSG_NOSIGNAL | P_MSG_DONTWAIT), 0)) } },
 	ANY("recvmsg"),

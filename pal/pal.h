@@ -236,6 +236,18 @@ struct pal_stream_ops {
 	int (*seek)(struct pal_object *obj, int64_t offset, uint32_t whence, uint64_t *pos);
 	/* File locks (DkStreamLock): kind, flags and lock are checked. */
 	int (*lock)(struct pal_object *obj, uint32_t kind, uint32_t flags, struct dk_lock *lock);
+	/* Bytes with streams attached along a connected Unix stream
+	 * (DkStreamMessage); data is the caller's memory (the host reports a
+	 * bad buffer).  send: objs[0..n) are streams, referenced by the
+	 * caller.  receive: at most *n new stream objects (one reference each)
+	 * go into objs, *n says how many, *flags gets DK_MESSAGE_TRUNCATED
+	 * when some could not be taken (they are closed). */
+	int (*message_send)(struct pal_object *obj, const void *data, size_t *size,
+			    struct pal_object **objs, uint32_t n);
+	int (*message_receive)(struct pal_object *obj, void *data, size_t *size,
+			       struct pal_object **objs, uint32_t *n, uint32_t *flags);
+	/* Who is at the other end (DK_STREAM_GET_PEER). */
+	int (*peer)(struct pal_object *obj, struct dk_peer *peer);
 	void (*close)(struct pal_object *obj);
 };
 /* A stream's status flags (DK_STATUS_*) in its host open file: read them

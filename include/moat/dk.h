@@ -244,7 +244,9 @@ struct dk_lock {
 #define DK_OPT_DUPLEX 8u    /* DkStreamPipeCreate: two connected ends, each read and
 			     * written (a Unix stream socket pair) */
 #define DK_OPT_DATAGRAM 32u /* DkStreamPipeCreate, with DUPLEX: each write is one message,
-			     * each read takes one (a Unix datagram socket pair) */
+			     * each read takes one (a Unix datagram socket pair);
+			     * DkStreamOpen of pipe.server: and pipe.client:: Unix
+			     * datagram sockets under the name */
 #define DK_OPT_FIFO 16u     /* file: with DK_CREATE_ALWAYS or _NEW, the stream is made
 			     * as a FIFO (a named pipe) before it is opened */
 
@@ -308,6 +310,33 @@ struct dk_stream_attr {
 #define DK_STREAM_SET_STATUS 17u      /* arg: the status, in */
 #define DK_STATUS_NONBLOCK 1u /* reads and writes never wait (DK_E_WOULD_BLOCK) */
 #define DK_STATUS_APPEND 2u   /* every write goes to the end (file: streams) */
+/* ... and one for a connected Unix stream (pipe.client:, an accepted pipe,
+ * a DK_OPT_DUPLEX pipe end): who is at the other end, as the host saw it
+ * when the connection was made.  arg: struct dk_peer, out. */
+#define DK_STREAM_GET_PEER 18u
+struct dk_peer {
+	int64_t pid;          /* the peer's process id (DkProcessIdControl's ids) */
+	uint32_t uid, gid;    /* as the sandbox's user namespace sees them */
+};
+
+/* DkStreamMessage (an addition): bytes with streams attached, along a
+ * connected Unix stream (what SCM_RIGHTS carries between processes). */
+#define DK_MESSAGE_SEND 1u
+#define DK_MESSAGE_RECEIVE 2u
+#define DK_MESSAGE_HANDLES_MAX 64u
+#define DK_MESSAGE_TRUNCATED 1u /* flags, out: streams came that did not fit (closed) */
+struct dk_passed {
+	DK_HANDLE handle;  /* SEND: a stream to pass; RECEIVE: the new stream */
+	uint32_t type;     /* RECEIVE: its enum dk_stream_type */
+	uint32_t access;   /* RECEIVE: its DK_ACCESS_* (the host open file's) */
+};
+struct dk_message {
+	void *data;                 /* the bytes, or room for them */
+	size_t size;                /* in: their count or the room; out: bytes moved */
+	struct dk_passed *handles;  /* the streams, or room for them (may be NULL if count is 0) */
+	uint32_t count;             /* in: their count or the room; out: streams moved */
+	uint32_t flags;             /* out: DK_MESSAGE_TRUNCATED */
+};
 
 /* DkStreamShutdown's directions, for a connected tcp or pipe stream. */
 #define DK_SHUTDOWN_READ 1u  /* no more reading: reads give end-of-stream */
@@ -491,9 +520,11 @@ struct dk_abi {
 			      uint32_t *woken);
 	int (*DkStreamSeek)(DK_HANDLE stream, int64_t offset, uint32_t whence, uint64_t *position);
 	int (*DkStreamLock)(DK_HANDLE stream, uint32_t kind, uint32_t flags, struct dk_lock *lock);
+	/* bytes with streams attached between processes (SCM_RIGHTS) */
+	int (*DkStreamMessage)(DK_HANDLE stream, uint32_t op, struct dk_message *msg);
 };
 
 #define DK_DOWNCALL_COUNT 45       /* the seed's */
-#define DK_DOWNCALL_EXTRA_COUNT 15 /* the additions */
+#define DK_DOWNCALL_EXTRA_COUNT 16 /* the additions */
 
 #endif

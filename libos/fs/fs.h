@@ -183,8 +183,13 @@ long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mo
 long fs_host_mkdir_p(const char *path);
 bool fs_is_pipe(struct libos_file *f);
 long fs_host_adopt(struct libos_file *f, DK_HANDLE h, uint32_t type);
+long fs_host_from_stream(DK_HANDLE h, uint32_t type, uint32_t access, struct libos_file **out);
 long fs_host_status(struct libos_file *f, bool set, unsigned flags);
 void fs_pipes_share(void);
+/* Moves f's pipe (if f is an in-memory pipe end) to a host pipe now, every
+ * end of it in the descriptor table with it: for passing f to another
+ * process.  0, or -errno. */
+long fs_pipe_share(struct libos_file *f);
 void fs_shm_dir_ready(void); /* vfs.c */
 void fs_sockets_share(void); /* socket.c */
 bool fs_host_socket(struct libos_file *f, DK_HANDLE *h);

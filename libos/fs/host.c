@@ -893,6 +893,30 @@ long fs_host_adopt(struct libos_file *f, DK_HANDLE h, uint32_t type)
 	return 0;
 }
 
+/* A new host file for stream h (one that came from another process:
+ * DkStreamMessage), of type and access as the PAL described it; its
+ * status flags are the host open file's.  Takes h, even on failure. */
+long fs_host_from_stream(DK_HANDLE h, uint32_t type, uint32_t access, struct libos_file **out)
+{
+	struct host_file *hf = libos_alloc(sizeof(*hf));
+	unsigned flags = (access & DK_ACCESS_READ) && (access & DK_ACCESS_WRITE) ? O_RDWR
+			 : access & DK_ACCESS_WRITE ? O_WRONLY
+						    : O_RDONLY;
+	struct libos_file *f = hf ? libos_file_new(&fs_host_ops, flags, hf) : NULL;
+	if (!f) {
+		libos_free(hf);
+		dk->DkObjectClose(h);
+		return -ENOMEM;
+	}
+	hf->h = h;
+	hf->type = type;
+	long st = fs_host_status(f, false, flags);
+	if (st >= 0)
+		f->flags = (unsigned)st;
+	*out = f;
+	return 0;
+}
+
 /* The status flags O_NONBLOCK and O_APPEND of a host stream: the host
  * keeps them in its open file (DK_STREAM_GET_STATUS, _SET_STATUS), so
  * processes that share the open file after fork see each other's changes

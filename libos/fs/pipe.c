@@ -531,32 +531,44 @@ static void share_file(struct libos_file *f, DK_HANDLE ends[2])
 		pipe_free(p);
 }
 
+/* Moves f's pipe, every end of it in the table, to one host pipe. */
+static long share_pipe(struct libos_file *f)
+{
+	struct pipe *p = f->priv;
+	DK_HANDLE ends[2];
+	int rc = dk->DkStreamPipeCreate(0, &ends[0], &ends[1]);
+	if (rc < 0)
+		return libos_errno(rc);
+	libos_lock(&p->lock);
+	bool ok = move_data(p, ends[1]);
+	libos_unlock(&p->lock);
+	struct libos_file *g;
+	for (int i = libos_fd_next(0, &g); ok && i >= 0; i = libos_fd_next(i + 1, &g)) {
+		if (g->ops == &fs_pipe_ops && g->priv == p)
+			share_file(g, ends);
+		libos_file_put(g);
+	}
+	dk->DkObjectClose(ends[0]);
+	dk->DkObjectClose(ends[1]);
+	return ok ? 0 : -EIO;
+}
+
 void fs_pipes_share(void)
 {
 	struct libos_file *f;
 	for (int fd = libos_fd_next(0, &f); fd >= 0; fd = libos_fd_next(fd + 1, &f)) {
-		struct pipe *p = f->priv;
-		if (f->ops != &fs_pipe_ops) {
-			libos_file_put(f);
-			continue;
-		}
-		/* Every end of p in the table moves to the same host pipe. */
-		DK_HANDLE ends[2];
-		if (dk->DkStreamPipeCreate(0, &ends[0], &ends[1]) < 0) {
-			libos_file_put(f);
-			return;
-		}
-		libos_lock(&p->lock);
-		bool ok = move_data(p, ends[1]);
-		libos_unlock(&p->lock);
-		struct libos_file *g;
-		for (int i = libos_fd_next(0, &g); ok && i >= 0; i = libos_fd_next(i + 1, &g)) {
-			if (g->ops == &fs_pipe_ops && g->priv == p)
-				share_file(g, ends);
-			libos_file_put(g);
-		}
-		dk->DkObjectClose(ends[0]);
-		dk->DkObjectClose(ends[1]);
+		long rc = f->ops == &fs_pipe_ops ? share_pipe(f) : 0;
 		libos_file_put(f);
+		if (rc < 0)
+			return;
 	}
+}
+
+long fs_pipe_share(struct libos_file *f)
+{
+	if (f->ops != &fs_pipe_ops)
+		return 0;
+	/* An end in flight only (not in the table) stays in the process. */
+	long rc = share_pipe(f);
+	return rc < 0 ? rc : f->ops == &fs_pipe_ops ? -EOPNOTSUPP : 0;
 }

@@ -33,7 +33,7 @@ void pal_DkProcessExit(int exit_code) __attribute__((noreturn));
 	X(DkStreamConsoleControl) X(DkStreamShutdown)                                      \
 	X(DkProcessFork) X(DkProcessWait) X(DkProcessSignal) X(DkProcessIdControl)        \
 	X(DkStreamPipeCreate) X(DkFutexControl) X(DkStreamSeek) \
-	X(DkStreamLock)
+	X(DkStreamLock) X(DkStreamMessage)
 
 PAL_DOWNCALLS(PAL_DECLARE)
 

@@ -15,7 +15,8 @@
 #include "common/sync.h"
 
 #define ACCESS_ALL (DK_ACCESS_READ | DK_ACCESS_WRITE | DK_ACCESS_APPEND)
-#define OPT_ALL (DK_OPT_NONBLOCK | DK_OPT_DIRECTORY | DK_OPT_NOFOLLOW | DK_OPT_FIFO)
+#define OPT_ALL \
+	(DK_OPT_NONBLOCK | DK_OPT_DIRECTORY | DK_OPT_NOFOLLOW | DK_OPT_FIFO | DK_OPT_DATAGRAM)
 #define MAP_KIND (DK_MAP_SHARED | DK_MAP_PRIVATE)
 #define PROT_ALL (DK_PROT_READ | DK_PROT_WRITE | DK_PROT_EXEC)
 /* Linux never moves more than this in one read or write; capping here keeps
@@ -100,6 +101,10 @@ int pal_DkStreamOpen(const char *uri, uint32_t access, uint32_t create, uint32_t
 		return rc;
 	if (!ops->open)
 		return -DK_E_UNSUPPORTED;
+	/* Datagrams are for the named pipes only. */
+	if ((options & DK_OPT_DATAGRAM) && strcmp(ops->scheme, "pipe.server:") != 0 &&
+	    strcmp(ops->scheme, "pipe.client:") != 0)
+		return -DK_E_INVALID;
 	rc = probe_out(stream, sizeof(*stream));
 	if (rc < 0)
 		return rc;
@@ -534,6 +539,7 @@ int pal_DkStreamConsoleControl(DK_HANDLE console, uint32_t op, void *arg, size_t
 		struct dk_termios t;
 		struct dk_winsize w;
 		uint32_t status;
+		struct dk_peer peer;
 	} u;
 	size_t want;
 
@@ -551,6 +557,9 @@ int pal_DkStreamConsoleControl(DK_HANDLE console, uint32_t op, void *arg, size_t
 	case DK_CONSOLE_GET_WINSIZE:
 		want = sizeof(struct dk_winsize);
 		break;
+	case DK_STREAM_GET_PEER:
+		want = sizeof(struct dk_peer);
+		break;
 	default:
 		return -DK_E_INVALID;
 	}
@@ -561,7 +570,7 @@ int pal_DkStreamConsoleControl(DK_HANDLE console, uint32_t op, void *arg, size_t
 	if (rc < 0)
 		return rc;
 	int get = op == DK_CONSOLE_GET_MODES || op == DK_CONSOLE_GET_WINSIZE ||
-		  op == DK_STREAM_GET_STATUS;
+		  op == DK_STREAM_GET_STATUS || op == DK_STREAM_GET_PEER;
 	if (op == DK_STREAM_SET_STATUS && (u.status & ~(DK_STATUS_NONBLOCK | DK_STATUS_APPEND)))
 		return -DK_E_INVALID;
 	if (get && (rc = pal_copy_out(arg, &u, want)) < 0)
@@ -575,6 +584,9 @@ int pal_DkStreamConsoleControl(DK_HANDLE console, uint32_t op, void *arg, size_t
 		rc = obj->type != PAL_OBJ_STREAM || ops->type == DK_STREAM_CONSOLE || obj->fd < 0
 			     ? -DK_E_UNSUPPORTED
 			     : pal_host_stream_status(obj, op == DK_STREAM_SET_STATUS, &u.status);
+	else if (op == DK_STREAM_GET_PEER)
+		rc = obj->type == PAL_OBJ_STREAM && ops->peer ? ops->peer(obj, &u.peer)
+							      : -DK_E_UNSUPPORTED;
 	else
 		rc = ops->console_control ? ops->console_control(obj, op, &u) : -DK_E_UNSUPPORTED;
 	pal_object_put(obj);
@@ -693,4 +705,87 @@ int pal_DkStreamLock(DK_HANDLE stream, uint32_t kind, uint32_t flags, struct dk_
 	if (rc == 0 && (flags & DK_LOCK_TEST))
 		rc = pal_copy_out(lock, &lk, sizeof(lk));
 	return rc;
+}
+
+/* Bytes with streams attached, along a connected Unix stream.  The message
+ * and the handle array are copied in (and probed writable for a receive)
+ * before anything moves; the streams to send are looked up first. */
+int pal_DkStreamMessage(DK_HANDLE stream, uint32_t op, struct dk_message *msg)
+{
+	struct dk_message m;
+	struct dk_passed passed[DK_MESSAGE_HANDLES_MAX];
+	struct pal_object *objs[DK_MESSAGE_HANDLES_MAX];
+	struct pal_object *obj;
+	const struct pal_stream_ops *ops;
+	bool send = op == DK_MESSAGE_SEND;
+
+	if (op != DK_MESSAGE_SEND && op != DK_MESSAGE_RECEIVE)
+		return -DK_E_INVALID;
+	int rc = probe_out(msg, sizeof(*msg));
+	if (rc < 0)
+		return rc;
+	rc = pal_copy_in(&m, msg, sizeof(m));
+	if (rc < 0)
+		return rc;
+	if (m.count > DK_MESSAGE_HANDLES_MAX || (send && m.count && !m.size))
+		return -DK_E_INVALID; /* streams travel with a byte */
+	if (m.size > IO_MAX)
+		m.size = IO_MAX;
+	if (m.count) {
+		rc = send ? pal_copy_in(passed, m.handles, m.count * sizeof(passed[0]))
+			  : probe_out(m.handles, m.count * sizeof(passed[0]));
+		if (rc < 0)
+			return rc;
+	}
+	rc = stream_get(stream, &obj, &ops);
+	if (rc < 0)
+		return rc;
+	uint32_t n = 0, flags = 0;
+	if (obj->type != PAL_OBJ_STREAM ||
+	    !(send ? (void *)ops->message_send : (void *)ops->message_receive))
+		rc = -DK_E_UNSUPPORTED;
+	else if (!(obj->stream.access & (send ? DK_ACCESS_WRITE : DK_ACCESS_READ)))
+		rc = -DK_E_DENIED;
+	else if (send) {
+		for (; n < m.count && rc == 0; n++)
+			rc = pal_handle_get(passed[n].handle, PAL_OBJ_STREAM, &objs[n]);
+		if (rc < 0)
+			n--; /* the failed lookup took nothing */
+		else
+			rc = ops->message_send(obj, m.data, &m.size, objs, n);
+		for (uint32_t i = 0; i < n; i++)
+			pal_object_put(objs[i]);
+	} else {
+		n = m.count;
+		rc = ops->message_receive(obj, m.data, &m.size, objs, &n, &flags);
+		if (rc < 0)
+			n = 0;
+		/* The new streams become handles; one that cannot is lost. */
+		uint32_t k = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			struct dk_stream_attr a;
+			memset(&a, 0, sizeof(a));
+			a.type = objs[i]->stream.ops->type;
+			if (objs[i]->stream.ops->attr_by_handle)
+				objs[i]->stream.ops->attr_by_handle(objs[i], &a);
+			passed[k].type = a.type;
+			passed[k].access = objs[i]->stream.access;
+			if (pal_handle_new(objs[i], &passed[k].handle) == 0)
+				k++;
+			else
+				flags |= DK_MESSAGE_TRUNCATED;
+		}
+		n = k;
+		if (n && pal_copy_out(m.handles, passed, n * sizeof(passed[0])) < 0) {
+			for (uint32_t i = 0; i < n; i++) /* probed, then unmapped: lost */
+				pal_handle_close(passed[i].handle);
+			rc = -DK_E_BAD_POINTER;
+		}
+	}
+	pal_object_put(obj);
+	if (rc < 0)
+		return rc;
+	m.count = n;
+	m.flags = flags;
+	return pal_copy_out(msg, &m, sizeof(m));
 }

@@ -10,36 +10,7 @@
 #include "linux/host.h"
 #include <linux/errno.h>
 
-#define K_MSG_TRUNC 0x20
-#define K_MSG_CTRUNC 0x08
-#define K_MSG_NOSIGNAL 0x4000
-#define K_MSG_CMSG_CLOEXEC 0x40000000
-#define K_SOL_SOCKET 1
-#define K_SCM_RIGHTS 1
 #define CHANNEL_FDS_MAX 4
-
-struct k_iovec {
-	void *base;
-	size_t len;
-};
-
-struct k_msghdr {
-	void *name;
-	int namelen;
-	struct k_iovec *iov;
-	size_t iovlen;
-	void *control;
-	size_t controllen;
-	unsigned flags;
-};
-
-struct k_cmsghdr {
-	size_t len;
-	int level;
-	int type;
-};
-#define K_CMSG_ALIGN(n) (((n) + sizeof(size_t) - 1) & ~(sizeof(size_t) - 1))
-#define K_CMSG_SPACE(n) (sizeof(struct k_cmsghdr) + K_CMSG_ALIGN(n))
 
 static int channel_lock;
 static uint32_t channel_seq;
@@ -53,32 +24,6 @@ static void lock(void)
 static void unlock(void)
 {
 	__atomic_store_n(&channel_lock, 0, __ATOMIC_RELEASE);
-}
-
-/* Takes the descriptors out of a received control buffer: the first nfds
- * into fds, the rest closed. */
-static void take_fds(const struct k_msghdr *m, int *fds, int nfds)
-{
-	const char *p = m->control, *end = p + m->controllen;
-	int k = 0;
-	while ((size_t)(end - p) >= sizeof(struct k_cmsghdr)) {
-		struct k_cmsghdr c;
-		memcpy(&c, p, sizeof(c));
-		if (c.len < sizeof(c) || c.len > (size_t)(end - p))
-			break;
-		if (c.level == K_SOL_SOCKET && c.type == K_SCM_RIGHTS) {
-			size_t n = (c.len - sizeof(c)) / sizeof(int);
-			for (size_t i = 0; i < n; i++) {
-				int fd;
-				memcpy(&fd, p + sizeof(c) + i * sizeof(int), sizeof(fd));
-				if (k < nfds)
-					fds[k++] = fd;
-				else
-					pal_linux_close(fd);
-			}
-		}
-		p += K_CMSG_SPACE(c.len - sizeof(c));
-	}
 }
 
 static int exchange(struct moat_msg_header *h, const void *payload, size_t len,
@@ -106,7 +51,7 @@ static int exchange(struct moat_msg_header *h, const void *payload, size_t len,
 		if (HOST_IS_ERR(rc) || rc == 0)
 			return -DK_E_IO; /* the monitor is gone */
 		bool ours = reply->seq == h->seq;
-		take_fds(&m, fds, ours ? nfds : 0);
+		pal_linux_take_fds(&m, fds, ours ? nfds : 0);
 		if (!ours)
 			continue;
 		if ((m.flags & (K_MSG_TRUNC | K_MSG_CTRUNC)) || (size_t)rc < sizeof(*reply) ||

@@ -69,4 +69,38 @@ void pal_linux_run_on_stack(void *sp, void (*fn)(void *), void *arg) __attribute
 int pal_linux_syscall_trap_apply(uint32_t mode);
 void pal_linux_close(int fd);
 
+/* sendmsg and recvmsg's structures (libc's, not in the UAPI headers): the
+ * channel to the monitor and DkStreamMessage pass descriptors with them. */
+#define K_MSG_TRUNC 0x20
+#define K_MSG_CTRUNC 0x08
+#define K_MSG_NOSIGNAL 0x4000
+#define K_MSG_CMSG_CLOEXEC 0x40000000
+#define K_SOL_SOCKET 1
+#define K_SCM_RIGHTS 1
+#define K_SO_PEERCRED 17
+struct k_iovec {
+	void *base;
+	unsigned long len;
+};
+struct k_msghdr {
+	void *name;
+	int namelen;
+	struct k_iovec *iov;
+	unsigned long iovlen;
+	void *control;
+	unsigned long controllen;
+	unsigned flags;
+};
+struct k_cmsghdr {
+	unsigned long len;
+	int level;
+	int type;
+};
+#define K_CMSG_ALIGN(n) (((n) + sizeof(unsigned long) - 1) & ~(sizeof(unsigned long) - 1))
+#define K_CMSG_SPACE(n) (sizeof(struct k_cmsghdr) + K_CMSG_ALIGN(n))
+#define K_CMSG_LEN(n) (sizeof(struct k_cmsghdr) + (n))
+/* Takes the SCM_RIGHTS descriptors out of a received control buffer: the
+ * first nfds into fds (returns how many), closing any beyond. */
+int pal_linux_take_fds(const struct k_msghdr *m, int *fds, int nfds);
+
 #endif

@@ -29,7 +29,7 @@
 	X(prctl)                                                              \
 	/* sockets: named pipes (AF_UNIX), tcp (AF_INET, AF_INET6) */        \
 	X(socket) X(bind) X(listen) X(accept4) X(connect)                    \
-	X(getsockname) X(setsockopt) X(shutdown)                              \
+	X(getsockname) X(setsockopt) X(shutdown) X(getsockopt)                \
 	/* the channel to the monitor: child processes, dns: */             \
 	X(sendmsg) X(recvmsg)                                                 \
 	/* the Linux process model: fork (clone), wait, kill, groups, pipes */\

@@ -78,6 +78,31 @@ int pal_linux_sock_shutdown(struct pal_object *obj, uint32_t how)
 	return HOST_IS_ERR(rc) ? pal_linux_sock_error(rc) : 0;
 }
 
+int pal_linux_take_fds(const struct k_msghdr *m, int *fds, int nfds)
+{
+	const char *p = m->control, *end = p + m->controllen;
+	int k = 0;
+	while ((size_t)(end - p) >= sizeof(struct k_cmsghdr)) {
+		struct k_cmsghdr c;
+		memcpy(&c, p, sizeof(c));
+		if (c.len < sizeof(c) || c.len > (size_t)(end - p))
+			break;
+		if (c.level == K_SOL_SOCKET && c.type == K_SCM_RIGHTS) {
+			size_t n = (c.len - sizeof(c)) / sizeof(int);
+			for (size_t i = 0; i < n; i++) {
+				int fd;
+				memcpy(&fd, p + sizeof(c) + i * sizeof(int), sizeof(fd));
+				if (k < nfds)
+					fds[k++] = fd;
+				else
+					pal_linux_close(fd);
+			}
+		}
+		p += K_CMSG_SPACE(c.len - sizeof(c));
+	}
+	return k;
+}
+
 uint64_t pal_linux_bytes_ready(int fd)
 {
 	int n = 0;

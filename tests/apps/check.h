@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -119,6 +120,50 @@ static inline size_t read_all(int fd, char *buf, size_t size)
 		got += n;
 	buf[got] = 0;
 	return got;
+}
+
+/* send_fd_to(sock, fd, tag, to, tolen): sends tag with fd attached
+ * (SCM_RIGHTS), to an address if to is not NULL; 0 or -1. */
+static inline int send_fd_to(int sock, int fd, const char *tag, const void *to, socklen_t tolen)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} c;
+	memset(&c, 0, sizeof(c));
+	struct iovec iov = { (void *)tag, strlen(tag) };
+	struct msghdr m = { .msg_name = (void *)to, .msg_namelen = to ? tolen : 0,
+			    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b,
+			    .msg_controllen = sizeof(c.b) };
+	c.h.cmsg_level = SOL_SOCKET;
+	c.h.cmsg_type = SCM_RIGHTS;
+	c.h.cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(&c.h), &fd, sizeof(int));
+	return sendmsg(sock, &m, 0) == (ssize_t)strlen(tag) ? 0 : -1;
+}
+#define send_fd(sock, fd, tag) send_fd_to(sock, fd, tag, NULL, 0)
+
+/* recv_fd(sock, tag, size): receives a tag (NUL-terminated) with one
+ * descriptor attached; the descriptor, or -1. */
+static inline int recv_fd(int sock, char *tag, size_t size)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec iov = { tag, size - 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.b,
+			    .msg_controllen = sizeof(c.b) };
+	ssize_t n = recvmsg(sock, &m, 0);
+	if (n <= 0)
+		return -1;
+	tag[n] = 0;
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+	if (!h || h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+		return -1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(h), sizeof(int));
+	return fd;
 }
 
 /* run_capture(path, argv, envp, out, size): execve in a child with stdout on

@@ -4,40 +4,8 @@
  * parent. */
 #include "check.h"
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
-
-static int send_fd(int sock, int fd, const char *tag)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	memset(cbuf, 0, sizeof(cbuf));
-	struct iovec iov = { (void *)tag, strlen(tag) };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &m, 0) == (ssize_t)strlen(tag) ? 0 : -1;
-}
-
-static int recv_fd(int sock, char *tag, size_t size)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { tag, size - 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf) };
-	ssize_t n = recvmsg(sock, &m, 0);
-	if (n <= 0)
-		return -1;
-	tag[n] = 0;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-		return -1;
-	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
 
 int main(void)
 {
@@ -82,6 +50,15 @@ int main(void)
 	char buf[32] = {0};
 	CHECK(read(s, buf, 4) == 4 && !strcmp(buf, "pong"));
 	SAY("ping, child replied: %s\n", buf);
+	struct ucred cr;
+	socklen_t cl = sizeof(cr);
+	SYS(getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &cl));
+	struct sockaddr_un pa;
+	socklen_t pl = sizeof(pa);
+	SYS(getpeername(s, (struct sockaddr *)&pa, &pl));
+	CHECK(cr.pid == getpid() && pl == sizeof(sa_family_t) && pa.sun_family == AF_UNIX);
+	SAY("peer credentials name the pair's creator: %d; the peer is unnamed: %d\n",
+	    cr.pid == getpid(), pl == sizeof(sa_family_t));
 
 	char tag[16];
 	int f = recv_fd(s, tag, sizeof(tag));

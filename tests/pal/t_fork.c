@@ -482,7 +482,115 @@ static void fifo_across_fork(void)
 	CHECK_OK(dk->DkStreamDelete(uri));
 }
 
+
+/* DkStreamMessage: a child passes a file (its position shared) and a pipe
+ * end to its parent along a duplex pipe; DK_STREAM_GET_PEER names the
+ * pair's creator. */
+static void message_across_fork(void)
+{
+	DK_HANDLE a, b;
+	char path[300];
+	conf_path(path, sizeof(path), "passed");
+	CHECK_OK(dk->DkStreamPipeCreate(DK_OPT_DUPLEX, &a, &b));
+	struct dk_peer peer;
+	int64_t self = 0;
+	CHECK_OK(dk->DkProcessIdControl(DK_PID_SELF, 0, 0, &self));
+	CHECK_OK(dk->DkStreamConsoleControl(a, DK_STREAM_GET_PEER, &peer, sizeof(peer)));
+	CHECK(peer.pid == self, "peer of a pipe pair: pid %lld, want the creator %lld",
+	      (long long)peer.pid, (long long)self);
+	CHECK_RC(dk->DkStreamConsoleControl(a, DK_STREAM_GET_PEER, &peer, 4), E(INVALID));
+	int64_t child = -1;
+	CHECK_OK(dk->DkProcessFork(&child));
+	if (child == 0) {
+		DK_HANDLE f, rd, wr;
+		dk->DkObjectClose(a);
+		if (dk->DkStreamOpen(path, DK_ACCESS_READ | DK_ACCESS_WRITE,
+				     DK_CREATE_ALWAYS | DK_CREATE_TRUNCATE, 0, 0600, &f) < 0 ||
+		    dk->DkStreamPipeCreate(0, &rd, &wr) < 0)
+			child_exit(1);
+		size_t n = 11;
+		uint64_t pos;
+		if (dk->DkStreamWrite(f, DK_OFFSET_CURRENT, "hello world", &n) < 0 ||
+		    dk->DkStreamSeek(f, 6, DK_SEEK_SET, &pos) < 0)
+			child_exit(2);
+		struct dk_passed p[2] = { { .handle = f }, { .handle = rd } };
+		struct dk_message m = { .data = "x", .size = 1, .handles = p, .count = 2 };
+		if (dk->DkStreamMessage(b, DK_MESSAGE_SEND, &m) < 0 || m.size != 1 || m.count != 2)
+			child_exit(3);
+		dk->DkObjectClose(f);
+		dk->DkObjectClose(rd);
+		n = 4;
+		if (dk->DkStreamWrite(wr, 0, "pipe", &n) < 0)
+			child_exit(4);
+		child_exit(0);
+	}
+	dk->DkObjectClose(b);
+	char buf[16];
+	struct dk_passed p[4];
+	memset(p, 0, sizeof(p));
+	struct dk_message m = { .data = buf, .size = sizeof(buf), .handles = p, .count = 4 };
+	int rc;
+	do /* the child's end (SIGCHLD) may interrupt the wait */
+		rc = dk->DkStreamMessage(a, DK_MESSAGE_RECEIVE, &m);
+	while (rc == E(INTERRUPTED));
+	if (rc < 0 || m.size != 1) {
+		struct dk_wait_result r;
+		reap(child, &r);
+		CHECK(0, "receive gave %d (%s) and %zu bytes; the child's status %d", rc,
+		      conf_errname(rc), m.size, r.status);
+	}
+	CHECK(m.size == 1 && buf[0] == 'x' && m.count == 2 && !m.flags,
+	      "received %zu bytes, %u streams, flags %u", m.size, m.count, m.flags);
+	CHECK(p[0].type == DK_STREAM_FILE && p[0].access == (DK_ACCESS_READ | DK_ACCESS_WRITE),
+	      "the file came as type %u access %u", p[0].type, p[0].access);
+	CHECK(p[1].type == DK_STREAM_PIPE && p[1].access == DK_ACCESS_READ,
+	      "the pipe end came as type %u access %u", p[1].type, p[1].access);
+	size_t got = sizeof(buf);
+	CHECK_OK(dk->DkStreamRead(p[0].handle, DK_OFFSET_CURRENT, buf, &got));
+	CHECK(got == 5 && memcmp(buf, "world", 5) == 0, "the file read %zu bytes from its position",
+	      got);
+	CHECK_OK(conf_read_full(p[1].handle, 0, buf, sizeof(buf), &got));
+	CHECK(got == 4 && memcmp(buf, "pipe", 4) == 0, "the pipe end read %zu bytes", got);
+	struct dk_wait_result r;
+	CHECK_OK(reap(child, &r));
+	CHECK(r.state == DK_CHILD_EXITED && r.status == 0, "child status %d", r.status);
+	dk->DkObjectClose(p[0].handle);
+	dk->DkObjectClose(p[1].handle);
+	dk->DkStreamDelete(path);
+
+	/* Errors, and a receive without room. */
+	DK_HANDLE rd, wr, srv;
+	CHECK_OK(dk->DkStreamPipeCreate(DK_OPT_DUPLEX, &b, &rd));
+	CHECK_OK(dk->DkStreamPipeCreate(0, &srv, &wr));
+	struct dk_passed one = { .handle = wr };
+	m = (struct dk_message){ .data = "y", .size = 1, .handles = &one, .count = 1 };
+	CHECK_RC(dk->DkStreamMessage(b, 3, &m), E(INVALID));
+	CHECK_RC(dk->DkStreamMessage(b, DK_MESSAGE_SEND, NULL), E(BAD_POINTER));
+	CHECK_RC(dk->DkStreamMessage(wr, DK_MESSAGE_SEND, &m), E(UNSUPPORTED));
+	m.count = DK_MESSAGE_HANDLES_MAX + 1;
+	CHECK_RC(dk->DkStreamMessage(b, DK_MESSAGE_SEND, &m), E(INVALID));
+	m.count = 1;
+	m.size = 0;
+	CHECK_RC(dk->DkStreamMessage(b, DK_MESSAGE_SEND, &m), E(INVALID));
+	m.size = 1;
+	one.handle = a; /* closed below: a bad handle after that */
+	CHECK_OK(dk->DkStreamMessage(b, DK_MESSAGE_SEND, &m));
+	dk->DkObjectClose(a);
+	CHECK_RC(dk->DkStreamMessage(b, DK_MESSAGE_SEND, &m), E(BAD_HANDLE));
+	m = (struct dk_message){ .data = buf, .size = sizeof(buf) };
+	CHECK_OK(dk->DkStreamMessage(rd, DK_MESSAGE_RECEIVE, &m));
+	CHECK(m.size == 1 && m.count == 0 && m.flags == DK_MESSAGE_TRUNCATED,
+	      "without room: %zu bytes, %u streams, flags %u", m.size, m.count, m.flags);
+	CHECK_RC(dk->DkStreamConsoleControl(wr, DK_STREAM_GET_PEER, &peer, sizeof(peer)),
+		 E(UNSUPPORTED));
+	dk->DkObjectClose(b);
+	dk->DkObjectClose(rd);
+	dk->DkObjectClose(srv);
+	dk->DkObjectClose(wr);
+}
+
 const struct conf_case conf_cases_fork[] = {
+	{"DkStreamMessage.across_fork", message_across_fork},
 	{"DkStreamOpen.fifo_across_fork", fifo_across_fork},
 	{"DkStreamConsoleControl.status_across_fork", status_across_fork},
 	{"DkStreamLock.across_fork", lock_across_fork},

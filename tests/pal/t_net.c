@@ -562,7 +562,50 @@ static void dns_not_found(void)
 	CHECK(rc < 0, "write to dns: succeeded");
 }
 
+
+/* DK_OPT_DATAGRAM: a datagram server reads whole datagrams, empty ones
+ * too, from clients that connect to its name. */
+static void pipe_datagram(void)
+{
+	DK_HANDLE srv, c1, c2, h;
+	char s[128], c[128], buf[16];
+	rt_snprintf(s, sizeof(s), "pipe.server:conf-dgram-%s", g_tag);
+	rt_snprintf(c, sizeof(c), "pipe.client:conf-dgram-%s", g_tag);
+	CHECK_RC(dk->DkStreamOpen(c, RDWR, DK_CREATE_NEVER, DK_OPT_DATAGRAM, 0, &h), E(REFUSED));
+	CHECK_OK(dk->DkStreamOpen(s, DK_ACCESS_READ, DK_CREATE_NEVER, DK_OPT_DATAGRAM, 0, &srv));
+	CHECK_RC2(dk->DkStreamOpen(s, DK_ACCESS_READ, DK_CREATE_NEVER, DK_OPT_DATAGRAM, 0, &h),
+		  E(ADDRESS_IN_USE), E(EXISTS));
+	CHECK_OK(dk->DkStreamOpen(c, RDWR, DK_CREATE_NEVER, DK_OPT_DATAGRAM, 0, &c1));
+	CHECK_OK(dk->DkStreamOpen(c, RDWR, DK_CREATE_NEVER, DK_OPT_DATAGRAM, 0, &c2));
+	const char *msgs[] = { "one", "", "three" };
+	for (int i = 0; i < 3; i++) {
+		size_t n = strlen(msgs[i]);
+		CHECK_OK(dk->DkStreamWrite(i == 1 ? c2 : c1, 0, msgs[i], &n));
+		CHECK(n == strlen(msgs[i]), "datagram %d: wrote %zu bytes", i, n);
+	}
+	struct dk_stream_attr a;
+	CHECK_OK(dk->DkStreamAttributesQueryByHandle(srv, &a));
+	CHECK(a.type == DK_STREAM_PIPE && a.size == 3, "server attrs: type %u size %llu", a.type,
+	      (unsigned long long)a.size);
+	size_t lens[3];
+	for (int i = 0; i < 3; i++) {
+		lens[i] = i == 2 ? 2 : sizeof(buf); /* the last one is truncated */
+		CHECK_OK(dk->DkStreamRead(srv, 0, buf, &lens[i]));
+	}
+	CHECK(lens[0] == 3 && lens[1] == 0 && lens[2] == 2, "datagram sizes %zu %zu %zu", lens[0],
+	      lens[1], lens[2]);
+	size_t n = 1;
+	CHECK(dk->DkStreamWrite(srv, 0, "x", &n) < 0, "a datagram server was written");
+	CHECK_RC(dk->DkStreamOpen("file:/tmp", DK_ACCESS_READ, DK_CREATE_NEVER, DK_OPT_DATAGRAM,
+				  0, &h),
+		 E(INVALID));
+	dk->DkObjectClose(c1);
+	dk->DkObjectClose(c2);
+	dk->DkObjectClose(srv);
+}
+
 const struct conf_case conf_cases_net[] = {
+	{"provider.pipe.server:datagram", pipe_datagram},
 	{"provider.pipe.server:echo", pipe_echo},
 	{"provider.pipe.client:errors", pipe_client_errors},
 	{"provider.pipe.client:peer_closed", pipe_peer_closed},
