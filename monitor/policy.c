@@ -11,7 +11,7 @@
  * measurements.md: +57 ns instead of +27 ns), so they sit only on calls
  * whose arguments select a dangerous mode: clone, mmap, mprotect, socket,
  * ioctl, fcntl, setsockopt, getsockopt, shutdown, sendmsg, arch_prctl, prctl, tgkill,
- * linkat, fchmodat, utimensat.  Comparisons
+ * linkat, mknodat, fchmodat, utimensat.  Comparisons
  * are on all 64 bits, so junk in the upper half of a 32-bit argument (which
  * the kernel would truncate) is refused, never let through.
  */
@@ -59,6 +59,7 @@
 
 #define P_AT_SYMLINK_NOFOLLOW 0x100ull
 #define P_S_IFIFO 0010000ull
+#define P_S_IFSOCK 0140000ull
 #define P_FIONREAD 0x541B
 #define P_TCGETS 0x5401
 #define P_TCSETS 0x5402
@@ -119,9 +120,13 @@ static const struct entry table[] = {
 	/* links and metadata: Landlock decides where links are made (MAKE_SYM,
 	 * MAKE_REG, REFER); read-only mounts refuse chmod and utimensat */
 	ANY("readlinkat"), ANY("symlinkat"),
-	/* named pipes only (DK_OPT_FIFO): never a device node */
-	{ "mknodat", "mode == S_IFIFO with permission bits within 01777; dev == 0", 1,
-	  { ALT(MASKED(2, ~01777ull, P_S_IFIFO), EQ(3, 0)) } },
+	/* named pipes (DK_OPT_FIFO) and socket files (DK_OPT_SOCKET_FILE)
+	 * only: never a device node */
+	{ "mknodat",
+	  "mode == S_IFIFO with permission bits within 01777, or S_IFSOCK within 0777; dev == 0",
+	  2,
+	  { ALT(MASKED(2, ~01777ull, P_S_IFIFO), EQ(3, 0)),
+	    ALT(MASKED(2, ~0777ull, P_S_IFSOCK), EQ(3, 0)) } },
 	{ "linkat", "flags == 0 (no AT_SYMLINK_FOLLOW, no AT_EMPTY_PATH)", 1,
 	  { ALT(EQ(4, 0)) } },
 	{ "fchmodat", "mode within 01777 (no setuid, no setgid)", 1,

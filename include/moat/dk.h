@@ -249,6 +249,9 @@ struct dk_lock {
 			     * datagram sockets under the name */
 #define DK_OPT_FIFO 16u     /* file: with DK_CREATE_ALWAYS or _NEW, the stream is made
 			     * as a FIFO (a named pipe) before it is opened */
+#define DK_OPT_SOCKET_FILE 64u /* file: with DK_CREATE_NEW and no access: makes a socket
+				* file (the name a Unix socket is bound to) and opens
+				* nothing: *stream = DK_HANDLE_NONE */
 
 #define DK_MAP_SHARED 1u    /* writes reach the stream and other mappings */
 #define DK_MAP_PRIVATE 2u   /* copy-on-write */
@@ -266,6 +269,8 @@ enum dk_stream_type {
 	DK_STREAM_DNS = 9,
 	DK_STREAM_PROCESS = 10, /* a process handle read/written as a stream */
 	DK_STREAM_DEVICE = 11,  /* a host device node or other special file */
+	DK_STREAM_SOCKET = 12,  /* a file: socket file (DK_OPT_SOCKET_FILE); opens as
+				 * nothing (-DK_E_REFUSED) */
 };
 
 struct dk_stream_attr {

@@ -15,8 +15,9 @@
 #include "common/sync.h"
 
 #define ACCESS_ALL (DK_ACCESS_READ | DK_ACCESS_WRITE | DK_ACCESS_APPEND)
-#define OPT_ALL \
-	(DK_OPT_NONBLOCK | DK_OPT_DIRECTORY | DK_OPT_NOFOLLOW | DK_OPT_FIFO | DK_OPT_DATAGRAM)
+#define OPT_ALL                                                                       \
+	(DK_OPT_NONBLOCK | DK_OPT_DIRECTORY | DK_OPT_NOFOLLOW | DK_OPT_FIFO | DK_OPT_DATAGRAM | \
+	 DK_OPT_SOCKET_FILE)
 #define MAP_KIND (DK_MAP_SHARED | DK_MAP_PRIVATE)
 #define PROT_ALL (DK_PROT_READ | DK_PROT_WRITE | DK_PROT_EXEC)
 /* Linux never moves more than this in one read or write; capping here keeps
@@ -96,6 +97,12 @@ int pal_DkStreamOpen(const char *uri, uint32_t access, uint32_t create, uint32_t
 	if ((options & DK_OPT_FIFO) &&
 	    ((options & DK_OPT_DIRECTORY) || !(create & (DK_CREATE_ALWAYS | DK_CREATE_NEW))))
 		return -DK_E_INVALID;
+	/* A socket file is made, never opened: a new name, no access, nothing
+	 * but NOFOLLOW (which making never breaks) beside it. */
+	bool sock = options & DK_OPT_SOCKET_FILE;
+	if (sock && (access || create != DK_CREATE_NEW ||
+		     (options & ~(DK_OPT_SOCKET_FILE | DK_OPT_NOFOLLOW))))
+		return -DK_E_INVALID;
 	int rc = uri_in(buf, uri, &ops, &rest);
 	if (rc < 0)
 		return rc;
@@ -104,6 +111,8 @@ int pal_DkStreamOpen(const char *uri, uint32_t access, uint32_t create, uint32_t
 	/* Datagrams are for the named pipes only. */
 	if ((options & DK_OPT_DATAGRAM) && strcmp(ops->scheme, "pipe.server:") != 0 &&
 	    strcmp(ops->scheme, "pipe.client:") != 0)
+		return -DK_E_INVALID;
+	if (sock && strcmp(ops->scheme, "file:") != 0)
 		return -DK_E_INVALID;
 	rc = probe_out(stream, sizeof(*stream));
 	if (rc < 0)
@@ -128,6 +137,11 @@ int pal_DkStreamOpen(const char *uri, uint32_t access, uint32_t create, uint32_t
 		/* A failed open has released what it took; nothing to close. */
 		pal_object_put(obj);
 		return rc;
+	}
+	if (sock) { /* made: there is no stream */
+		pal_object_put(obj);
+		h = DK_HANDLE_NONE;
+		return PAL_PUT(stream, h);
 	}
 	obj->stream.ops = ops;
 	rc = pal_handle_new(obj, &h); /* drops obj on failure */

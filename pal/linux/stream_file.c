@@ -86,6 +86,15 @@ static int file_mkfifo(const char *path, uint32_t create, uint32_t mode)
 	return pal_host_status(rc);
 }
 
+/* DK_OPT_SOCKET_FILE (with DK_CREATE_NEW and nothing else, pal/common
+ * checked): a socket file, the name of a bound Unix socket, which nothing
+ * opens; the monitor's seccomp rule allows S_IFSOCK with the permission
+ * bits alone. */
+static int file_mksock(const char *path, uint32_t mode)
+{
+	return pal_host_status(HOST(mknodat, AT_FDCWD, path, S_IFSOCK | (mode & 0777), 0));
+}
+
 /* What DK_OPT_FIFO opened must be a FIFO (it may have been there). */
 static int file_check_fifo(int fd)
 {
@@ -96,11 +105,24 @@ static int file_check_fifo(int fd)
 	return S_ISFIFO(st.st_mode) ? 0 : -DK_E_EXISTS;
 }
 
+/* The host's ENXIO: a FIFO without a reader, or a socket file; under
+ * DK_OPT_FIFO, what is there and is no FIFO is EXISTS. */
+static int file_refused(const char *path, uint32_t options)
+{
+	struct stat st;
+	if ((options & DK_OPT_FIFO) && !HOST_IS_ERR(HOST(newfstatat, AT_FDCWD, path, &st, 0)) &&
+	    !S_ISFIFO(st.st_mode))
+		return -DK_E_EXISTS;
+	return -DK_E_REFUSED;
+}
+
 static int file_open(struct pal_object *obj, const char *path, uint32_t access,
 		     uint32_t create, uint32_t options, uint32_t mode)
 {
 	if (!*path)
 		return -DK_E_INVALID;
+	if (options & DK_OPT_SOCKET_FILE)
+		return file_mksock(path, mode); /* no stream: obj stays unopened */
 	if (options & DK_OPT_FIFO) {
 		int rc = file_mkfifo(path, create, mode);
 		if (rc < 0)
@@ -119,7 +141,7 @@ static int file_open(struct pal_object *obj, const char *path, uint32_t access,
 	}
 	long fd = HOST(openat, AT_FDCWD, path, file_open_flags(access, create, options), mode);
 	if (fd == -ENXIO)
-		return -DK_E_REFUSED; /* a FIFO without a reader, a socket file */
+		return file_refused(path, options);
 	if (HOST_IS_ERR(fd))
 		return pal_dk_error(fd);
 	int rc = options & DK_OPT_FIFO ? file_check_fifo((int)fd) : 0;
@@ -346,6 +368,8 @@ static uint32_t stat_type(uint32_t mode)
 		return DK_STREAM_SYMLINK;
 	case S_IFIFO:
 		return DK_STREAM_PIPE; /* a named pipe */
+	case S_IFSOCK:
+		return DK_STREAM_SOCKET; /* a socket file */
 	default:
 		return DK_STREAM_DEVICE;
 	}

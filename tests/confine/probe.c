@@ -465,6 +465,31 @@ static void check_links(void)
 	expect_err("chmod_setgid_denied", syscall(SYS_fchmodat, AT_FDCWD, file, 02755), EPERM);
 	expect_err("chmod_upper_bits_denied",
 		   syscall(SYS_fchmodat, AT_FDCWD, file, 0644 | (1l << 32)), EPERM);
+	/* mknodat: FIFOs and socket files, nothing else (policy.c). */
+	char node[512];
+	snprintf(node, sizeof(node), "%s/link-node", scratch);
+	syscall(SYS_unlinkat, AT_FDCWD, node, 0);
+	expect_ok("mknod_sock_allowed", syscall(SYS_mknodat, AT_FDCWD, node, S_IFSOCK | 0755, 0));
+	struct stat st;
+	report("mknod_sock_is_socket", stat(node, &st) == 0 && S_ISSOCK(st.st_mode),
+	       "stat gave mode %o", st.st_mode);
+	expect_err("open_sock_enxio", open(node, O_RDONLY | O_CLOEXEC), ENXIO);
+	syscall(SYS_unlinkat, AT_FDCWD, node, 0);
+	expect_ok("mknod_fifo_allowed", syscall(SYS_mknodat, AT_FDCWD, node, S_IFIFO | 0600, 0));
+	syscall(SYS_unlinkat, AT_FDCWD, node, 0);
+	expect_err("mknod_sock_dev_denied",
+		   syscall(SYS_mknodat, AT_FDCWD, node, S_IFSOCK | 0600, 1), EPERM);
+	expect_err("mknod_sock_sticky_denied",
+		   syscall(SYS_mknodat, AT_FDCWD, node, S_IFSOCK | 01600, 0), EPERM);
+	expect_err("mknod_sock_setuid_denied",
+		   syscall(SYS_mknodat, AT_FDCWD, node, S_IFSOCK | 04755, 0), EPERM);
+	expect_err("mknod_sock_upper_bits_denied",
+		   syscall(SYS_mknodat, AT_FDCWD, node, S_IFSOCK | 0600 | (1l << 32), 0), EPERM);
+	expect_err("mknod_char_denied", syscall(SYS_mknodat, AT_FDCWD, node, S_IFCHR | 0600, 0),
+		   EPERM);
+	expect_err("mknod_reg_denied", syscall(SYS_mknodat, AT_FDCWD, node, S_IFREG | 0600, 0),
+		   EPERM);
+	syscall(SYS_unlinkat, AT_FDCWD, node, 0);
 	expect_ok("utimensat_allowed", syscall(SYS_utimensat, AT_FDCWD, file, NULL, 0));
 	expect_ok("utimensat_nofollow_allowed",
 		  syscall(SYS_utimensat, AT_FDCWD, sym, NULL, AT_SYMLINK_NOFOLLOW));
@@ -610,6 +635,10 @@ static void scenario_readonly(void)
 		   open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600), EACCES);
 	expect_err("readonly_mount_symlink_eacces",
 		   syscall(SYS_symlinkat, "ro-file", AT_FDCWD, path), EACCES);
+	expect_err("readonly_mount_mknod_sock_eacces",
+		   syscall(SYS_mknodat, AT_FDCWD, path, S_IFSOCK | 0755, 0), EACCES);
+	expect_err("readonly_mount_mknod_fifo_eacces",
+		   syscall(SYS_mknodat, AT_FDCWD, path, S_IFIFO | 0600, 0), EACCES);
 	char file[512];
 	snprintf(file, sizeof(file), "%s/ro-file", scratch);
 	expect_err("readonly_mount_hardlink_eacces",

@@ -589,8 +589,85 @@ static void message_across_fork(void)
 	dk->DkObjectClose(wr);
 }
 
+/* DK_OPT_SOCKET_FILE: a host socket file, made with no stream (the
+ * handle is DK_HANDLE_NONE), which a forked child finds as a socket, no
+ * open reads, and which is renamed and deleted like any file. */
+static void socket_file(void)
+{
+	char uri[300], moved[300], file[300];
+	rt_snprintf(uri, sizeof(uri), "%s/sockfile", g_scratch);
+	rt_snprintf(moved, sizeof(moved), "%s/sockfile2", g_scratch);
+	rt_snprintf(file, sizeof(file), "%s/notsock", g_scratch);
+	dk->DkStreamDelete(uri);
+	dk->DkStreamDelete(moved);
+	DK_HANDLE h = (DK_HANDLE)1;
+	/* Made only: a new name, no access, nothing else beside it. */
+	CHECK_RC(dk->DkStreamOpen(uri, 0, DK_CREATE_ALWAYS, DK_OPT_SOCKET_FILE, 0600, &h),
+		 E(INVALID));
+	CHECK_RC(dk->DkStreamOpen(uri, 0, DK_CREATE_NEVER, DK_OPT_SOCKET_FILE, 0600, &h),
+		 E(INVALID));
+	CHECK_RC(dk->DkStreamOpen(uri, 0, DK_CREATE_NEW | DK_CREATE_TRUNCATE, DK_OPT_SOCKET_FILE,
+				  0600, &h), E(INVALID));
+	CHECK_RC(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEW, DK_OPT_SOCKET_FILE, 0600, &h),
+		 E(INVALID));
+	CHECK_RC(dk->DkStreamOpen(uri, 0, DK_CREATE_NEW, DK_OPT_SOCKET_FILE | DK_OPT_FIFO, 0600, &h),
+		 E(INVALID));
+	CHECK_RC(dk->DkStreamOpen(uri, 0, DK_CREATE_NEW, DK_OPT_SOCKET_FILE | DK_OPT_NONBLOCK, 0600,
+				  &h), E(INVALID));
+	CHECK_RC(dk->DkStreamOpen("pipe.server:sockfile", 0, DK_CREATE_NEW, DK_OPT_SOCKET_FILE,
+				  0600, &h), E(INVALID));
+	CHECK_RC(dk->DkStreamOpen(uri, 0, DK_CREATE_NEW, DK_OPT_SOCKET_FILE, 0600, (DK_HANDLE *)8),
+		 E(BAD_POINTER));
+	struct dk_stream_attr a;
+	CHECK_RC(dk->DkStreamAttributesQuery(uri, &a), E(NOT_FOUND));
+	CHECK_OK(dk->DkStreamOpen(uri, 0, DK_CREATE_NEW, DK_OPT_SOCKET_FILE | DK_OPT_NOFOLLOW, 0640,
+				  &h));
+	CHECK(h == DK_HANDLE_NONE, "a socket file gives no stream (handle %llu)",
+	      (unsigned long long)h);
+	CHECK_OK(dk->DkStreamAttributesQuery(uri, &a));
+	CHECK(a.type == DK_STREAM_SOCKET && a.mode == 0640 && a.links == 1,
+	      "a socket file reads as type %u mode %o links %llu", a.type, a.mode,
+	      (unsigned long long)a.links);
+	uint64_t ino = a.inode;
+	memset(&a, 0, sizeof(a));
+	CHECK_OK(dk->DkStreamLinkRead(uri, NULL, NULL, &a));
+	CHECK(a.type == DK_STREAM_SOCKET && a.inode == ino, "lstat: type %u", a.type);
+	CHECK_RC(dk->DkStreamOpen(uri, 0, DK_CREATE_NEW, DK_OPT_SOCKET_FILE, 0600, &h), E(EXISTS));
+	CHECK_RC(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, 0, 0, &h), E(REFUSED));
+	CHECK_RC(dk->DkStreamOpen(uri, DK_ACCESS_WRITE, DK_CREATE_ALWAYS, DK_OPT_NONBLOCK, 0600, &h),
+		 E(REFUSED));
+	CHECK_RC(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_ALWAYS, DK_OPT_FIFO, 0600, &h),
+		 E(EXISTS));
+	/* A name taken by a regular file. */
+	CHECK_OK(dk->DkStreamOpen(file, DK_ACCESS_WRITE, DK_CREATE_ALWAYS, 0, 0600, &h));
+	dk->DkObjectClose(h);
+	CHECK_RC(dk->DkStreamOpen(file, 0, DK_CREATE_NEW, DK_OPT_SOCKET_FILE, 0600, &h), E(EXISTS));
+	CHECK_OK(dk->DkStreamDelete(file));
+
+	/* Another process finds it, by its name and identity. */
+	int64_t child = -1;
+	CHECK_OK(dk->DkProcessFork(&child));
+	if (child == 0) {
+		struct dk_stream_attr c;
+		if (dk->DkStreamAttributesQuery(uri, &c) < 0)
+			child_exit(1);
+		child_exit(c.type == DK_STREAM_SOCKET && c.inode == ino ? 0 : 2);
+	}
+	struct dk_wait_result r;
+	CHECK_OK(reap(child, &r));
+	CHECK(r.status == 0, "the child's view failed (%d)", r.status);
+
+	CHECK_OK(dk->DkStreamRename(uri, moved));
+	CHECK_RC(dk->DkStreamAttributesQuery(uri, &a), E(NOT_FOUND));
+	CHECK_OK(dk->DkStreamAttributesQuery(moved, &a));
+	CHECK(a.type == DK_STREAM_SOCKET && a.inode == ino, "renamed: type %u", a.type);
+	CHECK_OK(dk->DkStreamDelete(moved));
+	CHECK_RC(dk->DkStreamAttributesQuery(moved, &a), E(NOT_FOUND));
+}
+
 const struct conf_case conf_cases_fork[] = {
 	{"DkStreamMessage.across_fork", message_across_fork},
+	{"DkStreamOpen.socket_file", socket_file},
 	{"DkStreamOpen.fifo_across_fork", fifo_across_fork},
 	{"DkStreamConsoleControl.status_across_fork", status_across_fork},
 	{"DkStreamLock.across_fork", lock_across_fork},
