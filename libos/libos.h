@@ -234,9 +234,12 @@ long libos_open_path(const char *path, int flags, unsigned mode, struct libos_fi
 long libos_file_mmap_check(struct libos_file *f, int prot, bool shared);
 /* The Dk stream behind a host-backed file, or DK_HANDLE_NONE (fs/host.c). */
 DK_HANDLE libos_file_stream(struct libos_file *f);
-/* Registers the host file f (a bound AF_UNIX socket's placeholder) as a
- * socket file: stat gives S_IFSOCK, open ENXIO (fs/special.c). */
-long libos_fs_mark_socket(struct libos_file *f);
+/* bind() of an AF_UNIX socket to a guest path (fs/vfs.c): its socket file
+ * on the host (mode 0777 less the umask; stat gives S_IFSOCK and open
+ * ENXIO in every process, and it stays until unlinked), its attributes
+ * in *a; -EEXIST if the name is taken, -EPERM where no file can be made
+ * (/proc, /sys, /dev). */
+long libos_fs_make_socket(const char *path, struct dk_stream_attr *a);
 
 /* ---- fs (libos/fs/): more of the file layer for other families ----------------
  * ops->stat's kstat is the x86-64 kernel's struct stat (<asm/stat.h>).

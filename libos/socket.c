@@ -10,10 +10,10 @@
  *           seqpacket sockets keep the boundaries).  bind() registers the
  *           name (a path or an abstract name) in an in-process name table;
  *           a name is free again when its socket is closed; a path name
- *           also gets a placeholder file (registered as a socket file by
- *           fs/special.c, so stat gives S_IFSOCK in this process) that
- *           outlives the socket until unlinked, so a second bind to the
- *           path gives EADDRINUSE as on Linux.  SCM_RIGHTS passes
+ *           also gets a host socket file (DK_OPT_SOCKET_FILE: stat gives
+ *           S_IFSOCK and open ENXIO in every process) that outlives the
+ *           socket until unlinked, so a second bind to the path gives
+ *           EADDRINUSE as on Linux.  SCM_RIGHTS passes
  *           descriptors.  Names reach other processes of the sandbox
  *           through the host ("unix names across processes" below): a
  *           stream socket that listens or connects becomes a host stream
@@ -992,23 +992,15 @@ static long unix_bind(struct lsock *s, const void *uaddr, uint32_t len)
 	if (!autobind && key[0]) {
 		/* A path name: Linux creates the socket file, which outlives the
 		 * socket until unlinked, and a bind to an existing path gives
-		 * EADDRINUSE.  A plain file stands in for it (so stat, unlink and
-		 * a second bind behave), registered as a socket file (S_IFSOCK). */
+		 * EADDRINUSE.  It is the host's own socket file, which every
+		 * process of the sandbox sees as one. */
 		libos_unlock(&g_lock);
 		key[keylen] = 0;
-		struct libos_file *pf;
-		rc = libos_open_path(key, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-				     0777, &pf);
 		struct dk_stream_attr fa;
 		memset(&fa, 0, sizeof(fa));
-		if (rc >= 0) {
-			libos_fs_mark_socket(pf);  /* only the reported type depends on it */
-			dk->DkStreamAttributesQueryByHandle(libos_file_stream(pf), &fa);
-			libos_file_put(pf);
-			rc = 0;
-		} else if (rc == -EEXIST) {
+		rc = libos_fs_make_socket(key, &fa);
+		if (rc == -EEXIST)
 			rc = -EADDRINUSE;
-		}
 		libos_lock(&g_lock);
 		s->name_dev = fa.device;
 		s->name_ino = fa.inode;

@@ -13,7 +13,6 @@
  *   - dev.c       /dev and the console (fds 0, 1, 2)
  *   - proc.c      /proc;  sys.c  /sys (minimal)
  *   - pipe.c      pipe, pipe2;  poll.c  poll/select/epoll
- *   - special.c   FIFOs and socket files: a registry of placeholder files
  *   - anon.c      eventfd, timerfd, signalfd, memfd
  *
  * Ownership rule (documented for docs/): a host file ("file:") shows its
@@ -209,18 +208,11 @@ void fs_eventfd_seq(struct libos_file *f, uint64_t *in, uint64_t *out);
 /* timerfd: the next expiry in monotonic ns, or 0 (poll.c folds it into timeouts). */
 uint64_t fs_timerfd_deadline(struct libos_file *f);
 
-/* Special files (special.c). */
-/* S_IF* of host attributes, S_IFSOCK for a registered inode. */
-unsigned fs_attr_mode(const struct dk_stream_attr *a);
-/* Opening uri when it names a registered socket file: -ENXIO (-ENOTDIR
- * under O_DIRECTORY); 1 if it does not. */
-long fs_special_open(const char *uri, int flags);
-/* Whether the file at uri is registered and this is its last link. */
-bool fs_special_last_link(const char *uri, uint64_t *dev, uint64_t *ino);
-void fs_special_drop(uint64_t dev, uint64_t ino);
-/* mknod(S_IFIFO) of a resolved host path (host.c): a host FIFO; mode
- * already masked by the umask. */
+/* Special files of a resolved host path (host.c), mode already masked by
+ * the umask: mknod(S_IFIFO), a host FIFO; mknod(S_IFSOCK) and bind(), a
+ * host socket file, whose attributes go to *a when a is not NULL. */
 long fs_mkfifo(struct fs_path *p, unsigned mode);
+long fs_mksock(struct fs_path *p, unsigned mode, struct dk_stream_attr *a);
 
 /* F_SETFL (fdtable.c): sets the open file's flags (O_PATH: -EBADF). */
 long fs_set_status(struct libos_file *f, unsigned flags);

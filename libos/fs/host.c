@@ -42,6 +42,7 @@ unsigned fs_dk_type_mode(uint32_t type)
 	case DK_STREAM_DIRECTORY: return S_IFDIR;
 	case DK_STREAM_SYMLINK: return S_IFLNK;
 	case DK_STREAM_PIPE: return S_IFIFO;
+	case DK_STREAM_SOCKET: /* a socket file */
 	case DK_STREAM_TCP:
 	case DK_STREAM_TCP_SERVER:
 	case DK_STREAM_PIPE_SERVER: return S_IFSOCK;
@@ -69,7 +70,7 @@ void fs_attr_to_stat(const struct dk_stream_attr *a, struct stat *st)
 	st->st_dev = a->device;
 	st->st_ino = a->inode;
 	st->st_nlink = a->links ? a->links : 1;
-	st->st_mode = fs_attr_mode(a) | (a->mode & 07777);
+	st->st_mode = fs_dk_type_mode(a->type) | (a->mode & 07777);
 	st->st_uid = host_id(a->owner, fs_ns_uid, libos_proc.uid);
 	st->st_gid = host_id(a->group, fs_ns_gid, libos_proc.gid);
 	st->st_size = (long)a->size;
@@ -230,9 +231,11 @@ out:
 static long host_stat(struct libos_file *f, void *kst)
 {
 	struct dk_stream_attr a;
-	/* An O_PATH descriptor of a link has no stream, only the link's URI. */
+	/* An O_PATH descriptor of a link or a socket file has no stream,
+	 * only the URI it was opened by (a socket file's may be a link's). */
 	int rc = HF(f)->h ? dk->DkStreamAttributesQueryByHandle(HF(f)->h, &a)
-			  : dk->DkStreamLinkRead(HF(f)->uri, NULL, NULL, &a);
+		 : HF(f)->type == DK_STREAM_SYMLINK ? dk->DkStreamLinkRead(HF(f)->uri, NULL, NULL, &a)
+						     : dk->DkStreamAttributesQuery(HF(f)->uri, &a);
 	if (rc < 0)
 		return libos_errno(rc);
 	fs_attr_to_stat(&a, kst);
@@ -456,7 +459,7 @@ static long host_getdents(struct libos_file *f, void *buf, size_t n)
 			struct dk_stream_attr a;
 			memcpy(uri + ulen, name, nlen + 1);
 			if (dk->DkStreamLinkRead(uri, NULL, NULL, &a) == 0) {
-				type = (unsigned char)(fs_attr_mode(&a) >> 12);
+				type = (unsigned char)(fs_dk_type_mode(a.type) >> 12);
 				if (a.inode)
 					ino = a.inode;
 			}
@@ -588,16 +591,25 @@ long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mo
 		h = DK_HANDLE_NONE;
 		rc = 0;
 	}
+	if (rc == -DK_E_REFUSED && (flags & O_PATH) && !(flags & O_DIRECTORY) &&
+	    ((flags & O_NOFOLLOW) ? dk->DkStreamLinkRead(uri, NULL, NULL, &a)
+				  : dk->DkStreamAttributesQuery(uri, &a)) == 0 &&
+	    a.type == DK_STREAM_SOCKET) {
+		/* O_PATH names a socket file, which opens as no stream: its
+		 * URI, as for a link (fstat is what it offers). */
+		h = DK_HANDLE_NONE;
+		rc = 0;
+	}
 	if (rc == -DK_E_LOOP && (flags & O_NOFOLLOW))
 		return -ELOOP;
 	if (rc == -DK_E_REFUSED)
-		return -ENXIO; /* a FIFO without a reader (O_WRONLY|O_NONBLOCK) */
+		return -ENXIO; /* a FIFO without a reader (O_WRONLY|O_NONBLOCK), a socket file */
 	if (rc < 0)
 		return libos_errno(rc);
 	if (options & DK_OPT_DIRECTORY) {
 		a.type = DK_STREAM_DIRECTORY;
 	} else if (!h) {
-		/* the link, described above */
+		/* the link or socket file, described above */
 	} else if ((rc = dk->DkStreamAttributesQueryByHandle(h, &a)) < 0) {
 		dk->DkObjectClose(h);
 		return libos_errno(rc);
@@ -631,7 +643,7 @@ long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mo
 long fs_host_link_text(struct libos_file *f, char *buf, size_t size)
 {
 	size_t n = size;
-	if (f->ops != &fs_host_ops || HF(f)->h || !HF(f)->uri)
+	if (f->ops != &fs_host_ops || HF(f)->h || !HF(f)->uri || HF(f)->type != DK_STREAM_SYMLINK)
 		return -ENOENT;
 	int rc = dk->DkStreamLinkRead(HF(f)->uri, buf, &n, NULL);
 	return rc < 0 ? libos_errno(rc) : (long)n;
@@ -679,10 +691,7 @@ static long root_dir(int flags, struct libos_file **out)
 
 static long hfs_open(struct fs_path *p, int flags, unsigned mode, struct libos_file **out)
 {
-	long rc = fs_special_open(p->uri, flags);
-	if (rc <= 0)
-		return rc;
-	rc = fs_host_open_uri(p->uri, p->abs, flags, mode, out);
+	long rc = fs_host_open_uri(p->uri, p->abs, flags, mode, out);
 	if (rc == -EACCES && !strcmp(p->abs, "/") && (flags & O_ACCMODE) == O_RDONLY &&
 	    !(flags & O_CREAT))
 		rc = root_dir(flags, out);
@@ -741,6 +750,19 @@ long fs_mkfifo(struct fs_path *p, unsigned mode)
 	return 0;
 }
 
+/* A host socket file (DK_OPT_SOCKET_FILE), the name of a bound AF_UNIX
+ * socket that every process of the sandbox sees (stat S_IFSOCK, open
+ * ENXIO) and that stays until unlinked; *a (when a is not NULL) gets its
+ * attributes, looked up right after (a rename in between would show). */
+long fs_mksock(struct fs_path *p, unsigned mode, struct dk_stream_attr *a)
+{
+	DK_HANDLE none;
+	int rc = dk->DkStreamOpen(p->uri, 0, DK_CREATE_NEW, DK_OPT_SOCKET_FILE, mode & 0777, &none);
+	if (rc == 0 && a)
+		rc = dk->DkStreamLinkRead(p->uri, NULL, NULL, a);
+	return rc < 0 ? libos_errno(rc) : 0;
+}
+
 static long hfs_mkdir(struct fs_path *p, unsigned mode)
 {
 	DK_HANDLE h;
@@ -776,26 +798,15 @@ static long hfs_unlink(struct fs_path *p, bool dir)
 	} else if (q == 0 && a.type == DK_STREAM_DIRECTORY) {
 		return -EISDIR;
 	}
-	uint64_t dev, ino;
-	bool special = !dir && fs_special_last_link(p->uri, &dev, &ino);
 	int rc = dk->DkStreamDelete(p->uri);
 	if (rc == -DK_E_INVALID && dir)
 		return -EINVAL;
-	if (rc == 0 && special)
-		fs_special_drop(dev, ino);
 	return rc < 0 ? libos_errno(rc) : 0;
 }
 
 static long hfs_rename(struct fs_path *from, struct fs_path *to)
 {
-	/* A registered file renamed over goes with its inode (the entry of
-	 * the renamed one follows its inode and needs nothing). */
-	uint64_t dev, ino, fdev, fino;
-	bool special = fs_special_last_link(to->uri, &dev, &ino) &&
-		       !(fs_special_last_link(from->uri, &fdev, &fino) && fdev == dev && fino == ino);
 	int rc = dk->DkStreamRename(from->uri, to->uri);
-	if (rc == 0 && special)
-		fs_special_drop(dev, ino);
 	return rc < 0 ? libos_errno(rc) : 0;
 }
 

@@ -18,7 +18,7 @@
  * are ours.
  *
  * What the Dk ABI cannot express (documented limitations):
- *   - mknod of a device or socket: EPERM (a FIFO is the host's own).
+ *   - mknod of a device: EPERM (a FIFO or socket file is the host's own).
  *   - renameat2(RENAME_EXCHANGE): three renames through a temporary name
  *     in the target's directory, not atomic (another process may see the
  *     intermediate state); RENAME_WHITEOUT: EINVAL.
@@ -976,6 +976,27 @@ LIBOS_SYSCALL(readlinkat)
 	return do_readlink((int)a0, (const char *)a1, (char *)a2, a3);
 }
 
+/* A FIFO or socket file is the host's own (fs_mkfifo, fs_mksock), made
+ * on a host path with mode (the umask applied); the other file systems,
+ * and any device node, refuse (EPERM).  *a (when a is not NULL) gets a
+ * socket file's attributes. */
+static long make_node(int dirfd, const char *path, unsigned type, unsigned mode,
+		      struct dk_stream_attr *a)
+{
+	if (type == S_IFIFO || type == S_IFSOCK) {
+		struct fs_path p;
+		long rc = fs_resolve(dirfd, path, 0, &p, NULL);
+		if (rc < 0)
+			return rc;
+		if (p.fs == &fs_host)
+			return type == S_IFIFO ? fs_mkfifo(&p, mode) : fs_mksock(&p, mode, a);
+	}
+	if (exists(dirfd, path, NULL, AT_SYMLINK_NOFOLLOW) == 0)
+		return -EEXIST;
+	refuse_once("mknod");
+	return -EPERM;
+}
+
 static long do_mknod(int dirfd, const char *path, unsigned mode, unsigned dev)
 {
 	(void)dev;
@@ -997,18 +1018,12 @@ static long do_mknod(int dirfd, const char *path, unsigned mode, unsigned dev)
 		return -EPERM;
 	if (type != S_IFIFO && type != S_IFCHR && type != S_IFBLK && type != S_IFSOCK)
 		return -EINVAL;
-	if (type == S_IFIFO) {
-		struct fs_path p;
-		long rc = fs_resolve(dirfd, path, 0, &p, NULL);
-		if (rc < 0)
-			return rc;
-		if (p.fs == &fs_host)
-			return fs_mkfifo(&p, (mode & 07777) & ~libos_proc.umask);
-	}
-	if (exists(dirfd, path, NULL, AT_SYMLINK_NOFOLLOW) == 0)
-		return -EEXIST;
-	refuse_once("mknod");
-	return -EPERM;
+	return make_node(dirfd, path, type, (mode & 07777) & ~libos_proc.umask, NULL);
+}
+
+long libos_fs_make_socket(const char *path, struct dk_stream_attr *a)
+{
+	return make_node(AT_FDCWD, path, S_IFSOCK, 0777 & ~libos_proc.umask, a);
 }
 
 LIBOS_SYSCALL(mknod)
