@@ -16,8 +16,11 @@
  *   - no descriptors attached (the PAL never sends any);
  *   - the payload is exactly the strings the type names, each
  *     NUL-terminated, with no bytes after the last one.
- * The PAL sends one request at a time and waits for its reply; the monitor
- * never blocks on a picoprocess: one whose replies pile up unread is ended.
+ * The PAL sends one request at a time and waits for its reply, with one
+ * exception: right after a fork it sends a FORK request in advance and
+ * reads the reply (the spare channel for its next fork) before its next
+ * request.  The monitor never blocks on a picoprocess: one whose replies
+ * pile up unread is ended.
  */
 #ifndef MOAT_CHANNEL_H
 #define MOAT_CHANNEL_H
@@ -65,7 +68,8 @@ enum moat_msg_type {
 	 * (the manifest grants no network). */
 	MOAT_MSG_DNS_RESULT = 6,
 	/* PAL -> monitor: arg = 0, no payload: the sender is about to fork
-	 * (DkProcessFork) and needs a channel for its child.  Reply: FORKED. */
+	 * (DkProcessFork) and needs a channel for its child, now or (sent in
+	 * advance) at its next fork.  Reply: FORKED. */
 	MOAT_MSG_FORK = 7,
 	/* monitor -> PAL: status 0 or -DK_E_* (-DK_E_LIMIT: the manifest's
 	 * process limit); arg = the child's process id in the monitor's

@@ -81,27 +81,30 @@ static void take_fds(const struct k_msghdr *m, int *fds, int nfds)
 	}
 }
 
-static int exchange(struct moat_msg_header *h, const void *payload, size_t len,
-		    struct moat_msg_header *reply, void *rbuf, size_t rlen, int *fds, int nfds)
+static int send_request(const struct moat_msg_header *h, const void *payload, size_t len)
 {
-	int fd = pal_state.channel_fd;
-	struct k_iovec out[2] = {{h, sizeof(*h)}, {(void *)payload, len}};
+	struct k_iovec out[2] = {{(void *)h, sizeof(*h)}, {(void *)payload, len}};
 	struct k_msghdr m = {.iov = out, .iovlen = len ? 2 : 1};
 	long rc;
 	do
-		rc = HOST(sendmsg, fd, &m, K_MSG_NOSIGNAL);
+		rc = HOST(sendmsg, pal_state.channel_fd, &m, K_MSG_NOSIGNAL);
 	while (rc == -EINTR);
-	if (rc != (long)(sizeof(*h) + len))
-		return -DK_E_IO;
+	return rc == (long)(sizeof(*h) + len) ? 0 : -DK_E_IO;
+}
 
+/* Waits for the reply to request h (see pal_channel_call). */
+static int receive_reply(const struct moat_msg_header *h, struct moat_msg_header *reply,
+			 void *rbuf, size_t rlen, int *fds, int nfds)
+{
 	uint64_t control[K_CMSG_SPACE(CHANNEL_FDS_MAX * sizeof(int)) / 8];
 	/* A stray reply (wrong seq) is skipped, a few times at most. */
 	for (int tries = 0; tries < 8; tries++) {
 		struct k_iovec in[2] = {{reply, sizeof(*reply)}, {rbuf, rlen}};
-		m = (struct k_msghdr){.iov = in, .iovlen = rlen ? 2 : 1, .control = control,
-				      .controllen = sizeof(control)};
+		struct k_msghdr m = {.iov = in, .iovlen = rlen ? 2 : 1, .control = control,
+				     .controllen = sizeof(control)};
+		long rc;
 		do
-			rc = HOST(recvmsg, fd, &m, K_MSG_CMSG_CLOEXEC);
+			rc = HOST(recvmsg, pal_state.channel_fd, &m, K_MSG_CMSG_CLOEXEC);
 		while (rc == -EINTR);
 		if (HOST_IS_ERR(rc) || rc == 0)
 			return -DK_E_IO; /* the monitor is gone */
@@ -119,6 +122,35 @@ static int exchange(struct moat_msg_header *h, const void *payload, size_t len,
 		fds[i] = -1;
 	}
 	return -DK_E_IO;
+}
+
+/* The request in flight from pal_channel_fork_end (seq 0: none) and the
+ * spare channel its reply brought (-1: none). */
+static struct moat_msg_header spare_req;
+static int spare_fd = -1;
+
+/* Reads the reply to the FORK request sent in advance, if there is one
+ * (lock held): its channel becomes the spare. */
+static void spare_settle(void)
+{
+	if (!spare_req.seq)
+		return;
+	struct moat_msg_header reply;
+	int fd = -1;
+	int rc = receive_reply(&spare_req, &reply, NULL, 0, &fd, 1);
+	spare_req.seq = 0;
+	if (rc == 0 && reply.status == 0 && fd >= 0 && spare_fd < 0)
+		spare_fd = fd;
+	else
+		pal_linux_close(fd);
+}
+
+static int exchange(struct moat_msg_header *h, const void *payload, size_t len,
+		    struct moat_msg_header *reply, void *rbuf, size_t rlen, int *fds, int nfds)
+{
+	spare_settle();
+	int rc = send_request(h, payload, len);
+	return rc < 0 ? rc : receive_reply(h, reply, rbuf, rlen, fds, nfds);
 }
 
 int pal_channel_call(const struct moat_msg_header *req, const void *payload, size_t len,
@@ -140,12 +172,58 @@ int pal_channel_call(const struct moat_msg_header *req, const void *payload, siz
 	return rc;
 }
 
-/* DkProcessFork: no call is half-way through the channel when the process
- * is copied; the child then switches to its own channel. */
-void pal_channel_fork_lock(bool take)
+/* ---- DkProcessFork ------------------------------------------------------------------
+ * The child needs a channel of its own, which the monitor makes (and counts
+ * against the process limit).  Asking for it at the fork would put a round
+ * trip to the monitor into every fork, so the parent asks right after each
+ * fork for its next child's channel and reads the reply at its next
+ * request: a spare that counts as a process until it is used or its
+ * holder ends.  The first fork (and one after a refused spare) asks and
+ * waits as before. */
+int pal_channel_fork_begin(int *chan)
 {
-	if (take)
-		lock();
-	else
+	*chan = -1;
+	lock();
+	if (pal_state.channel_fd < 0)
+		return 0;
+	spare_settle();
+	if (spare_fd >= 0) {
+		*chan = spare_fd;
+		spare_fd = -1;
+		return 0;
+	}
+	struct moat_msg_header h = {.type = MOAT_MSG_FORK, .size = sizeof(h), .seq = ++channel_seq},
+			       reply;
+	int fd;
+	int rc = exchange(&h, NULL, 0, &reply, NULL, 0, &fd, 1);
+	if (rc == 0 && reply.status < 0)
+		rc = reply.status;
+	else if (rc == 0 && fd < 0)
+		rc = -DK_E_IO;
+	if (rc < 0) {
+		pal_linux_close(fd);
 		unlock();
+		return rc;
+	}
+	*chan = fd;
+	return 0;
+}
+
+void pal_channel_fork_end(long pid, int chan)
+{
+	if (pid == 0) { /* the child: its own channel from now on */
+		if (chan >= 0) {
+			pal_linux_close(pal_state.channel_fd);
+			pal_state.channel_fd = chan;
+		}
+	} else if (chan >= 0 && HOST_IS_ERR(pid)) {
+		spare_fd = chan; /* no child: the next fork's */
+	} else if (chan >= 0) {
+		pal_linux_close(chan);
+		spare_req = (struct moat_msg_header){
+			.type = MOAT_MSG_FORK, .size = sizeof(spare_req), .seq = ++channel_seq};
+		if (send_request(&spare_req, NULL, 0) < 0)
+			spare_req.seq = 0;
+	}
+	unlock();
 }

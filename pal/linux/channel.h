@@ -18,8 +18,17 @@
  * beyond nfds are closed).  -DK_E_UNSUPPORTED without a channel,
  * -DK_E_LIMIT if the request is larger than MOAT_MSG_MAX, -DK_E_IO if
  * the exchange fails. */
-void pal_channel_fork_lock(bool take);
 int pal_channel_call(const struct moat_msg_header *req, const void *payload, size_t len,
 		     struct moat_msg_header *reply, void *rbuf, size_t rlen, int *fds, int nfds);
+
+
+/* DkProcessFork, around the host's fork: _begin takes the channel's lock
+ * (no call is half-way through it when the process is copied) and the
+ * child's own channel into *chan (-1 without a monitor), or fails with the
+ * monitor's answer (-DK_E_LIMIT: the process limit); _end, in both
+ * processes with clone's result, gives the child its channel, and the
+ * parent asks for the next one, and releases the lock. */
+int pal_channel_fork_begin(int *chan);
+void pal_channel_fork_end(long pid, int chan);
 
 #endif

@@ -140,28 +140,6 @@ void pal_process_destroy(struct pal_object *obj)
 
 /* ---- the Linux process model (the additions) ------------------------------ */
 
-/* Asks the monitor for the child's own channel (and its count against the
- * manifest's process limit).  -1 in *chan without a monitor. */
-static int fork_channel(int *chan)
-{
-	*chan = -1;
-	if (pal_state.channel_fd < 0)
-		return 0;
-	struct moat_msg_header req = {.type = MOAT_MSG_FORK}, reply;
-	int fd;
-	int rc = pal_channel_call(&req, NULL, 0, &reply, NULL, 0, &fd, 1);
-	if (rc == 0 && reply.status < 0)
-		rc = reply.status;
-	else if (rc == 0 && fd < 0)
-		rc = -DK_E_IO;
-	if (rc < 0) {
-		pal_linux_close(fd);
-		return rc;
-	}
-	*chan = fd;
-	return 0;
-}
-
 /*
  * fork(2) itself: the host copies the process copy-on-write, so the cost
  * does not grow with its memory.  The child is the caller's host child
@@ -172,25 +150,20 @@ static int fork_channel(int *chan)
 int pal_host_process_fork(int64_t *child)
 {
 	int chan;
-	int rc = fork_channel(&chan);
+	int rc = pal_channel_fork_begin(&chan);
 	if (rc < 0)
 		return rc;
-	pal_channel_fork_lock(true);
 	pal_handle_fork_lock(true);
 	pal_alloc_fork_lock(true);
 	long pid = HOST(clone, K_SIGCHLD, 0, 0, 0, 0);
 	pal_alloc_fork_lock(false);
 	pal_handle_fork_lock(false);
-	pal_channel_fork_lock(false);
+	pal_channel_fork_end(pid, chan);
 	if (pid == 0) {
 		struct pal_tcb *tcb = pal_tcb();
 		tcb->tid = (int)HOST(gettid);
 		if (tcb->obj)
 			tcb->obj->thread.tid = tcb->tid;
-		if (chan >= 0) {
-			pal_linux_close(pal_state.channel_fd);
-			pal_state.channel_fd = chan;
-		}
 		pal_linux_fork_child_objects();
 		/* The kernel does not copy Syscall User Dispatch. */
 		if (tcb->syscall_trap && pal_linux_syscall_trap_apply(tcb->syscall_trap) < 0)
@@ -198,8 +171,6 @@ int pal_host_process_fork(int64_t *child)
 		*child = 0;
 		return 0;
 	}
-	if (chan >= 0)
-		pal_linux_close(chan);
 	if (HOST_IS_ERR(pid))
 		return pid == -EAGAIN ? -DK_E_LIMIT : pal_dk_error(pid);
 	*child = pid;
