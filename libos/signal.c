@@ -192,6 +192,7 @@ struct queued {
 	struct libos_siginfo info;
 };
 static struct queued queue[QUEUE_MAX];
+static int queue_top; /* slots from here on have never been used */
 static uint64_t queue_seq;
 
 /* FPU state format. */
@@ -305,7 +306,7 @@ static void fpu_restore(uint8_t *buf, bool has_xstate)
 static struct queued *queue_find(struct libos_thread *owner, int sig)
 {
 	struct queued *best = NULL;
-	for (int i = 0; i < QUEUE_MAX; i++) {
+	for (int i = 0; i < queue_top; i++) {
 		struct queued *q = &queue[i];
 		if (q->sig == sig && q->owner == owner && (!best || q->seq < best->seq))
 			best = q;
@@ -322,6 +323,8 @@ static void make_pending(struct libos_thread *owner, int sig, const struct libos
 		return; /* standard signals do not queue */
 	for (int i = 0; i < QUEUE_MAX; i++) {
 		if (!queue[i].sig) {
+			if (i >= queue_top)
+				queue_top = i + 1;
 			queue[i].owner = owner;
 			queue[i].sig = sig;
 			queue[i].seq = ++queue_seq;
@@ -372,7 +375,7 @@ static void flush_sig(int sig)
 {
 	libos_lock(&libos_proc.lock);
 	libos_lock(&sig_lock);
-	for (int i = 0; i < QUEUE_MAX; i++)
+	for (int i = 0; i < queue_top; i++)
 		if (queue[i].sig == sig)
 			queue[i].sig = 0;
 	__atomic_and_fetch(&proc_pending, ~BIT(sig), __ATOMIC_RELEASE);
@@ -385,7 +388,7 @@ static void flush_sig(int sig)
 void libos_signal_thread_exit(struct libos_thread *t)
 {
 	libos_lock(&sig_lock);
-	for (int i = 0; i < QUEUE_MAX; i++)
+	for (int i = 0; i < queue_top; i++)
 		if (queue[i].sig && queue[i].owner == t)
 			queue[i].sig = 0;
 	t->sigpending = 0;
@@ -1422,10 +1425,15 @@ void libos_signal_fork_child(struct libos_thread *t)
 {
 	/* incoming stays: the parent drained its own before the fork, so
 	 * what is there arrived for the child (a kill right after fork). */
-	__atomic_store_n(&proc_pending, 0, __ATOMIC_RELAXED);
+	/* Only what was used: each page written here is one more page the
+	 * host copies for the child. */
+	if (proc_pending)
+		__atomic_store_n(&proc_pending, 0, __ATOMIC_RELAXED);
 	t->sigpending = 0;
-	for (int i = 0; i < QUEUE_MAX; i++)
+	for (int i = 0; i < queue_top; i++)
 		queue[i].sig = 0;
+	if (queue_top)
+		queue_top = 0;
 }
 
 /* execve: caught signals go back to their default action (ignored ones
