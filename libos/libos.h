@@ -122,12 +122,20 @@ static inline void libos_set_current(struct libos_thread *t)
 	__asm__ volatile("mov %0, %%gs:%c1" ::"r"(t), "i"(DK_TLS_OFFSET(1)) : "memory");
 }
 
-/* The process. */
+/* The process.  What a fork writes in both processes comes first, on one
+ * page (the variable is aligned so that it cannot straddle two): each page
+ * written by both after the copy is copied once more.  That is the ids and
+ * every lock fork holds across the copy (process.c: fork_locks), the
+ * modules' own included. */
 struct libos_process {
 	int pid, ppid;
 	struct libos_lock lock;         /* threads list, ids */
 	struct libos_thread *threads;
 	int next_tid;
+	struct {
+		struct libos_lock fd, mm, sig, timer; /* fs/fdtable.c, mm.c, signal.c, timer.c */
+		volatile char heap;                   /* util.c's allocator (a spin lock) */
+	} locks;
 	char *exe;                      /* path of the program (for /proc/self/exe) */
 	char **argv, **envp;            /* as given to the program */
 	char cwd[4096];

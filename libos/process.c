@@ -87,14 +87,18 @@ static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, i
 	libos_ipc_fork_child();
 	libos_ipc_sem_fork_child();
 	libos_process_publish();
-	if (vfork_end) /* our own parent's: only we tell it */
+	/* (Only what changes is written: each page written is one more copy.) */
+	if (vfork_end) { /* our own parent's: only we tell it */
 		dk->DkObjectClose(vfork_end);
-	vfork_end = DK_HANDLE_NONE;
+		vfork_end = DK_HANDLE_NONE;
+	}
 	if (done_r) {
 		dk->DkObjectClose(done_r);
 		vfork_end = done_w;
 	}
-	spawn_child = done_r && (flags & CLONE_VM) && stack;
+	bool spawn = done_r && (flags & CLONE_VM) && stack;
+	if (spawn_child != spawn)
+		spawn_child = spawn;
 	if (flags & CLONE_SETTLS) {
 		t->fs_base = tls;
 		dk->DkSegmentRegisterSet(DK_SEGMENT_FS, tls);

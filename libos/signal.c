@@ -180,7 +180,7 @@ _Static_assert(__builtin_offsetof(struct libos_siginfo, u.chld.utime) == 32, "si
 _Static_assert(__builtin_offsetof(struct libos_siginfo, u.timer.value) == 24, "si_value");
 
 /* ---- state -------------------------------------------------------------------- */
-static struct libos_lock sig_lock;
+#define sig_lock (libos_proc.locks.sig) /* on the page fork writes anyway */
 static struct ksigaction actions[NSIG];
 static uint64_t proc_pending; /* process-directed; under sig_lock, read racily */
 

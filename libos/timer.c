@@ -85,7 +85,7 @@ struct timer {
 	int last_overrun;     /* timer_getoverrun */
 };
 
-static struct libos_lock timer_lock;
+#define timer_lock (libos_proc.locks.timer) /* on the page fork writes anyway */
 static struct timer *timers[TIMER_MAX]; /* POSIX timers, by id */
 static int timers_top;                   /* ids from here on never used */
 static struct timer itimers[3];         /* setitimer: real, virtual, prof */

@@ -41,6 +41,7 @@ struct k_cmsghdr {
 #define K_CMSG_ALIGN(n) (((n) + sizeof(size_t) - 1) & ~(sizeof(size_t) - 1))
 #define K_CMSG_SPACE(n) (sizeof(struct k_cmsghdr) + K_CMSG_ALIGN(n))
 
+int pal_channel_fd = -1;
 static int channel_lock;
 static uint32_t channel_seq;
 
@@ -87,7 +88,7 @@ static int send_request(const struct moat_msg_header *h, const void *payload, si
 	struct k_msghdr m = {.iov = out, .iovlen = len ? 2 : 1};
 	long rc;
 	do
-		rc = HOST(sendmsg, pal_state.channel_fd, &m, K_MSG_NOSIGNAL);
+		rc = HOST(sendmsg, pal_channel_fd, &m, K_MSG_NOSIGNAL);
 	while (rc == -EINTR);
 	return rc == (long)(sizeof(*h) + len) ? 0 : -DK_E_IO;
 }
@@ -104,7 +105,7 @@ static int receive_reply(const struct moat_msg_header *h, struct moat_msg_header
 				     .controllen = sizeof(control)};
 		long rc;
 		do
-			rc = HOST(recvmsg, pal_state.channel_fd, &m, K_MSG_CMSG_CLOEXEC);
+			rc = HOST(recvmsg, pal_channel_fd, &m, K_MSG_CMSG_CLOEXEC);
 		while (rc == -EINTR);
 		if (HOST_IS_ERR(rc) || rc == 0)
 			return -DK_E_IO; /* the monitor is gone */
@@ -158,7 +159,7 @@ int pal_channel_call(const struct moat_msg_header *req, const void *payload, siz
 {
 	for (int i = 0; i < nfds; i++)
 		fds[i] = -1;
-	if (pal_state.channel_fd < 0)
+	if (pal_channel_fd < 0)
 		return -DK_E_UNSUPPORTED;
 	if (len > MOAT_MSG_MAX - sizeof(*req))
 		return -DK_E_LIMIT;
@@ -184,7 +185,7 @@ int pal_channel_fork_begin(int *chan)
 {
 	*chan = -1;
 	lock();
-	if (pal_state.channel_fd < 0)
+	if (pal_channel_fd < 0)
 		return 0;
 	spare_settle();
 	if (spare_fd >= 0) {
@@ -213,8 +214,8 @@ void pal_channel_fork_end(long pid, int chan)
 {
 	if (pid == 0) { /* the child: its own channel from now on */
 		if (chan >= 0) {
-			pal_linux_close(pal_state.channel_fd);
-			pal_state.channel_fd = chan;
+			pal_linux_close(pal_channel_fd);
+			pal_channel_fd = chan;
 		}
 	} else if (chan >= 0 && HOST_IS_ERR(pid)) {
 		spare_fd = chan; /* no child: the next fork's */

@@ -1,6 +1,6 @@
 /*
  * The PAL's end of the channel to the monitor (include/moat/channel.h):
- * the descriptor named by the MOAT_CHANNEL_FD setting, pal_state.channel_fd
+ * the descriptor named by the MOAT_CHANNEL_FD setting, pal_channel_fd
  * (-1 when the PAL runs without a monitor).
  */
 #ifndef MOAT_PAL_LINUX_CHANNEL_H
@@ -8,6 +8,10 @@
 
 #include <moat/channel.h>
 #include <stddef.h>
+
+/* Here rather than in pal_state: it sits with the channel's lock, on the
+ * one page of the PAL's that a fork child changes (DkProcessFork). */
+extern int pal_channel_fd;
 
 /* Sends one request and waits for its reply; one call at a time per
  * process.  req->type and req->arg are the caller's; size, seq and status

@@ -40,7 +40,7 @@ int pal_host_process_create(const char *image_path, const char *const *args,
 			    struct pal_object *obj)
 {
 	uint64_t st[32]; /* struct stat is 144 bytes */
-	if (pal_state.channel_fd < 0)
+	if (pal_channel_fd < 0)
 		return -DK_E_UNSUPPORTED;
 	int rc = check_image_path(image_path);
 	if (rc < 0)
