@@ -136,6 +136,8 @@ struct libos_process {
 		struct libos_lock fd, mm, sig, timer; /* fs/fdtable.c, mm.c, signal.c, timer.c */
 		volatile char heap;                   /* util.c's allocator (a spin lock) */
 	} locks;
+	int unpublished;                /* a forked child's record: system calls left
+	                                 * before it is written (process.c) */
 	char *exe;                      /* path of the program (for /proc/self/exe) */
 	char **argv, **envp;            /* as given to the program */
 	char cwd[4096];
@@ -367,8 +369,22 @@ extern bool libos_no_ctty; /* after setsid: no controlling terminal */
 /* ipc.c: SysV shared memory attachments across fork, exit and execve. */
 void libos_ipc_fork_child(void);
 void libos_ipc_detach_all(void);
-/* process.c: the sandbox's process list (records for /proc/PID). */
+/* process.c: the sandbox's process list (records for /proc/PID).  A
+ * forked child writes its record late (process.c says when): the library
+ * OS calls libos_process_settled() where a process may wait for long, and
+ * libos_process_syscall_done() after each system call. */
 void libos_process_publish(void);
+static inline void libos_process_settled(void)
+{
+	if (__builtin_expect(__atomic_load_n(&libos_proc.unpublished, __ATOMIC_RELAXED) > 0, 0))
+		libos_process_publish();
+}
+static inline void libos_process_syscall_done(void)
+{
+	if (__builtin_expect(__atomic_load_n(&libos_proc.unpublished, __ATOMIC_RELAXED) > 0, 0) &&
+	    __atomic_sub_fetch(&libos_proc.unpublished, 1, __ATOMIC_RELAXED) == 0)
+		libos_process_publish();
+}
 long libos_process_record(int pid, int *ppid, char *argv, size_t *len);
 size_t libos_process_list(int *pids, size_t max);
 /* ipc.c: SysV keys, by kind ("key" for segments, "semkey" for sets). */

@@ -912,6 +912,7 @@ static bool deliver(struct libos_regs *regs, const uint64_t *saved)
 
 void libos_signal_deliver(struct libos_regs *regs)
 {
+	libos_process_syscall_done(); /* on the way out of every system call */
 	deliver(regs, NULL);
 }
 

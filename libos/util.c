@@ -303,6 +303,7 @@ long libos_wait(size_t n, const DK_HANDLE *handles, int64_t timeout_ns)
 	struct libos_thread *t = libos_current();
 	if (n > 63)
 		return -EINVAL;
+	libos_process_settled();
 	memcpy(hs, handles, n * sizeof(*hs));
 	size_t count = n;
 	if (t && t->wake)

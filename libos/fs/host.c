@@ -132,8 +132,10 @@ static long host_read(struct libos_file *f, void *buf, size_t n)
 	 * a read waits only for what is ready. */
 	if (hf->type == DK_STREAM_PIPE && (f->flags & O_NONBLOCK) && n && !host_poll_ready(f))
 		return -EAGAIN;
-	if (hf->type != DK_STREAM_FILE)
+	if (hf->type != DK_STREAM_FILE) {
+		libos_process_settled(); /* it may wait */
 		return host_pread(f, buf, n, 0);
+	}
 	/* At the host's own position, which forked processes share. */
 	size_t cnt = n;
 	int rc = dk->DkStreamRead(hf->h, DK_OFFSET_CURRENT, buf, &cnt);
