@@ -17,6 +17,7 @@
 #define K_SOL_SOCKET 1
 #define K_SCM_RIGHTS 1
 #define CHANNEL_FDS_MAX 4
+_Static_assert(CHANNEL_FDS_MAX >= MOAT_FORK_SPARES_MAX, "a FORKED reply's channels fit");
 
 struct k_iovec {
 	void *base;
@@ -93,10 +94,13 @@ static int send_request(const struct moat_msg_header *h, const void *payload, si
 	return rc == (long)(sizeof(*h) + len) ? 0 : -DK_E_IO;
 }
 
-/* Waits for the reply to request h (see pal_channel_call). */
+/* Waits for the reply to request h (see pal_channel_call); fds[i] is -1
+ * where no descriptor came. */
 static int receive_reply(const struct moat_msg_header *h, struct moat_msg_header *reply,
 			 void *rbuf, size_t rlen, int *fds, int nfds)
 {
+	for (int i = 0; i < nfds; i++)
+		fds[i] = -1;
 	uint64_t control[K_CMSG_SPACE(CHANNEL_FDS_MAX * sizeof(int)) / 8];
 	/* A stray reply (wrong seq) is skipped, a few times at most. */
 	for (int tries = 0; tries < 8; tries++) {
@@ -125,25 +129,34 @@ static int receive_reply(const struct moat_msg_header *h, struct moat_msg_header
 	return -DK_E_IO;
 }
 
-/* The request in flight from pal_channel_fork_end (seq 0: none) and the
- * spare channel its reply brought (-1: none). */
+/* The FORK request sent in advance (seq 0: none in flight), the spare
+ * channels its replies brought, and how many forks to go before asking
+ * again after the monitor refused (near the process limit). */
+#define NSPARES ((int)MOAT_FORK_SPARES_MAX)
+#define SPARE_BACKOFF 16
 static struct moat_msg_header spare_req;
-static int spare_fd = -1;
+static int spares[NSPARES];
+static int nspares;
+static int spare_backoff;
 
 /* Reads the reply to the FORK request sent in advance, if there is one
- * (lock held): its channel becomes the spare. */
+ * (lock held): its channels become spares. */
 static void spare_settle(void)
 {
 	if (!spare_req.seq)
 		return;
 	struct moat_msg_header reply;
-	int fd = -1;
-	int rc = receive_reply(&spare_req, &reply, NULL, 0, &fd, 1);
+	int fds[NSPARES];
+	int rc = receive_reply(&spare_req, &reply, NULL, 0, fds, NSPARES);
 	spare_req.seq = 0;
-	if (rc == 0 && reply.status == 0 && fd >= 0 && spare_fd < 0)
-		spare_fd = fd;
-	else
-		pal_linux_close(fd);
+	if (rc == 0 && reply.status < 0)
+		spare_backoff = SPARE_BACKOFF;
+	for (int i = 0; i < NSPARES; i++) {
+		if (rc == 0 && reply.status == 0 && fds[i] >= 0 && nspares < NSPARES)
+			spares[nspares++] = fds[i];
+		else
+			pal_linux_close(fds[i]);
+	}
 }
 
 static int exchange(struct moat_msg_header *h, const void *payload, size_t len,
@@ -176,11 +189,11 @@ int pal_channel_call(const struct moat_msg_header *req, const void *payload, siz
 /* ---- DkProcessFork ------------------------------------------------------------------
  * The child needs a channel of its own, which the monitor makes (and counts
  * against the process limit).  Asking for it at the fork would put a round
- * trip to the monitor into every fork, so the parent asks right after each
- * fork for its next child's channel and reads the reply at its next
- * request: a spare that counts as a process until it is used or its
- * holder ends.  The first fork (and one after a refused spare) asks and
- * waits as before. */
+ * trip to the monitor into every fork, so the parent asks in advance, for
+ * a few at once, right after the fork that used its last spare, and reads
+ * the reply at its next request.  Spares count as processes until they are
+ * used or their holder ends; the monitor hands them out only while half
+ * the limit is free, so near it every fork asks and waits as before. */
 int pal_channel_fork_begin(int *chan)
 {
 	*chan = -1;
@@ -188,9 +201,8 @@ int pal_channel_fork_begin(int *chan)
 	if (pal_channel_fd < 0)
 		return 0;
 	spare_settle();
-	if (spare_fd >= 0) {
-		*chan = spare_fd;
-		spare_fd = -1;
+	if (nspares > 0) {
+		*chan = spares[--nspares];
 		return 0;
 	}
 	struct moat_msg_header h = {.type = MOAT_MSG_FORK, .size = sizeof(h), .seq = ++channel_seq},
@@ -217,14 +229,24 @@ void pal_channel_fork_end(long pid, int chan)
 			pal_linux_close(pal_channel_fd);
 			pal_channel_fd = chan;
 		}
+		while (nspares > 0) /* the parent's */
+			pal_linux_close(spares[--nspares]);
+		if (spare_backoff)
+			spare_backoff = 0;
 	} else if (chan >= 0 && HOST_IS_ERR(pid)) {
-		spare_fd = chan; /* no child: the next fork's */
+		spares[nspares++] = chan; /* no child: the next fork's */
 	} else if (chan >= 0) {
 		pal_linux_close(chan);
-		spare_req = (struct moat_msg_header){
-			.type = MOAT_MSG_FORK, .size = sizeof(spare_req), .seq = ++channel_seq};
-		if (send_request(&spare_req, NULL, 0) < 0)
-			spare_req.seq = 0;
+		if (spare_backoff > 0)
+			spare_backoff--;
+		else if (nspares == 0) {
+			spare_req = (struct moat_msg_header){.type = MOAT_MSG_FORK,
+							     .size = sizeof(spare_req),
+							     .seq = ++channel_seq,
+							     .arg = NSPARES};
+			if (send_request(&spare_req, NULL, 0) < 0)
+				spare_req.seq = 0;
+		}
 	}
 	unlock();
 }
