@@ -374,6 +374,7 @@ void libos_ipc_detach_all(void);
  * OS calls libos_process_settled() where a process may wait for long, and
  * libos_process_syscall_done() after each system call. */
 void libos_process_publish(void);
+void libos_process_exec_publish(void);
 static inline void libos_process_settled(void)
 {
 	if (__builtin_expect(__atomic_load_n(&libos_proc.unpublished, __ATOMIC_RELAXED) > 0, 0))

@@ -548,7 +548,7 @@ static uint64_t build_stack(const struct args *a, const char *execfn, const stru
 
 	libos_proc.argv = uargv;
 	libos_proc.envp = uenvp;
-	libos_process_publish();
+	libos_process_exec_publish();
 	return (uint64_t)sp;
 }
 

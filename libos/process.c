@@ -592,12 +592,22 @@ long libos_process_kill(int pid, int sig)
  *
  * A forked child writes its record only once it is more than a moment old:
  * after PUBLISH_AFTER system calls, or when it first waits (for a child,
- * for input, in poll or a futex...) or forks.  Most children execve (which
- * writes the record) or exit before that, and the record's three file
- * operations were a tenth of a fork.  Until then /proc does not list the
- * child, and a record left by an ended process with the same id (after
- * the ids wrap) would show in its place. */
+ * for input, in poll or a futex...) or forks; an execve before that starts
+ * the count again for the new program.  Most children exec a short-lived
+ * program or exit first, and the record's three file operations were a
+ * tenth of a fork.  Until then /proc does not list the child, and a record
+ * left by an ended process with the same id (after the ids wrap) would
+ * show in its place. */
 #define PROC_RECORD "file:/tmp/.moat-shm/.moat-proc-%d"
+
+/* At start and execve (the program's argv just set). */
+void libos_process_exec_publish(void)
+{
+	if (__atomic_load_n(&libos_proc.unpublished, __ATOMIC_RELAXED) > 0)
+		__atomic_store_n(&libos_proc.unpublished, PUBLISH_AFTER, __ATOMIC_RELAXED);
+	else
+		libos_process_publish();
+}
 
 void libos_process_publish(void)
 {
