@@ -140,6 +140,11 @@ void pal_process_destroy(struct pal_object *obj)
 
 /* ---- the Linux process model (the additions) ------------------------------ */
 
+/* The process's own id, once known (-1: ask the host).  Initialised, so it
+ * lives in .data with the channel's state: on the one page of the PAL's
+ * that a fork child writes anyway. */
+static int self_pid = -1;
+
 /*
  * fork(2) itself: the host copies the process copy-on-write, so the cost
  * does not grow with its memory.  The child is the caller's host child
@@ -162,6 +167,7 @@ int pal_host_process_fork(int64_t *child)
 	if (pid == 0) {
 		struct pal_tcb *tcb = pal_tcb();
 		tcb->tid = (int)HOST(gettid);
+		self_pid = tcb->tid; /* the only thread: the new process's leader */
 		if (tcb->obj)
 			tcb->obj->thread.tid = tcb->tid;
 		pal_linux_fork_child_objects();
@@ -241,8 +247,16 @@ int pal_host_process_signal(int64_t target, uint32_t sig, uint32_t flags, uint64
 int pal_host_process_id(uint32_t op, int64_t pid, int64_t arg, int64_t *result)
 {
 	long rc;
+	if (op == DK_PID_SELF && self_pid > 0) {
+		*result = self_pid;
+		return 0;
+	}
 	switch (op) {
-	case DK_PID_SELF: rc = HOST(getpid); break;
+	case DK_PID_SELF:
+		rc = HOST(getpid);
+		if (!HOST_IS_ERR(rc))
+			self_pid = (int)rc;
+		break;
 	case DK_PID_PARENT: rc = HOST(getppid); break;
 	case DK_PID_THREAD: rc = HOST(gettid); break;
 	case DK_PID_GROUP_GET: rc = HOST(getpgid, pid); break;
