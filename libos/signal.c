@@ -385,6 +385,32 @@ static void flush_sig(int sig)
 	libos_unlock(&libos_proc.lock);
 }
 
+/* ---- SIGCHLD left to the host ---------------------------------------------------------
+ * Every child's exit sends SIGCHLD.  While it has its default action (and
+ * no SA_NOCLDWAIT) and no thread blocks it, Linux discards it at once, and
+ * so may the host: the PAL then delivers nothing (DK_SIGNAL_HOST_IGNORE),
+ * which saves a host signal delivery on every fork.  Re-evaluated when
+ * its action changes, when a thread blocks it (sigprocmask, sigreturn) and
+ * at execve; a mask that blocks it only for a while (a handler's, ppoll's)
+ * is not followed: what arrives then is discarded as Linux would once the
+ * mask is back, only sigpending() inside that window could tell. */
+static bool chld_at_host; /* the PAL was told to leave SIGCHLD to the host */
+
+static void chld_route(void)
+{
+	libos_lock(&libos_proc.lock);
+	libos_lock(&sig_lock);
+	const struct ksigaction *a = &actions[SIGCHLD - 1];
+	bool quiet = a->handler == SIG_DFL && !(a->flags & SA_NOCLDWAIT);
+	for (struct libos_thread *t = libos_proc.threads; t && quiet; t = t->next)
+		quiet = !(load_mask(&t->sigmask) & BIT(SIGCHLD));
+	if (quiet != chld_at_host &&
+	    dk->DkProcessSignal(0, SIGCHLD, DK_SIGNAL_HOST_IGNORE, quiet) == 0)
+		chld_at_host = quiet;
+	libos_unlock(&sig_lock);
+	libos_unlock(&libos_proc.lock);
+}
+
 void libos_signal_thread_exit(struct libos_thread *t)
 {
 	libos_lock(&sig_lock);
@@ -1062,6 +1088,8 @@ LIBOS_SYSCALL(rt_sigaction)
 	libos_unlock(&sig_lock);
 	if (a1 && sig_ignored_by(&act, sig))
 		flush_sig(sig); /* pending instances go away, blocked ones too (Linux) */
+	if (a1 && sig == SIGCHLD)
+		chld_route();
 	if (a2 && libos_copy_to_user((void *)a2, &old, sizeof(old)) < 0)
 		return -EFAULT;
 	return 0;
@@ -1085,6 +1113,8 @@ LIBOS_SYSCALL(rt_sigprocmask)
 		default: return -EINVAL;
 		}
 		__atomic_store_n(&t->sigmask, m & ~UNBLOCKABLE, __ATOMIC_RELEASE);
+		if ((m ^ old) & BIT(SIGCHLD))
+			chld_route();
 	}
 	if (a2 && libos_copy_to_user((void *)a2, &old, 8) < 0)
 		return -EFAULT;
@@ -1142,6 +1172,8 @@ LIBOS_SYSCALL(rt_sigreturn)
 	r->rip = m->rip;
 	r->rflags = (r->rflags & ~FIX_EFLAGS) | (m->eflags & FIX_EFLAGS);
 	__atomic_store_n(&t->sigmask, uc.uc_sigmask & ~UNBLOCKABLE, __ATOMIC_RELEASE);
+	if ((uc.uc_sigmask & BIT(SIGCHLD)) && chld_at_host)
+		chld_route(); /* the frame's mask blocks it: it must stay pending */
 	/* The alternate stack as the frame says (SS_AUTODISARM re-arms it). */
 	if (!on_altstack(t, r->rsp)) {
 		const struct kstack *ss = &uc.uc_stack;
@@ -1410,6 +1442,7 @@ void libos_signal_init(void)
 {
 	fpu_init();
 	libos_time_init();
+	chld_route();
 }
 
 /* fork: the child starts with nothing pending (Linux), the actions and its
@@ -1451,6 +1484,7 @@ void libos_signal_exec(struct libos_thread *t)
 	libos_unlock(&sig_lock);
 	t->altstack.sp = t->altstack.size = 0;
 	t->altstack.flags = 0;
+	chld_route();
 }
 
 /* Whether SIGCHLD's action asks the kernel to reap children itself

@@ -229,6 +229,8 @@ int pal_host_process_signal(int64_t target, uint32_t sig, uint32_t flags, uint64
 		pal_linux_default_action((int)sig);
 		return 0;
 	}
+	if (flags & DK_SIGNAL_HOST_IGNORE)
+		return pal_linux_signal_to_layers((int)sig, value == 0);
 	long rc;
 	if (flags & DK_SIGNAL_QUEUE) {
 		struct k_siginfo si;
