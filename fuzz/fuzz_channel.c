@@ -42,6 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case MOAT_MSG_EXIT_CODE_QUERY:
 			require(size == sizeof(struct moat_msg_header));
 			break;
+		case MOAT_MSG_FORK: /* serve_fork makes at most arg channels */
+			require(size == sizeof(struct moat_msg_header));
+			require(req.arg <= MOAT_FORK_SPARES_MAX);
+			break;
 		case MOAT_MSG_DNS_QUERY:
 			require(req.name && req.name[0] && strlen(req.name) < MOAT_MSG_MAX_NAME);
 			require(req.name + strlen(req.name) + 1 == end);

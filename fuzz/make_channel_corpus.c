@@ -46,6 +46,8 @@ int main(int argc, char **argv)
 	bad |= put(dir, "dns", MOAT_MSG_DNS_QUERY, 0, S("example.com\0"));
 	bad |= put(dir, "dns-trailing", MOAT_MSG_DNS_QUERY, 0, S("example.com\0x"));
 	bad |= put(dir, "reply-type", MOAT_MSG_DNS_RESULT, 0, S("127.0.0.1\n\0"));
+	bad |= put(dir, "fork", MOAT_MSG_FORK, 0, "", 0);
+	bad |= put(dir, "fork-spares", MOAT_MSG_FORK, MOAT_FORK_SPARES_MAX, "", 0);
 	if (argc > 2) {
 		static char many[20000];
 		const char *reg = argv[2];
@@ -62,6 +64,8 @@ int main(int argc, char **argv)
 		bad |= put(reg, "unknown-type", 99, 0, "", 0);
 		bad |= put(reg, "dns-empty", MOAT_MSG_DNS_QUERY, 0, S("\0"));
 		bad |= put(reg, "exit-code-payload", MOAT_MSG_EXIT_CODE_QUERY, 2, S("x\0"));
+		bad |= put(reg, "fork-spares-max-plus-one", MOAT_MSG_FORK, MOAT_FORK_SPARES_MAX + 1,
+			   "", 0);
 	}
 	return bad;
 }

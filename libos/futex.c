@@ -132,6 +132,8 @@ static long futex_wait(uint32_t *uaddr, uint32_t val, uint64_t deadline, bool ex
 	struct libos_thread *t = libos_current();
 	struct waiter w = { .key = (uint64_t)uaddr, .bitset = bitset,
 			    .event = libos_thread_futex_event(t) };
+	if (!w.event)
+		return -ENOMEM;
 	int bi = bucket_of(w.key);
 	struct bucket *b = &buckets[bi];
 	uint32_t cur;

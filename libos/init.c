@@ -7,7 +7,9 @@
 
 const struct dk_abi *dk;
 const struct dk_start_params *dk_start;
-struct libos_process libos_proc;
+struct libos_process libos_proc __attribute__((aligned(256)));
+_Static_assert(__builtin_offsetof(struct libos_process, exe) <= 256,
+	       "what fork writes fits the alignment: one page");
 
 int libos_exception_dispatch(const struct dk_exception_info *info, struct dk_context *ctx);
 

@@ -62,6 +62,7 @@ static struct attach {
 	uint64_t addr, len;
 	int id;
 } attached[ATTACH_MAX];
+static int attached_top; /* slots from here on never used */
 static struct libos_lock ipc_lock;
 
 static void seg_path(char *buf, size_t size, int id)
@@ -302,6 +303,8 @@ LIBOS_SYSCALL(shmat)
 		slot++;
 	if (slot < ATTACH_MAX)
 		attached[slot] = (struct attach){(uint64_t)rc, len, id};
+	if (slot < ATTACH_MAX && slot >= attached_top)
+		attached_top = slot + 1;
 	libos_unlock(&ipc_lock);
 	if (slot == ATTACH_MAX) {
 		libos_munmap((uint64_t)rc, len);
@@ -317,7 +320,7 @@ LIBOS_SYSCALL(shmdt)
 	uint64_t addr = (uint64_t)a0;
 	struct attach found = {0};
 	libos_lock(&ipc_lock);
-	for (int i = 0; i < ATTACH_MAX; i++)
+	for (int i = 0; i < attached_top; i++)
 		if (attached[i].addr && attached[i].addr == addr) {
 			found = attached[i];
 			attached[i].addr = 0;
@@ -334,7 +337,7 @@ LIBOS_SYSCALL(shmdt)
 /* fork, in the child: its inherited attachments count too. */
 void libos_ipc_fork_child(void)
 {
-	for (int i = 0; i < ATTACH_MAX; i++)
+	for (int i = 0; i < attached_top; i++)
 		if (attached[i].addr) {
 			struct attach_args a = {.delta = 1};
 			seg_update(attached[i].id, count, &a, true);
@@ -344,7 +347,7 @@ void libos_ipc_fork_child(void)
 /* exit and execve: the caller's attachments go. */
 void libos_ipc_detach_all(void)
 {
-	for (int i = 0; i < ATTACH_MAX; i++)
+	for (int i = 0; i < attached_top; i++)
 		if (attached[i].addr) {
 			int id = attached[i].id;
 			attached[i].addr = 0;

@@ -341,7 +341,9 @@ void libos_ipc_sem_exit(void)
 /* fork: the child starts with no SEM_UNDO adjustments (Linux). */
 void libos_ipc_sem_fork_child(void)
 {
-	memset(undo, 0, sizeof(undo));
+	for (int i = 0; i < UNDO_MAX; i++)
+		if (undo[i].id) /* a page not written is a page not copied */
+			undo[i].id = 0;
 }
 
 /* ---- semctl ------------------------------------------------------------------------ */

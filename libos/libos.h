@@ -126,12 +126,22 @@ static inline void libos_set_current(struct libos_thread *t)
 	__asm__ volatile("mov %0, %%gs:%c1" ::"r"(t), "i"(DK_TLS_OFFSET(1)) : "memory");
 }
 
-/* The process. */
+/* The process.  What a fork writes in both processes comes first, on one
+ * page (the variable is aligned so that it cannot straddle two): each page
+ * written by both after the copy is copied once more.  That is the ids and
+ * every lock fork holds across the copy (process.c: fork_locks), the
+ * modules' own included. */
 struct libos_process {
 	int pid, ppid;
 	struct libos_lock lock;         /* threads list, ids */
 	struct libos_thread *threads;
 	int next_tid;
+	struct {
+		struct libos_lock fd, mm, sig, timer; /* fs/fdtable.c, mm.c, signal.c, timer.c */
+		volatile char heap;                   /* util.c's allocator (a spin lock) */
+	} locks;
+	int unpublished;                /* a forked child's record: system calls left
+	                                 * before it is written (process.c) */
 	char *exe;                      /* path of the program (for /proc/self/exe) */
 	char **argv, **envp;            /* as given to the program */
 	char cwd[4096];
@@ -375,8 +385,23 @@ extern bool libos_no_ctty; /* after setsid: no controlling terminal */
 /* ipc.c: SysV shared memory attachments across fork, exit and execve. */
 void libos_ipc_fork_child(void);
 void libos_ipc_detach_all(void);
-/* process.c: the sandbox's process list (records for /proc/PID). */
+/* process.c: the sandbox's process list (records for /proc/PID).  A
+ * forked child writes its record late (process.c says when): the library
+ * OS calls libos_process_settled() where a process may wait for long, and
+ * libos_process_syscall_done() after each system call. */
 void libos_process_publish(void);
+void libos_process_exec_publish(void);
+static inline void libos_process_settled(void)
+{
+	if (__builtin_expect(__atomic_load_n(&libos_proc.unpublished, __ATOMIC_RELAXED) > 0, 0))
+		libos_process_publish();
+}
+static inline void libos_process_syscall_done(void)
+{
+	if (__builtin_expect(__atomic_load_n(&libos_proc.unpublished, __ATOMIC_RELAXED) > 0, 0) &&
+	    __atomic_sub_fetch(&libos_proc.unpublished, 1, __ATOMIC_RELAXED) == 0)
+		libos_process_publish();
+}
 long libos_process_record(int pid, int *ppid, char *argv, size_t *len);
 size_t libos_process_list(int *pids, size_t max);
 /* ipc.c: SysV keys, by kind ("key" for segments, "semkey" for sets). */

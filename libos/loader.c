@@ -269,13 +269,13 @@ static long path_lookup(const char *prog, char **envp, char *name, char *out, si
 
 /* ---- reading headers ------------------------------------------------------- */
 
-struct image {
-	char path[PATH_MAX_];
+struct image { /* the big arrays last (see struct plan) */
 	DK_HANDLE h;
 	Elf64_Ehdr eh;
-	Elf64_Phdr ph[MAX_PHDRS];
-	char interp[256];
 	struct dk_image_info info;
+	char interp[256];
+	Elf64_Phdr ph[MAX_PHDRS];
+	char path[PATH_MAX_];
 };
 
 static long open_file(const char *path, DK_HANDLE *h)
@@ -548,29 +548,34 @@ static uint64_t build_stack(const struct args *a, const char *execfn, const stru
 
 	libos_proc.argv = uargv;
 	libos_proc.envp = uenvp;
-	libos_process_publish();
+	libos_process_exec_publish();
 	return (uint64_t)sp;
 }
 
 /* ---- exec --------------------------------------------------------------------- */
 
 /* Everything exec checks before it changes anything.  On error, *why says
- * what went wrong for the "moat: PROG: ..." message. */
+ * what went wrong for the "moat: PROG: ..." message.  About 20 KiB, mostly
+ * room for paths and headers that are rarely full: plan_exec clears only
+ * what is read before it is written, and the small fields come first, so
+ * that an exec touches few of its pages (in a forked child, each page
+ * written is one more the host copies). */
 struct plan {
-	struct args args;
-	char execfn[PATH_MAX_];   /* the program as named (the script, not its interpreter) */
-	struct image prog, interp;
 	bool has_interp;
 	bool not_found;           /* the program itself does not exist (status 127) */
+	struct args args;
+	struct image prog, interp;
+	char execfn[PATH_MAX_];   /* the program as named (the script, not its interpreter) */
 };
 
 static void plan_release(struct plan *pl)
 {
 	if (pl->prog.h)
 		dk->DkObjectClose(pl->prog.h);
-	if (pl->interp.h)
+	if (pl->has_interp && pl->interp.h) /* interp is untouched without one */
 		dk->DkObjectClose(pl->interp.h);
-	pl->prog.h = pl->interp.h = DK_HANDLE_NONE;
+	pl->prog.h = DK_HANDLE_NONE;
+	pl->has_interp = false;
 	args_free(&pl->args);
 }
 
@@ -612,7 +617,9 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 {
 	char path[PATH_MAX_];
 	long rc;
-	memset(pl, 0, sizeof(*pl));
+	pl->has_interp = pl->not_found = false;
+	memset(&pl->args, 0, sizeof(pl->args));
+	pl->prog.h = DK_HANDLE_NONE;
 	*why = NULL;
 	if (!*prog) {
 		pl->not_found = true;
@@ -692,6 +699,7 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 		return rc;
 	if (pl->prog.interp[0]) {
 		pl->has_interp = true;
+		pl->interp.h = DK_HANDLE_NONE;
 		rc = absolute(pl->prog.interp, pl->interp.path, sizeof(pl->interp.path));
 		if (rc == 0)
 			rc = open_file(pl->interp.path, &pl->interp.h);

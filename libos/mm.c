@@ -40,7 +40,7 @@ struct vma {
 	uint64_t dev, inode;
 };
 
-static struct libos_lock vma_lock;
+#define vma_lock (libos_proc.locks.mm) /* on the page fork writes anyway */
 static struct vma *vmas;
 static size_t nvmas, capvmas;
 

@@ -36,6 +36,9 @@
 #define SIGCHLD 17
 #define USER_TOP 0x800000000000ull
 #define RAISE_EXEC_EXIT 0x6578697400ull /* "exit": other threads at execve */
+/* A forked child's record waits this many system calls (see
+ * libos_process_publish); posix_spawn's child makes about 130 before execve. */
+#define PUBLISH_AFTER 256
 
 #define CLONE_NAMESPACES                                                              \
 	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
@@ -86,15 +89,19 @@ static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, i
 	libos_timer_fork_child();
 	libos_ipc_fork_child();
 	libos_ipc_sem_fork_child();
-	libos_process_publish();
-	if (vfork_end) /* our own parent's: only we tell it */
+	libos_proc.unpublished = PUBLISH_AFTER; /* see libos_process_publish */
+	/* (Only what changes is written: each page written is one more copy.) */
+	if (vfork_end) { /* our own parent's: only we tell it */
 		dk->DkObjectClose(vfork_end);
-	vfork_end = DK_HANDLE_NONE;
+		vfork_end = DK_HANDLE_NONE;
+	}
 	if (done_r) {
 		dk->DkObjectClose(done_r);
 		vfork_end = done_w;
 	}
-	spawn_child = done_r && (flags & CLONE_VM) && stack;
+	bool spawn = done_r && (flags & CLONE_VM) && stack;
+	if (spawn_child != spawn)
+		spawn_child = spawn;
 	if (flags & CLONE_SETTLS) {
 		t->fs_base = tls;
 		dk->DkSegmentRegisterSet(DK_SEGMENT_FS, tls);
@@ -160,6 +167,7 @@ long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, u
 	if ((flags & CLONE_VFORK) && dk->DkStreamPipeCreate(0, &done_r, &done_w) < 0)
 		done_r = done_w = DK_HANDLE_NONE; /* a plain fork, then */
 
+	libos_process_settled(); /* the parent's record before its child's */
 	fs_pipes_share();
 	fs_sockets_share();
 	if (libos_signal_incoming_any()) /* the parent's, not the child's */
@@ -369,6 +377,7 @@ static long put_rusage(void *u, const struct dk_wait_result *r)
  * ignored or SA_NOCLDWAIT) are reaped here and never reported. */
 static long wait_one(int64_t target, uint32_t options, struct dk_wait_result *r)
 {
+	libos_process_settled();
 	for (;;) {
 		int rc = dk->DkProcessWait(target, options, r);
 		if (rc == -DK_E_INTERRUPTED && !(options & DK_WAIT_NOHANG)) {
@@ -584,14 +593,32 @@ long libos_process_kill(int pid, int sig)
  * Each process publishes a small record of itself in the sandbox's
  * shared-memory directory, ".moat-proc-PID": its parent, then its command
  * line (NUL-separated), so that /proc/PID of another process has something
- * to show.  Written at start, after fork and after execve, and left behind
- * at exit (a file operation less on every exit): readers skip the records
- * of processes that are gone (DkProcessSignal(pid, 0, 0, 0)), and a new process
- * with the same id writes its own first. */
+ * to show.  Written at start and after execve, and left behind at exit (a
+ * file operation less on every exit): readers skip the records of
+ * processes that are gone (DkProcessSignal(pid, 0, 0, 0)).
+ *
+ * A forked child writes its record only once it is more than a moment old:
+ * after PUBLISH_AFTER system calls, or when it first waits (for a child,
+ * for input, in poll or a futex...) or forks; an execve before that starts
+ * the count again for the new program.  Most children exec a short-lived
+ * program or exit first, and the record's three file operations were a
+ * tenth of a fork.  Until then /proc does not list the child, and a record
+ * left by an ended process with the same id (after the ids wrap) would
+ * show in its place. */
 #define PROC_RECORD "file:/tmp/.moat-shm/.moat-proc-%d"
+
+/* At start and execve (the program's argv just set). */
+void libos_process_exec_publish(void)
+{
+	if (__atomic_load_n(&libos_proc.unpublished, __ATOMIC_RELAXED) > 0)
+		__atomic_store_n(&libos_proc.unpublished, PUBLISH_AFTER, __ATOMIC_RELAXED);
+	else
+		libos_process_publish();
+}
 
 void libos_process_publish(void)
 {
+	__atomic_store_n(&libos_proc.unpublished, 0, __ATOMIC_RELAXED);
 	char uri[64];
 	rt_snprintf(uri, sizeof(uri), PROC_RECORD, libos_proc.pid);
 	fs_shm_dir_ready();

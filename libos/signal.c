@@ -180,7 +180,7 @@ _Static_assert(__builtin_offsetof(struct libos_siginfo, u.chld.utime) == 32, "si
 _Static_assert(__builtin_offsetof(struct libos_siginfo, u.timer.value) == 24, "si_value");
 
 /* ---- state -------------------------------------------------------------------- */
-static struct libos_lock sig_lock;
+#define sig_lock (libos_proc.locks.sig) /* on the page fork writes anyway */
 static struct ksigaction actions[NSIG];
 static uint64_t proc_pending; /* process-directed; under sig_lock, read racily */
 
@@ -192,6 +192,7 @@ struct queued {
 	struct libos_siginfo info;
 };
 static struct queued queue[QUEUE_MAX];
+static int queue_top; /* slots from here on have never been used */
 static uint64_t queue_seq;
 
 /* FPU state format. */
@@ -305,7 +306,7 @@ static void fpu_restore(uint8_t *buf, bool has_xstate)
 static struct queued *queue_find(struct libos_thread *owner, int sig)
 {
 	struct queued *best = NULL;
-	for (int i = 0; i < QUEUE_MAX; i++) {
+	for (int i = 0; i < queue_top; i++) {
 		struct queued *q = &queue[i];
 		if (q->sig == sig && q->owner == owner && (!best || q->seq < best->seq))
 			best = q;
@@ -322,6 +323,8 @@ static void make_pending(struct libos_thread *owner, int sig, const struct libos
 		return; /* standard signals do not queue */
 	for (int i = 0; i < QUEUE_MAX; i++) {
 		if (!queue[i].sig) {
+			if (i >= queue_top)
+				queue_top = i + 1;
 			queue[i].owner = owner;
 			queue[i].sig = sig;
 			queue[i].seq = ++queue_seq;
@@ -372,7 +375,7 @@ static void flush_sig(int sig)
 {
 	libos_lock(&libos_proc.lock);
 	libos_lock(&sig_lock);
-	for (int i = 0; i < QUEUE_MAX; i++)
+	for (int i = 0; i < queue_top; i++)
 		if (queue[i].sig == sig)
 			queue[i].sig = 0;
 	__atomic_and_fetch(&proc_pending, ~BIT(sig), __ATOMIC_RELEASE);
@@ -382,10 +385,36 @@ static void flush_sig(int sig)
 	libos_unlock(&libos_proc.lock);
 }
 
+/* ---- SIGCHLD left to the host ---------------------------------------------------------
+ * Every child's exit sends SIGCHLD.  While it has its default action (and
+ * no SA_NOCLDWAIT) and no thread blocks it, Linux discards it at once, and
+ * so may the host: the PAL then delivers nothing (DK_SIGNAL_HOST_IGNORE),
+ * which saves a host signal delivery on every fork.  Re-evaluated when
+ * its action changes, when a thread blocks it (sigprocmask, sigreturn) and
+ * at execve; a mask that blocks it only for a while (a handler's, ppoll's)
+ * is not followed: what arrives then is discarded as Linux would once the
+ * mask is back, only sigpending() inside that window could tell. */
+static bool chld_at_host; /* the PAL was told to leave SIGCHLD to the host */
+
+static void chld_route(void)
+{
+	libos_lock(&libos_proc.lock);
+	libos_lock(&sig_lock);
+	const struct ksigaction *a = &actions[SIGCHLD - 1];
+	bool quiet = a->handler == SIG_DFL && !(a->flags & SA_NOCLDWAIT);
+	for (struct libos_thread *t = libos_proc.threads; t && quiet; t = t->next)
+		quiet = !(load_mask(&t->sigmask) & BIT(SIGCHLD));
+	if (quiet != chld_at_host &&
+	    dk->DkProcessSignal(0, SIGCHLD, DK_SIGNAL_HOST_IGNORE, quiet) == 0)
+		chld_at_host = quiet;
+	libos_unlock(&sig_lock);
+	libos_unlock(&libos_proc.lock);
+}
+
 void libos_signal_thread_exit(struct libos_thread *t)
 {
 	libos_lock(&sig_lock);
-	for (int i = 0; i < QUEUE_MAX; i++)
+	for (int i = 0; i < queue_top; i++)
 		if (queue[i].sig && queue[i].owner == t)
 			queue[i].sig = 0;
 	t->sigpending = 0;
@@ -910,6 +939,7 @@ static bool deliver(struct libos_regs *regs, const uint64_t *saved)
 
 void libos_signal_deliver(struct libos_regs *regs)
 {
+	libos_process_syscall_done(); /* on the way out of every system call */
 	deliver(regs, NULL);
 }
 
@@ -1059,6 +1089,8 @@ LIBOS_SYSCALL(rt_sigaction)
 	libos_unlock(&sig_lock);
 	if (a1 && sig_ignored_by(&act, sig))
 		flush_sig(sig); /* pending instances go away, blocked ones too (Linux) */
+	if (a1 && sig == SIGCHLD)
+		chld_route();
 	if (a2 && libos_copy_to_user((void *)a2, &old, sizeof(old)) < 0)
 		return -EFAULT;
 	return 0;
@@ -1082,6 +1114,8 @@ LIBOS_SYSCALL(rt_sigprocmask)
 		default: return -EINVAL;
 		}
 		__atomic_store_n(&t->sigmask, m & ~UNBLOCKABLE, __ATOMIC_RELEASE);
+		if ((m ^ old) & BIT(SIGCHLD))
+			chld_route();
 	}
 	if (a2 && libos_copy_to_user((void *)a2, &old, 8) < 0)
 		return -EFAULT;
@@ -1141,6 +1175,8 @@ LIBOS_SYSCALL(rt_sigreturn)
 	r->rip = m->rip;
 	r->rflags = (r->rflags & ~FIX_EFLAGS) | (m->eflags & FIX_EFLAGS);
 	__atomic_store_n(&t->sigmask, uc.uc_sigmask & ~UNBLOCKABLE, __ATOMIC_RELEASE);
+	if ((uc.uc_sigmask & BIT(SIGCHLD)) && chld_at_host)
+		chld_route(); /* the frame's mask blocks it: it must stay pending */
 	/* The alternate stack as the frame says (SS_AUTODISARM re-arms it). */
 	if (!on_altstack(t, r->rsp)) {
 		const struct kstack *ss = &uc.uc_stack;
@@ -1422,6 +1458,7 @@ void libos_signal_init(void)
 {
 	fpu_init();
 	libos_time_init();
+	chld_route();
 }
 
 /* fork: the child starts with nothing pending (Linux), the actions and its
@@ -1438,10 +1475,15 @@ void libos_signal_fork_child(struct libos_thread *t)
 {
 	/* incoming stays: the parent drained its own before the fork, so
 	 * what is there arrived for the child (a kill right after fork). */
-	__atomic_store_n(&proc_pending, 0, __ATOMIC_RELAXED);
+	/* Only what was used: each page written here is one more page the
+	 * host copies for the child. */
+	if (proc_pending)
+		__atomic_store_n(&proc_pending, 0, __ATOMIC_RELAXED);
 	t->sigpending = 0;
-	for (int i = 0; i < QUEUE_MAX; i++)
+	for (int i = 0; i < queue_top; i++)
 		queue[i].sig = 0;
+	if (queue_top)
+		queue_top = 0;
 }
 
 /* execve: caught signals go back to their default action (ignored ones
@@ -1458,6 +1500,7 @@ void libos_signal_exec(struct libos_thread *t)
 	libos_unlock(&sig_lock);
 	t->altstack.sp = t->altstack.size = 0;
 	t->altstack.flags = 0;
+	chld_route();
 }
 
 /* Whether SIGCHLD's action asks the kernel to reap children itself

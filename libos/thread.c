@@ -31,7 +31,7 @@
 
 struct thread_ext {
 	struct libos_thread t;      /* first: a libos_thread * is a thread_ext * */
-	DK_HANDLE futex_event;      /* futex.c: this thread's waits */
+	DK_HANDLE futex_event;      /* futex.c: this thread's waits (made at the first) */
 	struct thread_ext *free_next;
 	DK_HANDLE dead;             /* on the free list: the ended PAL thread */
 };
@@ -44,8 +44,12 @@ static struct thread_ext *ext(struct libos_thread *t)
 	return (struct thread_ext *)t;
 }
 
+/* Only t itself asks.  Made at the first wait: a process with fewer
+ * events has fewer to renew at each fork (DkProcessFork). */
 DK_HANDLE libos_thread_futex_event(struct libos_thread *t)
 {
+	if (!ext(t)->futex_event && dk->DkSynchronizationEventCreate(0, &ext(t)->futex_event) < 0)
+		ext(t)->futex_event = DK_HANDLE_NONE;
 	return ext(t)->futex_event;
 }
 
@@ -74,15 +78,13 @@ struct libos_thread *libos_thread_new(void)
 		x->futex_event = fev;
 		if (wake)
 			dk->DkEventClear(wake);
-		dk->DkEventClear(fev);
+		if (fev)
+			dk->DkEventClear(fev);
 	} else {
 		x = libos_alloc(sizeof(*x));
 		if (!x)
 			return NULL;
-		if (dk->DkSynchronizationEventCreate(0, &x->futex_event) < 0) {
-			libos_free(x);
-			return NULL;
-		}
+		memset(x, 0, sizeof(*x));
 	}
 	struct libos_thread *t = &x->t;
 

@@ -85,8 +85,9 @@ struct timer {
 	int last_overrun;     /* timer_getoverrun */
 };
 
-static struct libos_lock timer_lock;
+#define timer_lock (libos_proc.locks.timer) /* on the page fork writes anyway */
 static struct timer *timers[TIMER_MAX]; /* POSIX timers, by id */
+static int timers_top;                   /* ids from here on never used */
 static struct timer itimers[3];         /* setitimer: real, virtual, prof */
 static DK_HANDLE timer_event;
 static DK_HANDLE timer_thread;
@@ -162,7 +163,7 @@ static void timer_main(void *param)
 		libos_lock(&timer_lock);
 		for (int i = 0; i < 3; i++)
 			check(&itimers[i], fires, &nfires, 16, &sleep_ns);
-		for (int i = 0; i < TIMER_MAX; i++)
+		for (int i = 0; i < timers_top; i++)
 			if (timers[i])
 				check(timers[i], fires, &nfires, 16, &sleep_ns);
 		libos_unlock(&timer_lock);
@@ -439,6 +440,8 @@ LIBOS_SYSCALL(timer_create)
 	t->id = id;
 	t->value = a1 ? ev.value : (uint64_t)id;
 	timers[id] = t;
+	if (id >= timers_top)
+		timers_top = id + 1;
 	libos_unlock(&timer_lock);
 	int32_t uid = id;
 	if (libos_copy_to_user((void *)a2, &uid, sizeof(uid)) < 0) {
@@ -544,13 +547,18 @@ LIBOS_SYSCALL(timer_delete)
  * timers and POSIX timers), and the timer thread stayed with the parent. */
 void libos_timer_fork_child(void)
 {
-	timer_thread = DK_HANDLE_NONE;
-	for (int i = 0; i < 3; i++) {
-		itimers[i].armed = false;
-		itimers[i].queued = false;
-	}
-	for (int i = 0; i < TIMER_MAX; i++)
+	if (timer_thread)
+		timer_thread = DK_HANDLE_NONE;
+	for (int i = 0; i < 3; i++)
+		if (itimers[i].armed || itimers[i].queued) {
+			itimers[i].armed = false;
+			itimers[i].queued = false;
+		}
+	/* Only the ids used (each page written is one more copy). */
+	for (int i = 0; i < timers_top; i++)
 		timers[i] = NULL; /* the parent's: leaked in the child's copy */
+	if (timers_top)
+		timers_top = 0;
 }
 
 void libos_timer_fork_lock(bool take)

@@ -96,7 +96,6 @@ _Static_assert(sizeof(struct block_hdr) == HDR, "header size");
 struct free_block { struct free_block *next; };
 
 static struct {
-	volatile char lock;
 	struct free_block *free[NCLASSES];
 	char *bump, *bump_end;
 } heap;
@@ -104,7 +103,8 @@ static struct {
 static void heap_lock(void)
 {
 	unsigned spins = 0;
-	while (__atomic_test_and_set(&heap.lock, __ATOMIC_ACQUIRE)) {
+	/* The lock is on the page fork writes anyway (libos.h). */
+	while (__atomic_test_and_set(&libos_proc.locks.heap, __ATOMIC_ACQUIRE)) {
 		if (++spins % 128 == 0)
 			dk->DkThreadYieldExecution();
 		else
@@ -114,7 +114,7 @@ static void heap_lock(void)
 
 static void heap_unlock(void)
 {
-	__atomic_clear(&heap.lock, __ATOMIC_RELEASE);
+	__atomic_clear(&libos_proc.locks.heap, __ATOMIC_RELEASE);
 }
 
 static void *map_pages(size_t size)
@@ -303,6 +303,7 @@ long libos_wait(size_t n, const DK_HANDLE *handles, int64_t timeout_ns)
 	struct libos_thread *t = libos_current();
 	if (n > 63)
 		return -EINVAL;
+	libos_process_settled();
 	memcpy(hs, handles, n * sizeof(*hs));
 	size_t count = n;
 	if (t && t->wake)

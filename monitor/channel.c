@@ -93,8 +93,8 @@ int moat_channel_decode(const void *buf, size_t len, struct moat_request *out)
 	case MOAT_MSG_EXIT_CODE_QUERY:
 		break;
 	case MOAT_MSG_FORK:
-		if (h.arg != 0)
-			return bad(out, "non-zero arg in a fork request");
+		if (h.arg > MOAT_FORK_SPARES_MAX)
+			return bad(out, "too many channels asked for in a fork request");
 		break;
 	case MOAT_MSG_DNS_QUERY:
 		if (h.arg != 0)

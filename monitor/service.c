@@ -293,29 +293,42 @@ static void serve_create(struct service *s, struct proc *p, const struct moat_re
 	close(st[0]);
 }
 
-/* A channel for a child the sender is about to fork itself (the kernel
- * copies the sender; the monitor only counts the child and serves it). */
-static void serve_fork(struct service *s, struct proc *p)
+/* Channels for children the sender forks itself (the kernel copies the
+ * sender; the monitor only counts the children and serves them): one for a
+ * fork now (arg 0), or up to arg in advance, as many as leave half the
+ * process limit free, so that spares held here and there cannot use up
+ * the limit (each counts until its channel closes, used or not). */
+static void serve_fork(struct service *s, struct proc *p, const struct moat_request *r)
 {
 	uint64_t limit = s->m ? s->m->limits.processes : 0;
-	if (limit && s->live >= limit) {
-		reply(s, p, MOAT_MSG_FORKED, -DK_E_LIMIT, 0, NULL, 0, NULL, 0);
-		return;
+	uint64_t want = r->arg ? r->arg : 1;
+	if (limit) {
+		uint64_t cap = r->arg ? limit / 2 : limit;
+		uint64_t room = cap > s->live ? cap - s->live : 0;
+		want = want < room ? want : room;
 	}
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		reply(s, p, MOAT_MSG_FORKED, dk_error(errno), 0, NULL, 0, NULL, 0);
-		return;
+	int fds[MOAT_FORK_SPARES_MAX];
+	int n = 0, err = -DK_E_LIMIT;
+	while ((uint64_t)n < want) {
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+			err = dk_error(errno);
+			break;
+		}
+		if (!add(s, s->next_id++, p->id, sv[0], -1)) {
+			close(sv[0]);
+			close(sv[1]);
+			err = -DK_E_NO_MEMORY;
+			break;
+		}
+		fds[n++] = sv[1];
 	}
-	uint64_t id = s->next_id++;
-	if (!add(s, id, p->id, sv[0], -1)) {
-		close(sv[0]);
-		close(sv[1]);
-		reply(s, p, MOAT_MSG_FORKED, -DK_E_NO_MEMORY, 0, NULL, 0, NULL, 0);
-		return;
-	}
-	reply(s, p, MOAT_MSG_FORKED, 0, id, NULL, 0, &sv[1], 1);
-	close(sv[1]);
+	if (n)
+		reply(s, p, MOAT_MSG_FORKED, 0, (uint64_t)n, NULL, 0, fds, n);
+	else
+		reply(s, p, MOAT_MSG_FORKED, err, 0, NULL, 0, NULL, 0);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
 }
 
 static bool pidfd_exited(int pidfd)
@@ -459,7 +472,7 @@ static void serve_channel(struct service *s, struct proc *p)
 		case MOAT_MSG_PROCESS_CREATE: serve_create(s, p, s->req); break;
 		case MOAT_MSG_EXIT_CODE_QUERY: serve_exit_code(s, p, s->req); break;
 		case MOAT_MSG_DNS_QUERY: serve_dns(s, p, s->req); break;
-		case MOAT_MSG_FORK: serve_fork(s, p); break;
+		case MOAT_MSG_FORK: serve_fork(s, p, s->req); break;
 		}
 	}
 }

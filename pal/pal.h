@@ -142,7 +142,6 @@ struct pal_state {
 	struct dk_start_params start;
 	struct dk_upcalls upcalls;   /* filled in by the layer above */
 	const char *image_path;      /* the library OS image */
-	int channel_fd;              /* to the monitor (MOAT_CHANNEL_FD), -1 if none */
 	const char *const *host_envp;/* the whole environment, settings included */
 	void *vdso;                  /* host vDSO base, or NULL */
 };

@@ -16,8 +16,11 @@
  *   - no descriptors attached (the PAL never sends any);
  *   - the payload is exactly the strings the type names, each
  *     NUL-terminated, with no bytes after the last one.
- * The PAL sends one request at a time and waits for its reply; the monitor
- * never blocks on a picoprocess: one whose replies pile up unread is ended.
+ * The PAL sends one request at a time and waits for its reply, with one
+ * exception: after a fork it may send a FORK request in advance and read
+ * the reply (spare channels for its next forks) before its next request.
+ * The monitor never blocks on a picoprocess: one whose replies pile up
+ * unread is ended.
  */
 #ifndef MOAT_CHANNEL_H
 #define MOAT_CHANNEL_H
@@ -32,6 +35,7 @@
 #define MOAT_MSG_MAX_ARGS 256u   /* argument strings in one PROCESS_CREATE */
 #define MOAT_MSG_MAX_PATH 4096u  /* image path bytes, NUL included */
 #define MOAT_MSG_MAX_NAME 256u   /* DNS_QUERY name bytes, NUL included */
+#define MOAT_FORK_SPARES_MAX 4u  /* channels one FORK request may ask for in advance */
 
 enum moat_msg_type {
 	/* PAL -> monitor: start a picoprocess in the same sandbox.
@@ -64,13 +68,17 @@ enum moat_msg_type {
 	 * -DK_E_NOT_FOUND / -DK_E_INVALID (not a host name) / -DK_E_DENIED
 	 * (the manifest grants no network). */
 	MOAT_MSG_DNS_RESULT = 6,
-	/* PAL -> monitor: arg = 0, no payload: the sender is about to fork
-	 * (DkProcessFork) and needs a channel for its child.  Reply: FORKED. */
+	/* PAL -> monitor: no payload: the sender is about to fork
+	 * (DkProcessFork) and needs a channel for its child: arg = 0, one
+	 * channel, now; arg = N (1 to MOAT_FORK_SPARES_MAX), up to N channels
+	 * in advance, for its next forks.  Reply: FORKED. */
 	MOAT_MSG_FORK = 7,
 	/* monitor -> PAL: status 0 or -DK_E_* (-DK_E_LIMIT: the manifest's
-	 * process limit); arg = the child's process id in the monitor's
-	 * table; with status 0, descriptor [0]: the child's end of its own
-	 * channel.  The monitor counts the child until that channel closes. */
+	 * process limit); with status 0, arg = the number of channels (1 for
+	 * arg 0; for channels asked for in advance, as many as leave half the
+	 * process limit free, at least one) and descriptors [0, arg): each a
+	 * child's end of its own channel.  The monitor counts each as a
+	 * process until that channel closes (used or not). */
 	MOAT_MSG_FORKED = 8,
 	MOAT_MSG_TYPE_END_
 };

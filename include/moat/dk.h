@@ -167,6 +167,10 @@ struct dk_wait_result {
 #define DK_SIGNAL_DEFAULT_ACTION 1u /* target 0 only: the host's default action
 				     * of the signal on this process (end it,
 				     * or stop it until continued) */
+#define DK_SIGNAL_HOST_IGNORE 4u    /* target 0 only, a signal the host ignores by
+				     * default (17 SIGCHLD, 23 SIGURG, 28 SIGWINCH):
+				     * value 1, the host drops it from now on (no
+				     * DK_EXC_SIGNAL); value 0, it arrives again */
 /* DkProcessIdControl ops; pid 0 means the caller. */
 enum dk_pid_op {
 	DK_PID_SELF = 1,        /* *result: the caller's process id */

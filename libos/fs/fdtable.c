@@ -56,7 +56,7 @@ void libos_file_put(struct libos_file *f)
 
 /* ---- the table --------------------------------------------------------------- */
 
-static struct libos_lock fd_lock;
+#define fd_lock (libos_proc.locks.fd) /* on the page fork writes anyway */
 static struct libos_file **fd_files;
 static uint8_t *fd_cloexec;
 static unsigned fd_cap;

@@ -129,8 +129,10 @@ static long host_read(struct libos_file *f, void *buf, size_t n)
 	struct host_file *hf = HF(f);
 	/* O_NONBLOCK is the host open file's (fs_host_status): the PAL's
 	 * read gives WOULD_BLOCK by itself. */
-	if (hf->type != DK_STREAM_FILE)
+	if (hf->type != DK_STREAM_FILE) {
+		libos_process_settled(); /* it may wait */
 		return host_pread(f, buf, n, 0);
+	}
 	/* At the host's own position, which forked processes share. */
 	size_t cnt = n;
 	int rc = dk->DkStreamRead(hf->h, DK_OFFSET_CURRENT, buf, &cnt);

@@ -146,8 +146,12 @@ int pal_DkProcessWait(int64_t target, uint32_t options, struct dk_wait_result *r
 
 int pal_DkProcessSignal(int64_t target, uint32_t signal, uint32_t flags, uint64_t value)
 {
-	if (signal > DK_SIGNAL_MAX || (flags & ~(DK_SIGNAL_DEFAULT_ACTION | DK_SIGNAL_QUEUE)) ||
-	    flags == (DK_SIGNAL_DEFAULT_ACTION | DK_SIGNAL_QUEUE))
+	if (signal > DK_SIGNAL_MAX ||
+	    (flags & ~(DK_SIGNAL_DEFAULT_ACTION | DK_SIGNAL_QUEUE | DK_SIGNAL_HOST_IGNORE)) ||
+	    __builtin_popcount(flags) > 1)
+		return -DK_E_INVALID;
+	if ((flags & DK_SIGNAL_HOST_IGNORE) &&
+	    (target != 0 || value > 1 || (signal != 17 && signal != 23 && signal != 28)))
 		return -DK_E_INVALID;
 	if ((flags & DK_SIGNAL_QUEUE) && (target <= 0 || signal == 0))
 		return -DK_E_INVALID;

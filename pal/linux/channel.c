@@ -11,7 +11,9 @@
 #include <linux/errno.h>
 
 #define CHANNEL_FDS_MAX 4
+_Static_assert(CHANNEL_FDS_MAX >= MOAT_FORK_SPARES_MAX, "a FORKED reply's channels fit");
 
+int pal_channel_fd = -1;
 static int channel_lock;
 static uint32_t channel_seq;
 
@@ -26,27 +28,33 @@ static void unlock(void)
 	__atomic_store_n(&channel_lock, 0, __ATOMIC_RELEASE);
 }
 
-static int exchange(struct moat_msg_header *h, const void *payload, size_t len,
-		    struct moat_msg_header *reply, void *rbuf, size_t rlen, int *fds, int nfds)
+static int send_request(const struct moat_msg_header *h, const void *payload, size_t len)
 {
-	int fd = pal_state.channel_fd;
-	struct k_iovec out[2] = {{h, sizeof(*h)}, {(void *)payload, len}};
+	struct k_iovec out[2] = {{(void *)h, sizeof(*h)}, {(void *)payload, len}};
 	struct k_msghdr m = {.iov = out, .iovlen = len ? 2 : 1};
 	long rc;
 	do
-		rc = HOST(sendmsg, fd, &m, K_MSG_NOSIGNAL);
+		rc = HOST(sendmsg, pal_channel_fd, &m, K_MSG_NOSIGNAL);
 	while (rc == -EINTR);
-	if (rc != (long)(sizeof(*h) + len))
-		return -DK_E_IO;
+	return rc == (long)(sizeof(*h) + len) ? 0 : -DK_E_IO;
+}
 
+/* Waits for the reply to request h (see pal_channel_call); fds[i] is -1
+ * where no descriptor came. */
+static int receive_reply(const struct moat_msg_header *h, struct moat_msg_header *reply,
+			 void *rbuf, size_t rlen, int *fds, int nfds)
+{
+	for (int i = 0; i < nfds; i++)
+		fds[i] = -1;
 	uint64_t control[K_CMSG_SPACE(CHANNEL_FDS_MAX * sizeof(int)) / 8];
 	/* A stray reply (wrong seq) is skipped, a few times at most. */
 	for (int tries = 0; tries < 8; tries++) {
 		struct k_iovec in[2] = {{reply, sizeof(*reply)}, {rbuf, rlen}};
-		m = (struct k_msghdr){.iov = in, .iovlen = rlen ? 2 : 1, .control = control,
-				      .controllen = sizeof(control)};
+		struct k_msghdr m = {.iov = in, .iovlen = rlen ? 2 : 1, .control = control,
+				     .controllen = sizeof(control)};
+		long rc;
 		do
-			rc = HOST(recvmsg, fd, &m, K_MSG_CMSG_CLOEXEC);
+			rc = HOST(recvmsg, pal_channel_fd, &m, K_MSG_CMSG_CLOEXEC);
 		while (rc == -EINTR);
 		if (HOST_IS_ERR(rc) || rc == 0)
 			return -DK_E_IO; /* the monitor is gone */
@@ -66,12 +74,50 @@ static int exchange(struct moat_msg_header *h, const void *payload, size_t len,
 	return -DK_E_IO;
 }
 
+/* The FORK request sent in advance (seq 0: none in flight), the spare
+ * channels its replies brought, and how many forks to go before asking
+ * again after the monitor refused (near the process limit). */
+#define NSPARES ((int)MOAT_FORK_SPARES_MAX)
+#define SPARE_BACKOFF 16
+static struct moat_msg_header spare_req;
+static int spares[NSPARES];
+static int nspares;
+static int spare_backoff;
+
+/* Reads the reply to the FORK request sent in advance, if there is one
+ * (lock held): its channels become spares. */
+static void spare_settle(void)
+{
+	if (!spare_req.seq)
+		return;
+	struct moat_msg_header reply;
+	int fds[NSPARES];
+	int rc = receive_reply(&spare_req, &reply, NULL, 0, fds, NSPARES);
+	spare_req.seq = 0;
+	if (rc == 0 && reply.status < 0)
+		spare_backoff = SPARE_BACKOFF;
+	for (int i = 0; i < NSPARES; i++) {
+		if (rc == 0 && reply.status == 0 && fds[i] >= 0 && nspares < NSPARES)
+			spares[nspares++] = fds[i];
+		else
+			pal_linux_close(fds[i]);
+	}
+}
+
+static int exchange(struct moat_msg_header *h, const void *payload, size_t len,
+		    struct moat_msg_header *reply, void *rbuf, size_t rlen, int *fds, int nfds)
+{
+	spare_settle();
+	int rc = send_request(h, payload, len);
+	return rc < 0 ? rc : receive_reply(h, reply, rbuf, rlen, fds, nfds);
+}
+
 int pal_channel_call(const struct moat_msg_header *req, const void *payload, size_t len,
 		     struct moat_msg_header *reply, void *rbuf, size_t rlen, int *fds, int nfds)
 {
 	for (int i = 0; i < nfds; i++)
 		fds[i] = -1;
-	if (pal_state.channel_fd < 0)
+	if (pal_channel_fd < 0)
 		return -DK_E_UNSUPPORTED;
 	if (len > MOAT_MSG_MAX - sizeof(*req))
 		return -DK_E_LIMIT;
@@ -85,12 +131,67 @@ int pal_channel_call(const struct moat_msg_header *req, const void *payload, siz
 	return rc;
 }
 
-/* DkProcessFork: no call is half-way through the channel when the process
- * is copied; the child then switches to its own channel. */
-void pal_channel_fork_lock(bool take)
+/* ---- DkProcessFork ------------------------------------------------------------------
+ * The child needs a channel of its own, which the monitor makes (and counts
+ * against the process limit).  Asking for it at the fork would put a round
+ * trip to the monitor into every fork, so the parent asks in advance, for
+ * a few at once, right after the fork that used its last spare, and reads
+ * the reply at its next request.  Spares count as processes until they are
+ * used or their holder ends; the monitor hands them out only while half
+ * the limit is free, so near it every fork asks and waits as before. */
+int pal_channel_fork_begin(int *chan)
 {
-	if (take)
-		lock();
-	else
+	*chan = -1;
+	lock();
+	if (pal_channel_fd < 0)
+		return 0;
+	spare_settle();
+	if (nspares > 0) {
+		*chan = spares[--nspares];
+		return 0;
+	}
+	struct moat_msg_header h = {.type = MOAT_MSG_FORK, .size = sizeof(h), .seq = ++channel_seq},
+			       reply;
+	int fd;
+	int rc = exchange(&h, NULL, 0, &reply, NULL, 0, &fd, 1);
+	if (rc == 0 && reply.status < 0)
+		rc = reply.status;
+	else if (rc == 0 && fd < 0)
+		rc = -DK_E_IO;
+	if (rc < 0) {
+		pal_linux_close(fd);
 		unlock();
+		return rc;
+	}
+	*chan = fd;
+	return 0;
+}
+
+void pal_channel_fork_end(long pid, int chan)
+{
+	if (pid == 0) { /* the child: its own channel from now on */
+		if (chan >= 0) {
+			pal_linux_close(pal_channel_fd);
+			pal_channel_fd = chan;
+		}
+		while (nspares > 0) /* the parent's */
+			pal_linux_close(spares[--nspares]);
+		if (spare_backoff)
+			spare_backoff = 0;
+	} else if (chan >= 0 && HOST_IS_ERR(pid)) {
+		spares[nspares++] = chan; /* no child: the next fork's */
+	} else if (chan >= 0) {
+		pal_linux_close(chan);
+		if (spare_backoff > 0)
+			spare_backoff--;
+		else if (nspares == 0) {
+			spare_req = (struct moat_msg_header){.type = MOAT_MSG_FORK,
+							     .size = sizeof(spare_req),
+							     .seq = ++channel_seq,
+							     .arg = NSPARES};
+			if (send_request(&spare_req, NULL, 0) < 0)
+				spare_req.seq = 0;
+		}
+	}
+	unlock();
 }

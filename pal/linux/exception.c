@@ -250,11 +250,20 @@ static int set_action(int sig, void *handler, unsigned long flags, uint64_t mask
 	return pal_host_status(HOST(rt_sigaction, sig, &sa, NULL, sizeof(sa.mask)));
 }
 
+#define LAYERS_FLAGS (K_SA_SIGINFO | K_SA_ONSTACK)
+#define LAYERS_MASK (~(uint64_t)SYNC_SIGNALS)
+
+int pal_linux_signal_to_layers(int sig, bool to_layers)
+{
+	return to_layers ? set_action(sig, signal_handler, LAYERS_FLAGS, LAYERS_MASK)
+			 : set_action(sig, K_SIG_DFL, 0, 0);
+}
+
 int pal_host_exceptions_init(void)
 {
 	static const int faults[] = {K_SIGSEGV, K_SIGBUS, K_SIGFPE, K_SIGILL, K_SIGTRAP, K_SIGSYS};
-	const unsigned long base = K_SA_SIGINFO | K_SA_ONSTACK;
-	const uint64_t async = ~(uint64_t)SYNC_SIGNALS;
+	const unsigned long base = LAYERS_FLAGS;
+	const uint64_t async = LAYERS_MASK;
 	int rc = 0;
 	for (size_t i = 0; i < ARRAY_LEN(faults) && rc == 0; i++)
 		rc = set_action(faults[i], exception_handler, base | K_SA_NODEFER, async);

@@ -126,6 +126,9 @@ uint64_t pal_linux_sigmask(uint64_t mask);
 int pal_linux_abort_raise(void);
 /* The host's default action of sig on this process (exception.c). */
 void pal_linux_default_action(int sig);
+/* Whether the host hands sig to the layers (DK_EXC_SIGNAL) or applies its
+ * own default action (DK_SIGNAL_HOST_IGNORE; exception.c). */
+int pal_linux_signal_to_layers(int sig, bool to_layers);
 /* In a forked child: fresh eventfds for events, semaphores, threads (sync.c). */
 void pal_linux_fork_child_objects(void);
 

@@ -7,6 +7,7 @@
  * random base, and calls its LibOsInitialize with the downcall table.
  */
 #include "pal.h"
+#include "linux/channel.h"
 #include "linux/host.h"
 #include <linux/elf.h>
 #include "linux/loader.h"
@@ -152,10 +153,10 @@ static void init_handles(void)
 static void init_channel(void)
 {
 	uint64_t fd = setting_u64("CHANNEL_FD", UINT64_MAX);
-	pal_state.channel_fd = fd <= 0x7fffffff ? (int)fd : -1;
-	if (pal_state.channel_fd >= 0 &&
+	pal_channel_fd = fd <= 0x7fffffff ? (int)fd : -1;
+	if (pal_channel_fd >= 0 &&
 	    HOST_IS_ERR(HOST(fcntl, fd, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */)))
-		pal_state.channel_fd = -1; /* not an open descriptor */
+		pal_channel_fd = -1; /* not an open descriptor */
 }
 
 static void *load_image(const char *path)

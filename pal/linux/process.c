@@ -40,7 +40,7 @@ int pal_host_process_create(const char *image_path, const char *const *args,
 			    struct pal_object *obj)
 {
 	uint64_t st[32]; /* struct stat is 144 bytes */
-	if (pal_state.channel_fd < 0)
+	if (pal_channel_fd < 0)
 		return -DK_E_UNSUPPORTED;
 	int rc = check_image_path(image_path);
 	if (rc < 0)
@@ -140,27 +140,10 @@ void pal_process_destroy(struct pal_object *obj)
 
 /* ---- the Linux process model (the additions) ------------------------------ */
 
-/* Asks the monitor for the child's own channel (and its count against the
- * manifest's process limit).  -1 in *chan without a monitor. */
-static int fork_channel(int *chan)
-{
-	*chan = -1;
-	if (pal_state.channel_fd < 0)
-		return 0;
-	struct moat_msg_header req = {.type = MOAT_MSG_FORK}, reply;
-	int fd;
-	int rc = pal_channel_call(&req, NULL, 0, &reply, NULL, 0, &fd, 1);
-	if (rc == 0 && reply.status < 0)
-		rc = reply.status;
-	else if (rc == 0 && fd < 0)
-		rc = -DK_E_IO;
-	if (rc < 0) {
-		pal_linux_close(fd);
-		return rc;
-	}
-	*chan = fd;
-	return 0;
-}
+/* The process's own id, once known (-1: ask the host).  Initialised, so it
+ * lives in .data with the channel's state: on the one page of the PAL's
+ * that a fork child writes anyway. */
+static int self_pid = -1;
 
 /*
  * fork(2) itself: the host copies the process copy-on-write, so the cost
@@ -172,25 +155,21 @@ static int fork_channel(int *chan)
 int pal_host_process_fork(int64_t *child)
 {
 	int chan;
-	int rc = fork_channel(&chan);
+	int rc = pal_channel_fork_begin(&chan);
 	if (rc < 0)
 		return rc;
-	pal_channel_fork_lock(true);
 	pal_handle_fork_lock(true);
 	pal_alloc_fork_lock(true);
 	long pid = HOST(clone, K_SIGCHLD, 0, 0, 0, 0);
 	pal_alloc_fork_lock(false);
 	pal_handle_fork_lock(false);
-	pal_channel_fork_lock(false);
+	pal_channel_fork_end(pid, chan);
 	if (pid == 0) {
 		struct pal_tcb *tcb = pal_tcb();
 		tcb->tid = (int)HOST(gettid);
+		self_pid = tcb->tid; /* the only thread: the new process's leader */
 		if (tcb->obj)
 			tcb->obj->thread.tid = tcb->tid;
-		if (chan >= 0) {
-			pal_linux_close(pal_state.channel_fd);
-			pal_state.channel_fd = chan;
-		}
 		pal_linux_fork_child_objects();
 		/* The kernel does not copy Syscall User Dispatch. */
 		if (tcb->syscall_trap && pal_linux_syscall_trap_apply(tcb->syscall_trap) < 0)
@@ -198,8 +177,6 @@ int pal_host_process_fork(int64_t *child)
 		*child = 0;
 		return 0;
 	}
-	if (chan >= 0)
-		pal_linux_close(chan);
 	if (HOST_IS_ERR(pid))
 		return pid == -EAGAIN ? -DK_E_LIMIT : pal_dk_error(pid);
 	*child = pid;
@@ -252,6 +229,8 @@ int pal_host_process_signal(int64_t target, uint32_t sig, uint32_t flags, uint64
 		pal_linux_default_action((int)sig);
 		return 0;
 	}
+	if (flags & DK_SIGNAL_HOST_IGNORE)
+		return pal_linux_signal_to_layers((int)sig, value == 0);
 	long rc;
 	if (flags & DK_SIGNAL_QUEUE) {
 		struct k_siginfo si;
@@ -270,8 +249,16 @@ int pal_host_process_signal(int64_t target, uint32_t sig, uint32_t flags, uint64
 int pal_host_process_id(uint32_t op, int64_t pid, int64_t arg, int64_t *result)
 {
 	long rc;
+	if (op == DK_PID_SELF && self_pid > 0) {
+		*result = self_pid;
+		return 0;
+	}
 	switch (op) {
-	case DK_PID_SELF: rc = HOST(getpid); break;
+	case DK_PID_SELF:
+		rc = HOST(getpid);
+		if (!HOST_IS_ERR(rc))
+			self_pid = (int)rc;
+		break;
 	case DK_PID_PARENT: rc = HOST(getppid); break;
 	case DK_PID_THREAD: rc = HOST(gettid); break;
 	case DK_PID_GROUP_GET: rc = HOST(getpgid, pid); break;

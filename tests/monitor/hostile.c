@@ -10,7 +10,8 @@
  *       -o build/tests/hostile-channel.so tests/monitor/hostile.c
  *
  * Modes: garbage, bigsize, unknown-type, missing-nul, arg-mismatch,
- * many-args, fd, reply-type, flood; ok-dns (a well-formed query, answered:
+ * many-args, fork-many (a FORK asking for more channels than it may), fd,
+ * reply-type, flood; ok-dns (a well-formed query, answered:
  * exits 0 after the reply).  Well-formed modes that print what the
  * monitor answered: "spawn N" (N PROCESS_CREATE requests for children
  * that sit in mode "idle"; then EXIT_CODE_QUERY for the first child, for
@@ -224,6 +225,10 @@ __attribute__((visibility("default"))) int LibOsInitialize(const struct dk_abi *
 		at = put(at, image, sizeof(image));
 		for (int i = 0; i < 10000 && at + 2 <= MOAT_MSG_MAX; i++)
 			at = put(at, "x", 2);
+		seal(at);
+		rc = send_pkt(chan, at);
+	} else if (seq(mode, "fork-many")) {
+		at = header(MOAT_MSG_FORK, 0, MOAT_FORK_SPARES_MAX + 1);
 		seal(at);
 		rc = send_pkt(chan, at);
 	} else if (seq(mode, "fd")) {

@@ -47,8 +47,8 @@ for moat in build/moat build/asan/moat; do
 		fail "monitor.build$tag" "$moat missing (run make / make asan)"
 		continue
 	fi
-	for mode in garbage bigsize unknown-type missing-nul arg-mismatch many-args fd \
-		reply-type flood; do
+	for mode in garbage bigsize unknown-type missing-nul arg-mismatch many-args fork-many \
+		fd reply-type flood; do
 		hostile "monitor.$mode$tag" "$mode" "$moat"
 	done
 	timeout 30 env MOAT_PAL=build/pal "$moat" run --libos "$IMAGE" -- ok-dns \

@@ -205,6 +205,41 @@ static void signal_default_action(void)
 	      r.state, r.status);
 }
 
+/* A child's exit while SIGCHLD is left to the host brings no DK_EXC_SIGNAL;
+ * one after it comes back does (delivered before the wait returns).
+ * *seen: how many arrived. */
+static void fork_exit_signals(int *seen)
+{
+	int before = __atomic_load_n(&g_exc.signals, __ATOMIC_SEQ_CST);
+	*seen = -1;
+	int64_t child = -1;
+	CHECK_OK(dk->DkProcessFork(&child));
+	if (child == 0)
+		child_exit(0);
+	struct dk_wait_result r;
+	CHECK_OK(reap(child, &r));
+	CHECK(r.pid == child && r.state == DK_CHILD_EXITED, "wait gave state %u", r.state);
+	*seen = __atomic_load_n(&g_exc.signals, __ATOMIC_SEQ_CST) - before;
+}
+
+static void signal_host_ignore(void)
+{
+	int quiet, loud;
+	CHECK_OK(dk->DkProcessSignal(0, 17, DK_SIGNAL_HOST_IGNORE, 1));
+	fork_exit_signals(&quiet);
+	CHECK_OK(dk->DkProcessSignal(0, 17, DK_SIGNAL_HOST_IGNORE, 0));
+	CHECK(quiet == 0, "%d DK_EXC_SIGNAL while SIGCHLD was the host's", quiet);
+	fork_exit_signals(&loud);
+	CHECK(loud == 1, "%d DK_EXC_SIGNAL after SIGCHLD came back", loud);
+	CHECK_RC(dk->DkProcessSignal(0, 15, DK_SIGNAL_HOST_IGNORE, 1), E(INVALID));
+	CHECK_RC(dk->DkProcessSignal(1, 17, DK_SIGNAL_HOST_IGNORE, 1), E(INVALID));
+	CHECK_RC(dk->DkProcessSignal(0, 17, DK_SIGNAL_HOST_IGNORE, 2), E(INVALID));
+	CHECK_RC(dk->DkProcessSignal(0, 17, DK_SIGNAL_HOST_IGNORE | DK_SIGNAL_DEFAULT_ACTION, 1),
+		 E(INVALID));
+	CHECK_OK(dk->DkProcessSignal(0, 28, DK_SIGNAL_HOST_IGNORE, 1));
+	CHECK_OK(dk->DkProcessSignal(0, 28, DK_SIGNAL_HOST_IGNORE, 0));
+}
+
 static void id_control(void)
 {
 	int64_t self = 0, tid = 0, group = -1, session = -1;
@@ -680,6 +715,7 @@ const struct conf_case conf_cases_fork[] = {
 	{"DkProcessWait.nohang_nowait_errors", wait_nohang_and_errors},
 	{"DkProcessSignal.kill_child", signal_child},
 	{"DkProcessSignal.default_action", signal_default_action},
+	{"DkProcessSignal.host_ignore", signal_host_ignore},
 	{"DkProcessIdControl.ids", id_control},
 	{NULL, NULL},
 };
