@@ -903,15 +903,26 @@ void libos_mm_fork_lock(bool take)
 void libos_mm_exec_release(void)
 {
 	libos_lock(&vma_lock);
+	/* Back to front; mappings that touch are given back in one call (a
+	 * program's and its libraries' segments mostly do). */
+	uint64_t run_start = 0, run_end = 0;
 	for (size_t i = nvmas; i-- > 0;) {
 		struct vma *v = &vmas[i];
 		if (v->kind == LIBOS_VMA_VDSO)
 			continue;
 		if (v->kind == LIBOS_VMA_HEAP)
 			continue; /* inside the break's reservation, released below */
-		dk->DkVirtualMemoryFree((void *)v->start, v->end - v->start, DK_MEM_RELEASE);
+		if (run_end && v->end != run_start) {
+			dk->DkVirtualMemoryFree((void *)run_start, run_end - run_start, DK_MEM_RELEASE);
+			run_end = 0;
+		}
+		if (!run_end)
+			run_end = v->end;
+		run_start = v->start;
 		vma_delete_at(i);
 	}
+	if (run_end)
+		dk->DkVirtualMemoryFree((void *)run_start, run_end - run_start, DK_MEM_RELEASE);
 	for (size_t i = nvmas; i-- > 0;)
 		if (vmas[i].kind == LIBOS_VMA_HEAP)
 			vma_delete_at(i);
