@@ -51,7 +51,8 @@ libos_trap_entry:
  * application: a signal that lands in here is delivered as if it had
  * come just before the site's syscall instruction (the dispatcher,
  * syscall.c: fast_rewind), and the handler's return executes that
- * instruction, which traps.  struct libos_thread offsets: kstack_top 136,
+ * instruction, which traps.  So up to there only %r11 (which syscall
+ * clobbers), %rsp (saved at the frame's top) and the flags may change.  struct libos_thread offsets: kstack_top 136,
  * app_running 144 (checked in syscall.c). */
 	.globl libos_fast_slow
 	.hidden libos_fast_slow
@@ -91,8 +92,10 @@ libos_fast_on_kstack:
 	push %r13
 	push %r14
 	push %r15
-	mov %gs:8, %rax
-	movl $0, 144(%rax)		/* app_running */
+	/* %r11, not %rax: a signal here rewinds to the syscall instruction,
+	 * which needs the number still in %rax (fast_rewind). */
+	mov %gs:8, %r11
+	movl $0, 144(%r11)		/* app_running */
 	.globl libos_fast_committed
 	.hidden libos_fast_committed
 libos_fast_committed:
@@ -119,6 +122,7 @@ libos_signal_entry:
  * reloads every register from the frame, and returns through that slot
  * with `ret $128`, which leaves %rsp exactly at the application's rsp.
  * Nothing at or above rsp - 128 is written. */
+	.pushsection libos_resume_text, "ax", @progbits
 	.globl libos_resume_app
 	.hidden libos_resume_app
 	.type libos_resume_app, @function
@@ -156,6 +160,7 @@ libos_resume_adjusted:
 	.hidden libos_resume_end
 libos_resume_end:
 	.size libos_resume_app, . - libos_resume_app
+	.popsection
 
 /* long libos_usercopy(void *dst, const void *src, size_t n): 0, or -EFAULT
  * if the copy faulted (the dispatcher sends a fault at

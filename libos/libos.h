@@ -115,6 +115,15 @@ struct libos_thread {
 	                             * for its one user, patch.c */
 };
 
+/* The code a thread runs once committed to resuming the application
+ * (libos_return_to_app and what it calls, libos_resume_app): a signal
+ * that lands there restarts from the frame being resumed (syscall.c).
+ * Anywhere else in the library OS with app_running set (the vDSO's
+ * helpers before they mark themselves), it waits for the next entry. */
+#define LIBOS_RESUME_TEXT __attribute__((section("libos_resume_text"), noinline))
+extern const char __start_libos_resume_text[] __attribute__((visibility("hidden")));
+extern const char __stop_libos_resume_text[] __attribute__((visibility("hidden")));
+
 static inline struct libos_thread *libos_current(void)
 {
 	struct libos_thread *t;

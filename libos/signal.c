@@ -526,7 +526,7 @@ void libos_signal_incoming(uint64_t arg, uint32_t code, uint64_t value)
 	__atomic_or_fetch(&incoming_mask, BIT(sig), __ATOMIC_RELEASE);
 }
 
-bool libos_signal_incoming_any(void)
+LIBOS_RESUME_TEXT bool libos_signal_incoming_any(void)
 {
 	return __atomic_load_n(&incoming_mask, __ATOMIC_ACQUIRE) != 0;
 }
@@ -683,7 +683,7 @@ int libos_signal_send_tid(int tid, int sig, const void *siginfo)
 }
 
 /* Overrides util.c's weak default: process-directed signals count too. */
-bool libos_signal_pending(struct libos_thread *t)
+LIBOS_RESUME_TEXT bool libos_signal_pending(struct libos_thread *t)
 {
 	if (!t)
 		return false;

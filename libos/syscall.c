@@ -128,7 +128,7 @@ void libos_signal_handle(struct libos_regs *f)
  * raised exception from then on (rip still in the image) restarts from
  * resume_frame, as if it had hit the application's first instruction.
  * One that came before is caught by the pending check after the store. */
-void libos_return_to_app(struct libos_regs *frame)
+LIBOS_RESUME_TEXT void libos_return_to_app(struct libos_regs *frame)
 {
 	struct libos_thread *t = libos_current();
 	if (t) {
@@ -172,6 +172,13 @@ static void committed_context(struct libos_thread *t, struct dk_context *ctx)
 	ctx->rflags = f.rflags;
 	ctx->rip = f.rip;
 	ctx->rsp = f.rsp;
+}
+
+/* Whether rip lies in the code that resumes the application. */
+static bool resuming(uint64_t rip)
+{
+	return rip >= (uint64_t)__start_libos_resume_text &&
+	       rip < (uint64_t)__stop_libos_resume_text;
 }
 
 /* A signal caught the thread on the fast path's way in (entry.S), before
@@ -248,7 +255,7 @@ static int exception_dispatch(const struct dk_exception_info *info, struct dk_co
 		if (fast_rewind(t, ctx))
 			;
 		else if (libos_in_image(ctx->rip)) {
-			if (!t->resume_frame)
+			if (!t->resume_frame || !resuming(ctx->rip))
 				return DK_EXC_DEFERRED;
 			committed_context(t, ctx);
 		}

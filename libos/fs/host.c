@@ -573,6 +573,10 @@ long fs_host_open_uri(const char *uri, const char *guest, int flags, unsigned mo
 			create |= DK_CREATE_TRUNCATE;
 		if (flags & O_NONBLOCK)
 			options |= DK_OPT_NONBLOCK;
+	} else {
+		/* O_PATH opens nothing for I/O: a FIFO must not wait for a
+		 * writer. */
+		options |= DK_OPT_NONBLOCK;
 	}
 	if (flags & O_DIRECTORY) {
 		if (flags & O_CREAT)

@@ -1,4 +1,4 @@
-/* A named pipe made with mkfifo. */
+/* A named pipe made with mkfifo; O_PATH of it opens at once. */
 #include "check.h"
 
 int main(void)
@@ -15,7 +15,16 @@ int main(void)
 	CHECK(read(r, b, 2) == 0);
 	close(r);
 	ERR(open("fifo", O_WRONLY | O_NONBLOCK), ENXIO);
+	/* O_PATH opens no end: it must not wait for a writer. */
+	alarm(5);
+	int p = SYS(open("fifo", O_PATH));
+	struct stat pst;
+	SYS(fstat(p, &pst));
+	CHECK(S_ISFIFO(pst.st_mode));
+	ERR(read(p, b, 1), EBADF);
+	close(p);
+	alarm(0);
 	unlink("fifo");
-	SAY("mkfifo round trip ok\n");
+	SAY("mkfifo round trip ok; O_PATH of it does not wait\n");
 	DONE();
 }
