@@ -21,12 +21,8 @@ __attribute__((weak)) struct libos_thread *libos_thread_new(void)
 	if (!t)
 		return NULL;
 	libos_lock(&libos_proc.lock);
-	if (libos_proc.next_tid == 0) { /* the first thread's id is the pid */
+	if (!libos_proc.threads) /* the first thread's id is the pid */
 		t->tid = libos_proc.pid;
-		libos_proc.next_tid = libos_proc.pid + 1;
-	} else {
-		t->tid = libos_proc.next_tid++;
-	}
 	t->next = libos_proc.threads;
 	libos_proc.threads = t;
 	libos_unlock(&libos_proc.lock);

@@ -90,6 +90,14 @@ int64_t libos_ipc_now(void)
 	return (int64_t)(libos_time_ns(DK_CLOCK_REALTIME) / 1000000000u);
 }
 
+/* A random id for a new segment or semaphore set (1 .. 2^30). */
+int libos_ipc_random_id(void)
+{
+	uint32_t r = 0;
+	dk->DkRandomBitsRead(&r, sizeof(r));
+	return (int)(r & 0x3fffffff) + 1;
+}
+
 /* Opens segment id (its header and pages) read-write. */
 static long seg_open(int id, struct libos_file **out)
 {
@@ -175,9 +183,7 @@ static long key_lookup(int32_t key)
 static long seg_create(int32_t key, uint64_t size, unsigned mode)
 {
 	for (int tries = 0; tries < 16; tries++) {
-		uint32_t r = 0;
-		dk->DkRandomBitsRead(&r, sizeof(r));
-		int id = (int)(r & 0x3fffffff) + 1;
+		int id = libos_ipc_random_id();
 		char path[64];
 		seg_path(path, sizeof(path), id);
 		struct libos_file *f;

@@ -131,9 +131,7 @@ static void changed(struct set *s)
 static long set_create(int32_t key, uint32_t nsems, unsigned mode)
 {
 	for (int tries = 0; tries < 16; tries++) {
-		uint32_t r = 0;
-		dk->DkRandomBitsRead(&r, sizeof(r));
-		int id = (int)(r & 0x3fffffff) + 1;
+		int id = libos_ipc_random_id();
 		char uri[96];
 		set_uri(uri, sizeof(uri), id);
 		DK_HANDLE h;

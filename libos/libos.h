@@ -144,7 +144,6 @@ struct libos_process {
 	int pid, ppid;
 	struct libos_lock lock;         /* threads list, ids */
 	struct libos_thread *threads;
-	int next_tid;
 	struct {
 		struct libos_lock fd, mm, sig, timer; /* fs/fdtable.c, mm.c, signal.c, timer.c */
 		volatile char heap;                   /* util.c's allocator (a spin lock) */
@@ -416,6 +415,7 @@ size_t libos_process_list(int *pids, size_t max);
 /* ipc.c: SysV keys, by kind ("key" for segments, "semkey" for sets). */
 long libos_ipc_key_lookup(const char *kind, int32_t key);
 int64_t libos_ipc_now(void);
+int libos_ipc_random_id(void);
 bool libos_ipc_key_create(const char *kind, int32_t key, long id);
 void libos_ipc_key_delete(const char *kind, int32_t key);
 /* ipc_sem.c: SEM_UNDO at exit; none inherited by a fork. */

@@ -16,7 +16,7 @@
  * The syscall instruction itself stays: a jump straight to it, a restart
  * (rip - 2) and libos_fast_entry's own way out when the thread has no
  * library OS stack yet all trap as before.  glibc's read has another
- * shape (shape_read below).
+ * shape (find_read below).
  *
  * Rewriting is safe only when nothing else executes the bytes meanwhile,
  * so it happens only while the process has one thread; sites rewritten
@@ -122,13 +122,13 @@ static void emit_enter(struct tramp *t, uint64_t ret)
 }
 
 /* The shapes of site rewritten; rip is the address after the syscall
- * instruction.  Each gives the site (where the 5-byte jmp goes) and fills
- * the trampoline, or returns 0. */
+ * instruction.  find_* says where the 5-byte jmp goes (0: not this shape),
+ * before any trampoline is taken; emit_* fills the trampoline. */
 
 /* `mov $nr, %eax; syscall`, nothing before the mov that could make it
  * part of a longer instruction (a REX or other prefix).  The jmp replaces
  * the mov; the syscall instruction stays. */
-static uint64_t shape_mov(uint64_t rip, uint64_t nr, struct tramp *t)
+static uint64_t find_mov(uint64_t rip, uint64_t nr)
 {
 	uint8_t b[8];
 	if (libos_copy_from_user(b, (const void *)(rip - 8), sizeof(b)) < 0)
@@ -141,11 +141,15 @@ static uint64_t shape_mov(uint64_t rip, uint64_t nr, struct tramp *t)
 		      b[0] == 0x65;
 	if (b[1] != 0xb8 || imm != nr || b[6] != 0x0f || b[7] != 0x05 || prefix)
 		return 0;
+	return rip - 7;
+}
+
+static void emit_mov(struct tramp *t, uint64_t rip, uint64_t nr)
+{
 	uint8_t mov[5] = {0xb8};
 	put32(mov + 1, nr);
 	emit(t, mov, sizeof(mov));
 	emit_enter(t, rip);
-	return rip - 7;
 }
 
 /* glibc's read: `je/jne rel8; xor %eax, %eax; syscall; cmp $-4096, %rax`
@@ -154,42 +158,49 @@ static uint64_t shape_mov(uint64_t rip, uint64_t nr, struct tramp *t)
  * the fast entry returns to it, after a syscall instruction of its own
  * for restarts (rip - 2), and a jmp goes back past it.  The bytes after
  * the site's syscall change, so no saved context may point there: the
- * trapped call's own frame is moved to the trampoline (*ret), and nothing
- * is done while a signal handler runs (its frame holds a context). */
-static uint64_t shape_read(uint64_t rip, uint64_t nr, struct tramp *t, uint64_t *ret)
+ * trapped call's own frame is moved to the trampoline (emit_read's
+ * result), and nothing is done while a signal handler runs (its frame
+ * holds a context). */
+static uint64_t find_read(uint64_t rip, uint64_t nr)
 {
-	if (libos_current()->handler_frames)
-		return 0;
 	static const uint8_t tail[] = {0x31, 0xc0, 0x0f, 0x05, 0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff};
 	uint8_t b[12];
-	if (nr != 0 || libos_copy_from_user(b, (const void *)(rip - 6), sizeof(b)) < 0)
+	if (nr != 0 || libos_current()->handler_frames ||
+	    libos_copy_from_user(b, (const void *)(rip - 6), sizeof(b)) < 0)
 		return 0;
 	if ((b[0] != 0x74 && b[0] != 0x75) || memcmp(b + 2, tail, sizeof(tail)))
 		return 0;
+	return rip - 4;
+}
+
+/* Returns where the trapped call now returns. */
+static uint64_t emit_read(struct tramp *t, uint64_t rip)
+{
 	static const uint8_t xor_eax[] = {0x31, 0xc0}, syscall_cmp[] = {0x0f, 0x05, 0x48, 0x3d,
 									  0x00, 0xf0, 0xff, 0xff};
 	static const uint8_t jmp[] = {0xe9};
 	emit(t, xor_eax, sizeof(xor_eax));
-	*ret = t->at + t->len + 13 + 2; /* after the lea, the jmp and the syscall */
-	emit_enter(t, *ret);
+	uint64_t ret = t->at + t->len + 13 + 2; /* after the lea, the jmp and the syscall */
+	emit_enter(t, ret);
 	emit(t, syscall_cmp, sizeof(syscall_cmp));
 	emit_rel32(t, jmp, sizeof(jmp), rip + 6);
-	return rip - 4;
+	return ret;
 }
 
 static void rewrite(struct libos_regs *f)
 {
 	uint64_t rip = f->rip, nr = f->rax, ret = rip;
-	uint64_t site = rip - 7, at = tramp_slot(site);
+	uint64_t site = find_mov(rip, nr);
+	bool read = !site && (site = find_read(rip, nr)) != 0;
+	uint64_t at = site ? tramp_slot(site) : 0;
 	if (!at)
 		return;
 	struct tramp t = {.at = at};
-	site = shape_mov(rip, nr, &t);
-	if (!site) {
-		t.len = 0;
-		site = shape_read(rip, nr, &t, &ret);
-	}
-	if (!site || libos_mm_write_text(at, t.code, t.len, false) < 0)
+	if (read)
+		ret = emit_read(&t, rip);
+	else
+		emit_mov(&t, rip, nr);
+	if (libos_mm_write_text(at, t.code, t.len, false) < 0)
 		return;
 	uint64_t base = at & ~(PAGE - 1);
 	for (int k = 0; k < PAGES; k++)

@@ -92,10 +92,8 @@ struct libos_thread *libos_thread_new(void)
 	 * (unique in the sandbox's pid namespace, as every pid is), which the
 	 * new thread itself learns and publishes (clone_thread_start). */
 	libos_lock(&libos_proc.lock);
-	if (libos_proc.next_tid == 0) {
+	if (!libos_proc.threads)
 		t->tid = libos_proc.pid;
-		libos_proc.next_tid = 1;
-	}
 	libos_unlock(&libos_proc.lock);
 
 	if (libos_thread_prepare(t) < 0) {
@@ -437,5 +435,4 @@ void libos_thread_fork_child(struct libos_thread *t, int pid)
 	libos_proc.threads = t;
 	t->next = NULL;
 	t->tid = pid;
-	libos_proc.next_tid = 1;
 }
