@@ -385,6 +385,15 @@ long libos_mm_map_near(uint64_t near, uint64_t reach, uint64_t len, int prot, co
  * execve forgets the old program's sites. */
 void libos_patch_trapped(struct libos_regs *f);
 void libos_patch_exec(void);
+/* ... and hands the sites a vfork child trapped at to its parent. */
+#define LIBOS_PATCH_HANDBACK_MAX 16
+struct libos_patch_site {
+	uint64_t rip;
+	uint32_t traps, pad;
+};
+void libos_patch_fork_child(void);
+uint32_t libos_patch_handback(struct libos_patch_site *out, uint32_t max);
+void libos_patch_adopt(const struct libos_patch_site *in, uint32_t n);
 /* process.c: clone that makes a process; a raise that may ask this thread
  * to end (execve ending the other threads). */
 long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint64_t tls);

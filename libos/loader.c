@@ -431,21 +431,28 @@ static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 			 : "a"(leaf), "c"(sub));
 }
 
-/* Linux's value: the signal frame with the XSAVE area of the enabled
- * features (leaf 0xd: ebx), 944 bytes of rt_sigframe and alignment around it
- * (1776 with AVX). */
-static uint64_t min_sigstack(void)
+/* Linux's value for AT_MINSIGSTKSZ: the signal frame with the XSAVE area of
+ * the enabled features (leaf 0xd: ebx), 944 bytes of rt_sigframe and
+ * alignment around it (1776 with AVX); and AT_HWCAP (leaf 1: edx).  Asked of
+ * the CPU once per process: under a hypervisor every cpuid exits to it
+ * (about 6 us measured here), and execve would pay four of them. */
+static void cpu_facts(uint64_t *minsig, uint64_t *hwcap)
 {
-	uint32_t r[4];
-	cpuid(0, 0, r);
-	if (r[0] >= 0xd) {
+	static uint64_t min_sigstack, hwcap1;
+	if (!min_sigstack) {
+		uint32_t r[4];
+		cpuid(0, 0, r);
+		uint32_t max_leaf = r[0];
 		cpuid(1, 0, r);
-		if (r[2] & (1u << 27)) { /* OSXSAVE */
+		hwcap1 = r[3];
+		min_sigstack = 512 + 944; /* FXSAVE only */
+		if (max_leaf >= 0xd && (r[2] & (1u << 27))) { /* OSXSAVE */
 			cpuid(0xd, 0, r);
-			return r[1] + 944ull;
+			min_sigstack = r[1] + 944ull;
 		}
 	}
-	return 512 + 944; /* FXSAVE only */
+	*minsig = min_sigstack;
+	*hwcap = hwcap1;
 }
 
 /* Maps the stack and writes the initial frame; returns rsp. */
@@ -501,10 +508,10 @@ static uint64_t build_stack(const struct args *a, const char *execfn, const stru
 	uint64_t vdso = libos_vdso_base();
 	if (vdso)
 		AUX(AT_SYSINFO_EHDR, vdso);
-	AUX(AT_MINSIGSTKSZ, min_sigstack());
-	uint32_t r[4];
-	cpuid(1, 0, r);
-	AUX(AT_HWCAP, r[3]);
+	uint64_t minsig, hwcap;
+	cpu_facts(&minsig, &hwcap);
+	AUX(AT_MINSIGSTKSZ, minsig);
+	AUX(AT_HWCAP, hwcap);
 	AUX(AT_PAGESZ, PAGE);
 	AUX(AT_CLKTCK, 100);
 	AUX(AT_PHDR, prog->info.phdr);

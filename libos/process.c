@@ -89,6 +89,7 @@ static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, i
 	libos_timer_fork_child();
 	libos_ipc_fork_child();
 	libos_ipc_sem_fork_child();
+	libos_patch_fork_child();
 	libos_proc.unpublished = PUBLISH_AFTER; /* see libos_process_publish */
 	/* (Only what changes is written: each page written is one more copy.) */
 	if (vfork_end) { /* our own parent's: only we tell it */
@@ -113,25 +114,36 @@ static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, i
 		t->regs->rsp = stack;
 }
 
+/* What a vfork child writes on its pipe: at exec, the sites it rewrote
+ * (libos_patch_handback), with err 0; at exit after a failed exec (a spawn
+ * child), only err. */
+struct vfork_report {
+	int32_t err;
+	uint32_t nsites;
+	struct libos_patch_site sites[LIBOS_PATCH_HANDBACK_MAX];
+};
+
 /* The parent of a vfork child waits until the child has exec'd or ended;
  * a spawn child's failed exec arrives as its error number (0: none). */
 static int vfork_wait(DK_HANDLE done_r)
 {
-	int err = 0;
+	struct vfork_report r = {0};
 	size_t got = 0;
-	for (;;) {
-		size_t n = sizeof(err) - got;
-		int rc = dk->DkStreamRead(done_r, 0, (char *)&err + got, &n);
+	while (got < sizeof(r)) {
+		size_t n = sizeof(r) - got;
+		int rc = dk->DkStreamRead(done_r, 0, (char *)&r + got, &n);
 		if (rc == -DK_E_INTERRUPTED)
 			continue;
 		if (rc < 0 || n == 0)
 			break;
 		got += n;
-		if (got == sizeof(err))
-			break;
 	}
 	dk->DkObjectClose(done_r);
-	return got == sizeof(err) ? err : 0;
+	if (got >= sizeof(r.err) + sizeof(r.nsites) && !r.err &&
+	    r.nsites <= LIBOS_PATCH_HANDBACK_MAX &&
+	    got >= __builtin_offsetof(struct vfork_report, sites) + r.nsites * sizeof(r.sites[0]))
+		libos_patch_adopt(r.sites, r.nsites);
+	return got >= sizeof(r.err) ? r.err : 0;
 }
 
 /* A spawn child's last failed execve (posix_spawnp tries every PATH entry):
@@ -254,16 +266,21 @@ void libos_exec_point_of_no_return(void)
 	libos_fd_close_on_exec();
 	libos_ipc_detach_all();
 	libos_signal_exec(t);
+	if (vfork_end) { /* the parent waits no more */
+		struct vfork_report r = {0};
+		r.nsites = libos_patch_handback(r.sites, LIBOS_PATCH_HANDBACK_MAX);
+		size_t n = __builtin_offsetof(struct vfork_report, sites) + r.nsites * sizeof(r.sites[0]);
+		if (r.nsites)
+			dk->DkStreamWrite(vfork_end, 0, &r, &n);
+		dk->DkObjectClose(vfork_end);
+		vfork_end = DK_HANDLE_NONE;
+	}
 	libos_mm_exec_release();
 	libos_patch_exec();
 	t->clear_child_tid = NULL;
 	t->handler_frames = 0;
 	t->robust_list = NULL;
 	t->robust_len = 0;
-	if (vfork_end) { /* the parent waits no more */
-		dk->DkObjectClose(vfork_end);
-		vfork_end = DK_HANDLE_NONE;
-	}
 }
 
 /* The library OS's own links that name a program: /proc/self/exe (and

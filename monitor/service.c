@@ -106,8 +106,10 @@ static void drop(struct service *s, size_t i)
 }
 
 /* Forgets picoprocesses nobody can ask about any more: exited, channel
- * closed, and either already reported to their parent or with a parent
- * that can no longer ask.  At most DEAD_KEPT_MAX others are remembered
+ * closed, and either forked (the host tells the parent of the exit, never
+ * the monitor), already reported to their parent, or with a parent that
+ * can no longer ask.  Keeping forked ones made every round scan them all:
+ * the monitor spent more CPU per fork than the forking process.  At most DEAD_KEPT_MAX others are remembered
  * (oldest forgotten first), so a picoprocess that starts children and
  * never asks cannot grow the table without bound. */
 static void collect(struct service *s)
@@ -117,8 +119,8 @@ static void collect(struct service *s)
 		struct proc *p = s->procs[i];
 		if (p->alive || p->chan >= 0 || p->id == 1)
 			continue;
-		struct proc *parent = find(s, p->parent);
-		if (p->queried || !parent || parent->chan < 0)
+		struct proc *parent = p->pidfd < 0 ? NULL : find(s, p->parent);
+		if (p->pidfd < 0 || p->queried || !parent || parent->chan < 0)
 			drop(s, i);
 		else
 			dead++;
