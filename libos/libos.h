@@ -268,6 +268,16 @@ long libos_fs_make_socket(const char *path, struct dk_stream_attr *a);
 int libos_fd_install_at(int fd, struct libos_file *f, bool cloexec);
 /* execve: closes the close-on-exec descriptors. */
 void libos_fd_close_on_exec(void);
+/* A copy of the table, kept while a vfork child borrows the process
+ * (process.c): saved at vfork, then restored for the parent or discarded. */
+struct libos_fd_table {
+	struct libos_file **files;
+	uint8_t *cloexec;
+	unsigned n;
+};
+int libos_fd_table_save(struct libos_fd_table *out);
+void libos_fd_table_restore(struct libos_fd_table *saved);
+void libos_fd_table_discard(struct libos_fd_table *saved);
 /* Iterates the table: the first open fd >= fd and its file (referenced),
  * or -1. */
 int libos_fd_next(int fd, struct libos_file **out);
@@ -394,6 +404,14 @@ struct libos_patch_site {
 void libos_patch_fork_child(void);
 uint32_t libos_patch_handback(struct libos_patch_site *out, uint32_t max);
 void libos_patch_adopt(const struct libos_patch_site *in, uint32_t n);
+/* process.c: while a vfork child runs on its parent's process, until it
+ * execs or ends (see "Borrowing" there); signal.c's side of it. */
+extern bool libos_vfork_borrowed;
+bool libos_vfork_allows(long nr);
+long libos_vfork_leave(void);
+bool libos_vfork_fault(struct dk_context *ctx);
+void libos_signal_lend(struct libos_thread *t);
+void libos_signal_lent_back(struct libos_thread *t, bool to_parent);
 /* process.c: clone that makes a process; a raise that may ask this thread
  * to end (execve ending the other threads). */
 long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint64_t tls);
@@ -456,9 +474,12 @@ uint64_t libos_vdso_base(void);
  * [vdso], close close-on-exec descriptors, reset signal handlers), maps the
  * new program and enters it.  path is the library OS's copy; argv and envp
  * are the application's (read with libos_copy_from_user: -EFAULT) and are
- * copied first, so they may live in the memory being replaced. */
+ * copied first, so they may live in the memory being replaced.
+ * libos_exec_point_of_no_return returns 0 to go on; anything else is
+ * returned by libos_execve instead (a vfork child borrowing its parent's
+ * process execs in a fork of it: the parent, resumed, returns its pid). */
 long libos_execve(const char *path, char **argv, char **envp);
-void libos_exec_point_of_no_return(void); /* loader.c has an empty weak default */
+long libos_exec_point_of_no_return(void); /* loader.c has a weak default: 0 */
 /* A copy of the auxiliary vector the loader gave the running program
  * (key/value pairs up to and including AT_NULL): /proc/self/auxv. */
 #define LIBOS_AUXV_WORDS 64

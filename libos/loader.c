@@ -750,8 +750,9 @@ __attribute__((noreturn)) static void run_plan(struct plan *pl)
 }
 
 /* The execve handler's own (process.c) replaces this. */
-__attribute__((weak)) void libos_exec_point_of_no_return(void)
+__attribute__((weak)) long libos_exec_point_of_no_return(void)
 {
+	return 0;
 }
 
 long libos_execve(const char *path, char **argv, char **envp)
@@ -763,7 +764,11 @@ long libos_execve(const char *path, char **argv, char **envp)
 		plan_release(&pl);
 		return rc;
 	}
-	libos_exec_point_of_no_return();
+	rc = libos_exec_point_of_no_return();
+	if (rc) { /* a vfork parent resumed (the child execs), or an error */
+		plan_release(&pl);
+		return rc;
+	}
 	run_plan(&pl);
 }
 

@@ -164,6 +164,177 @@ void libos_process_exiting(void)
 	dk->DkStreamWrite(vfork_end, 0, &spawn_errno, &n);
 }
 
+/* Forks the process, with a pipe for a vfork's parent to wait on when
+ * want_pipe (none if the host has no room for one: a plain fork then).
+ * 0 in both, with *child the child's pid in the parent and 0 in the child. */
+static long fork_process(bool want_pipe, int64_t *child, DK_HANDLE *done_r, DK_HANDLE *done_w)
+{
+	*done_r = *done_w = DK_HANDLE_NONE;
+	if (want_pipe && dk->DkStreamPipeCreate(0, done_r, done_w) < 0)
+		*done_r = *done_w = DK_HANDLE_NONE;
+	libos_process_settled(); /* the parent's record before its child's */
+	fs_pipes_share();
+	fs_sockets_share();
+	if (libos_signal_incoming_any()) /* the parent's, not the child's */
+		libos_signal_drain();
+	*child = 0;
+	fork_locks(true);
+	int rc = dk->DkProcessFork(child);
+	fork_locks(false);
+	if (rc < 0) {
+		if (*done_r) {
+			dk->DkObjectClose(*done_r);
+			dk->DkObjectClose(*done_w);
+		}
+		return rc == -DK_E_LIMIT || rc == -DK_E_WOULD_BLOCK ? -EAGAIN : libos_errno(rc);
+	}
+	return 0;
+}
+
+/* The parent of a forked vfork child: back once the child has exec'd or
+ * ended.  spawn: the child has a stack of its own (posix_spawn's), so its
+ * failed exec fails the clone. */
+static long vfork_parent(int pid, bool spawn, DK_HANDLE done_r, DK_HANDLE done_w)
+{
+	if (!done_r)
+		return pid;
+	dk->DkObjectClose(done_w);
+	int err = vfork_wait(done_r);
+	if (err > 0 && err < 4096 && spawn) {
+		/* The spawn failed: no child for the caller to see. */
+		struct dk_wait_result r;
+		while (dk->DkProcessWait(pid, DK_WAIT_EXITED, &r) == -DK_E_INTERRUPTED)
+			;
+		return -err;
+	}
+	return pid;
+}
+
+/* ---- borrowing: a vfork child on its parent's process -------------------------------
+ *
+ * A vfork child (glibc's posix_spawn, Python's subprocess, vfork()) shares
+ * its parent's memory while the parent waits for it to exec or end, and
+ * nearly always it only resets signal actions and descriptors, then execs.
+ * Forking a picoprocess for that first costs a copy of the parent's page
+ * tables, then a fault for each page the child writes before it execs.  So
+ * the child first runs on its parent's own process and thread: vfork
+ * returns 0 there, the parent's registers, descriptor table, signal
+ * actions and mask (and MXCSR and x87 control word) set aside.  The calls
+ * of libos_vfork_allows run as the child's.  At execve, once the new
+ * program has checked out (a failed execve returns to the child, as on
+ * Linux), the process forks: the copy, now the child, goes on with the
+ * exec; the original gets the parent's state back and returns the child's
+ * pid from vfork.  Any other call (getpid, setsid, exit ...) and a fault
+ * fork the same way first, and the parent then waits for the forked child
+ * as for any vfork child.  Signals that arrive meanwhile are the parent's
+ * and wait for it.  Only a process of one thread lends itself. */
+static struct {
+	struct libos_regs parent; /* its frame at the vfork */
+	uint64_t flags, stack;
+	struct libos_fd_table fds;
+	uint32_t mxcsr;
+	uint16_t fcw;
+} lent;
+bool libos_vfork_borrowed;
+
+bool libos_vfork_allows(long nr)
+{
+	switch (nr) {
+	case __NR_rt_sigaction:
+	case __NR_rt_sigprocmask:
+	case __NR_close:
+	case __NR_close_range:
+	case __NR_dup:
+	case __NR_dup2:
+	case __NR_dup3:
+	case __NR_fcntl:
+	case __NR_open:
+	case __NR_openat:
+	case __NR_write:
+	case __NR_execve:
+	case __NR_execveat:
+		return true;
+	}
+	return false;
+}
+
+static bool borrow(struct libos_thread *t, uint64_t flags, uint64_t stack)
+{
+	if ((flags & ~(uint64_t)CSIGNAL) != (CLONE_VM | CLONE_VFORK) || libos_vfork_borrowed ||
+	    libos_proc.threads != t || t->next)
+		return false;
+	/* Pipes and sockets move to the host now, while every end is in the
+	 * table (the fork at the end sees only the child's table). */
+	fs_pipes_share();
+	fs_sockets_share();
+	if (libos_fd_table_save(&lent.fds) < 0)
+		return false;
+	lent.parent = *t->regs;
+	lent.flags = flags;
+	lent.stack = stack;
+	libos_signal_lend(t);
+	__asm__ volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(lent.mxcsr), "=m"(lent.fcw));
+	libos_vfork_borrowed = true;
+	if (stack)
+		t->regs->rsp = stack;
+	return true;
+}
+
+/* Ends the borrowing with a fork: returns 0 in the copy, which goes on as
+ * the child.  The original gets the parent's state back (its registers are
+ * the caller's to put back) and returns what the parent's vfork returns:
+ * the child's pid or an error.  wait: the child has not exec'd yet, and
+ * the parent waits until it has or has ended. */
+static long lend_end(struct libos_thread *t, bool wait)
+{
+	int64_t child;
+	DK_HANDLE done_r, done_w;
+	libos_vfork_borrowed = false;
+	long rc = fork_process(wait, &child, &done_r, &done_w);
+	if (rc == 0 && child == 0) {
+		fork_child(t, lent.flags, 0, NULL, 0, done_r, done_w);
+		if (done_r && lent.stack)
+			spawn_child = true;
+		libos_fd_table_discard(&lent.fds);
+		libos_signal_lent_back(t, false);
+		return 0;
+	}
+	libos_fd_table_restore(&lent.fds);
+	libos_signal_lent_back(t, true);
+	__asm__ volatile("ldmxcsr %0\n\tfldcw %1" : : "m"(lent.mxcsr), "m"(lent.fcw));
+	if (rc < 0)
+		return rc;
+	return vfork_parent((int)child, lent.stack != 0, done_r, done_w);
+}
+
+/* The dispatcher's hook for a call libos_vfork_allows does not allow:
+ * 0 in the child, which then makes the call; otherwise the parent's frame
+ * is back in place and the result is its vfork's. */
+long libos_vfork_leave(void)
+{
+	struct libos_thread *t = libos_current();
+	long rc = lend_end(t, true);
+	if (rc)
+		*t->regs = lent.parent;
+	return rc;
+}
+
+/* A fault in the borrowing child: false in the child, whose fault it is;
+ * true in the parent, with ctx set to resume it from its vfork. */
+bool libos_vfork_fault(struct dk_context *ctx)
+{
+	long rc = lend_end(libos_current(), false);
+	if (!rc)
+		return false;
+	const struct libos_regs *p = &lent.parent;
+	ctx->r8 = p->r8, ctx->r9 = p->r9, ctx->r10 = p->r10, ctx->r12 = p->r12;
+	ctx->r13 = p->r13, ctx->r14 = p->r14, ctx->r15 = p->r15, ctx->rdi = p->rdi;
+	ctx->rsi = p->rsi, ctx->rbp = p->rbp, ctx->rbx = p->rbx, ctx->rdx = p->rdx;
+	ctx->rsp = p->rsp, ctx->rip = p->rip, ctx->rflags = p->rflags;
+	ctx->rax = (uint64_t)rc, ctx->rcx = p->rip, ctx->r11 = p->rflags;
+	return true;
+}
+
 long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, uint64_t tls)
 {
 	struct libos_thread *t = libos_current();
@@ -175,26 +346,13 @@ long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, u
 		return -EINVAL;
 	if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
 		return -EPERM;
-	DK_HANDLE done_r = DK_HANDLE_NONE, done_w = DK_HANDLE_NONE;
-	if ((flags & CLONE_VFORK) && dk->DkStreamPipeCreate(0, &done_r, &done_w) < 0)
-		done_r = done_w = DK_HANDLE_NONE; /* a plain fork, then */
-
-	libos_process_settled(); /* the parent's record before its child's */
-	fs_pipes_share();
-	fs_sockets_share();
-	if (libos_signal_incoming_any()) /* the parent's, not the child's */
-		libos_signal_drain();
-	int64_t child = 0;
-	fork_locks(true);
-	int rc = dk->DkProcessFork(&child);
-	fork_locks(false);
-	if (rc < 0) {
-		if (done_r) {
-			dk->DkObjectClose(done_r);
-			dk->DkObjectClose(done_w);
-		}
-		return rc == -DK_E_LIMIT || rc == -DK_E_WOULD_BLOCK ? -EAGAIN : libos_errno(rc);
-	}
+	if (borrow(t, flags, stack))
+		return 0;
+	int64_t child;
+	DK_HANDLE done_r, done_w;
+	long rc = fork_process(flags & CLONE_VFORK, &child, &done_r, &done_w);
+	if (rc < 0)
+		return rc;
 	if (child == 0) {
 		fork_child(t, flags, stack, ctid, tls, done_r, done_w);
 		return 0;
@@ -202,18 +360,7 @@ long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, u
 	int pid = (int)child;
 	if (flags & CLONE_PARENT_SETTID)
 		libos_copy_to_user(ptid, &pid, sizeof(pid));
-	if (done_r) {
-		dk->DkObjectClose(done_w);
-		int err = vfork_wait(done_r);
-		if (err > 0 && err < 4096 && (flags & CLONE_VM) && stack) {
-			/* The spawn failed: no child for the caller to see. */
-			struct dk_wait_result r;
-			while (dk->DkProcessWait(pid, DK_WAIT_EXITED, &r) == -DK_E_INTERRUPTED)
-				;
-			return -err;
-		}
-	}
-	return pid;
+	return vfork_parent(pid, (flags & CLONE_VM) && stack, done_r, done_w);
 }
 
 LIBOS_SYSCALL(fork)
@@ -259,9 +406,16 @@ bool libos_process_raised(uint64_t arg)
 	dk->DkThreadExit(0);
 }
 
-void libos_exec_point_of_no_return(void)
+long libos_exec_point_of_no_return(void)
 {
 	struct libos_thread *t = libos_current();
+	if (libos_vfork_borrowed) {
+		long rc = lend_end(t, false);
+		if (rc) {
+			*t->regs = lent.parent;
+			return rc;
+		}
+	}
 	end_other_threads(t);
 	libos_fd_close_on_exec();
 	libos_ipc_detach_all();
@@ -281,6 +435,7 @@ void libos_exec_point_of_no_return(void)
 	t->handler_frames = 0;
 	t->robust_list = NULL;
 	t->robust_len = 0;
+	return 0;
 }
 
 /* The library OS's own links that name a program: /proc/self/exe (and

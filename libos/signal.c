@@ -398,6 +398,8 @@ static bool chld_at_host; /* the PAL was told to leave SIGCHLD to the host */
 
 static void chld_route(void)
 {
+	if (libos_vfork_borrowed) /* the host process stays the parent's */
+		return;
 	libos_lock(&libos_proc.lock);
 	libos_lock(&sig_lock);
 	const struct ksigaction *a = &actions[SIGCHLD - 1];
@@ -685,7 +687,7 @@ int libos_signal_send_tid(int tid, int sig, const void *siginfo)
 /* Overrides util.c's weak default: process-directed signals count too. */
 LIBOS_RESUME_TEXT bool libos_signal_pending(struct libos_thread *t)
 {
-	if (!t)
+	if (!t || libos_vfork_borrowed) /* a vfork child's: nothing is, yet */
 		return false;
 	return ((load_mask(&t->sigpending) | load_mask(&proc_pending)) & ~load_mask(&t->sigmask)) !=
 	       0;
@@ -865,6 +867,11 @@ static bool deliver(struct libos_regs *regs, const uint64_t *saved)
 	struct libos_thread *t = libos_current();
 	if (!t || !regs)
 		return false;
+	if (libos_vfork_borrowed) { /* what is pending is the parent's: it waits for it */
+		if (libos_signal_incoming_any())
+			libos_signal_drain();
+		return false;
+	}
 	/* A system call that ends with -EINTR may be restarted: only on the way
 	 * out of the call itself (regs is its frame). */
 	long nr = t->syscall_nr;
@@ -975,6 +982,8 @@ long libos_signal_mask_restore(uint64_t old, long result)
 bool libos_signal_fault(const struct dk_exception_info *info, struct dk_context *ctx)
 {
 	struct libos_thread *t = libos_current();
+	if (t && libos_vfork_borrowed && libos_vfork_fault(ctx))
+		return true; /* the parent resumes; the fork of it took the fault */
 	int sig;
 	struct fault_regs fr = {info->error, 0, 0};
 	struct libos_siginfo si;
@@ -1087,7 +1096,7 @@ LIBOS_SYSCALL(rt_sigaction)
 	if (a1)
 		actions[sig - 1] = act;
 	libos_unlock(&sig_lock);
-	if (a1 && sig_ignored_by(&act, sig))
+	if (a1 && sig_ignored_by(&act, sig) && !libos_vfork_borrowed)
 		flush_sig(sig); /* pending instances go away, blocked ones too (Linux) */
 	if (a1 && sig == SIGCHLD)
 		chld_route();
@@ -1484,6 +1493,32 @@ void libos_signal_fork_child(struct libos_thread *t)
 		queue[i].sig = 0;
 	if (queue_top)
 		queue_top = 0;
+}
+
+/* A vfork child borrowing the process (process.c) changes the actions and
+ * its thread's mask as its own: the parent's are kept here meanwhile, and
+ * restored when the parent resumes.  The child, once a process of its own,
+ * keeps what it set, and routes SIGCHLD for itself. */
+static struct ksigaction lent_actions[NSIG];
+static uint64_t lent_mask;
+
+void libos_signal_lend(struct libos_thread *t)
+{
+	libos_lock(&sig_lock);
+	memcpy(lent_actions, actions, sizeof(actions));
+	libos_unlock(&sig_lock);
+	lent_mask = load_mask(&t->sigmask);
+}
+
+void libos_signal_lent_back(struct libos_thread *t, bool to_parent)
+{
+	if (to_parent) {
+		libos_lock(&sig_lock);
+		memcpy(actions, lent_actions, sizeof(actions));
+		libos_unlock(&sig_lock);
+		__atomic_store_n(&t->sigmask, lent_mask, __ATOMIC_RELEASE);
+	}
+	chld_route();
 }
 
 /* execve: caught signals go back to their default action (ignored ones

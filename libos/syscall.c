@@ -102,8 +102,13 @@ void libos_syscall_handle(struct libos_regs *f)
 	t->regs = f;
 	t->syscall_nr = nr;
 	t->in_syscall = 1;
-	long rc = libos_syscall(nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10,
-				(long)f->r8, (long)f->r9);
+	long rc;
+	if (__builtin_expect(libos_vfork_borrowed, 0) && !libos_vfork_allows(nr) &&
+	    (rc = libos_vfork_leave()) != 0)
+		nr = -1; /* the vfork parent resumed: rc is its vfork's result */
+	else
+		rc = libos_syscall(nr, (long)f->rdi, (long)f->rsi, (long)f->rdx, (long)f->r10,
+				   (long)f->r8, (long)f->r9);
 	/* rt_sigreturn rewrote the whole frame; anything else returns like
 	 * Linux's syscall instruction: rax, and rcx/r11 clobbered. */
 	if (nr != __NR_rt_sigreturn) {

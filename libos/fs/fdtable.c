@@ -763,3 +763,62 @@ void libos_fd_fork_lock(bool take)
 	else
 		libos_unlock(&fd_lock);
 }
+
+/* ---- a vfork child borrowing the table (process.c) ------------------------------ */
+
+/* Copies the table, each file referenced once more, into *out. */
+int libos_fd_table_save(struct libos_fd_table *out)
+{
+	libos_lock(&fd_lock);
+	unsigned cap = fd_cap;
+	*out = (struct libos_fd_table){0};
+	if (cap) {
+		out->files = libos_alloc(cap * sizeof(*out->files));
+		out->cloexec = libos_alloc(cap);
+		if (!out->files || !out->cloexec) {
+			libos_unlock(&fd_lock);
+			libos_free(out->files);
+			libos_free(out->cloexec);
+			*out = (struct libos_fd_table){0};
+			return -ENOMEM;
+		}
+		memcpy(out->files, fd_files, cap * sizeof(*out->files));
+		memcpy(out->cloexec, fd_cloexec, cap);
+	}
+	out->n = cap;
+	for (unsigned i = 0; i < cap; i++)
+		if (fd_files[i])
+			libos_file_get(fd_files[i]);
+	libos_unlock(&fd_lock);
+	return 0;
+}
+
+static void drop_table(struct libos_file **files, uint8_t *cloexec, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		libos_file_put(files[i]);
+	libos_free(files);
+	libos_free(cloexec);
+}
+
+/* Drops a saved copy. */
+void libos_fd_table_discard(struct libos_fd_table *saved)
+{
+	drop_table(saved->files, saved->cloexec, saved->n);
+	*saved = (struct libos_fd_table){0};
+}
+
+/* Makes the saved copy the table again; what the table held is closed. */
+void libos_fd_table_restore(struct libos_fd_table *saved)
+{
+	libos_lock(&fd_lock);
+	struct libos_file **files = fd_files;
+	uint8_t *cloexec = fd_cloexec;
+	unsigned n = fd_cap;
+	fd_files = saved->files;
+	fd_cloexec = saved->cloexec;
+	fd_cap = saved->n;
+	libos_unlock(&fd_lock);
+	drop_table(files, cloexec, n);
+	*saved = (struct libos_fd_table){0};
+}
