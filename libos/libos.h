@@ -386,6 +386,7 @@ void libos_timer_fork_child(void);
 void libos_signal_exec(struct libos_thread *t);
 bool libos_signal_child_autoreap(void);
 void libos_mm_exec_release(void);
+uint32_t libos_mm_app_ranges(struct dk_range *out, uint32_t max);
 bool libos_mm_shared(uint64_t addr);
 /* For the system call fast path (patch.c). */
 long libos_mm_write_text(uint64_t addr, const void *bytes, size_t n, bool file_only);

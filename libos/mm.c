@@ -933,6 +933,31 @@ void libos_mm_exec_release(void)
 	libos_unlock(&vma_lock);
 }
 
+/* The application's memory as runs of mappings that touch, for a fork
+ * whose child replaces its program at once (DkProcessFork's left-behind
+ * ranges); at most max runs (what does not fit is copied, as in any fork).
+ * [vdso] stays: execve keeps it. */
+uint32_t libos_mm_app_ranges(struct dk_range *out, uint32_t max)
+{
+	uint32_t n = 0;
+	libos_lock(&vma_lock);
+	for (size_t i = 0; i < nvmas; i++) {
+		const struct vma *v = &vmas[i];
+		if (v->kind == LIBOS_VMA_VDSO || v->kind == LIBOS_VMA_HEAP)
+			continue; /* (the heap: inside the break's reservation, below) */
+		if (n && out[n - 1].addr + out[n - 1].size == v->start)
+			out[n - 1].size += v->end - v->start;
+		else if (n < max)
+			out[n++] = (struct dk_range){v->start, v->end - v->start};
+		else
+			break;
+	}
+	if (brk_base && brk_limit > brk_base && n < max)
+		out[n++] = (struct dk_range){brk_base, brk_limit - brk_base};
+	libos_unlock(&vma_lock);
+	return n;
+}
+
 /* Whether addr lies in a MAP_SHARED mapping (futex: such a word may be
  * shared with other processes, so the host's futex keys it). */
 bool libos_mm_shared(uint64_t addr)

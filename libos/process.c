@@ -166,9 +166,15 @@ void libos_process_exiting(void)
 
 /* Forks the process, with a pipe for a vfork's parent to wait on when
  * want_pipe (none if the host has no room for one: a plain fork then).
- * 0 in both, with *child the child's pid in the parent and 0 in the child. */
-static long fork_process(bool want_pipe, int64_t *child, DK_HANDLE *done_r, DK_HANDLE *done_w)
+ * for_exec: the child replaces its program at once, so the application's
+ * memory stays behind (it costs neither the fork nor the parent's
+ * copy-on-write faults after it).  0 in both, with *child the child's pid
+ * in the parent and 0 in the child. */
+static long fork_process(bool want_pipe, bool for_exec, int64_t *child, DK_HANDLE *done_r,
+			 DK_HANDLE *done_w)
 {
+	struct dk_range left[DK_FORK_LEFT_MAX];
+	uint32_t nleft = for_exec ? libos_mm_app_ranges(left, DK_FORK_LEFT_MAX) : 0;
 	*done_r = *done_w = DK_HANDLE_NONE;
 	if (want_pipe && dk->DkStreamPipeCreate(0, done_r, done_w) < 0)
 		*done_r = *done_w = DK_HANDLE_NONE;
@@ -179,7 +185,7 @@ static long fork_process(bool want_pipe, int64_t *child, DK_HANDLE *done_r, DK_H
 		libos_signal_drain();
 	*child = 0;
 	fork_locks(true);
-	int rc = dk->DkProcessFork(child);
+	int rc = dk->DkProcessFork(child, left, nleft);
 	fork_locks(false);
 	if (rc < 0) {
 		if (*done_r) {
@@ -284,13 +290,14 @@ static bool borrow(struct libos_thread *t, uint64_t flags, uint64_t stack)
  * the child.  The original gets the parent's state back (its registers are
  * the caller's to put back) and returns what the parent's vfork returns:
  * the child's pid or an error.  wait: the child has not exec'd yet, and
- * the parent waits until it has or has ended. */
-static long lend_end(struct libos_thread *t, bool wait)
+ * the parent waits until it has or has ended.  exec: the child is about to
+ * exec (and does not get the application's memory). */
+static long lend_end(struct libos_thread *t, bool wait, bool exec)
 {
 	int64_t child;
 	DK_HANDLE done_r, done_w;
 	libos_vfork_borrowed = false;
-	long rc = fork_process(wait, &child, &done_r, &done_w);
+	long rc = fork_process(wait, exec, &child, &done_r, &done_w);
 	if (rc == 0 && child == 0) {
 		fork_child(t, lent.flags, 0, NULL, 0, done_r, done_w);
 		if (done_r && lent.stack)
@@ -313,7 +320,7 @@ static long lend_end(struct libos_thread *t, bool wait)
 long libos_vfork_leave(void)
 {
 	struct libos_thread *t = libos_current();
-	long rc = lend_end(t, true);
+	long rc = lend_end(t, true, false);
 	if (rc)
 		*t->regs = lent.parent;
 	return rc;
@@ -323,7 +330,7 @@ long libos_vfork_leave(void)
  * true in the parent, with ctx set to resume it from its vfork. */
 bool libos_vfork_fault(struct dk_context *ctx)
 {
-	long rc = lend_end(libos_current(), false);
+	long rc = lend_end(libos_current(), false, false);
 	if (!rc)
 		return false;
 	const struct libos_regs *p = &lent.parent;
@@ -350,7 +357,7 @@ long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, u
 		return 0;
 	int64_t child;
 	DK_HANDLE done_r, done_w;
-	long rc = fork_process(flags & CLONE_VFORK, &child, &done_r, &done_w);
+	long rc = fork_process(flags & CLONE_VFORK, false, &child, &done_r, &done_w);
 	if (rc < 0)
 		return rc;
 	if (child == 0) {
@@ -410,7 +417,7 @@ long libos_exec_point_of_no_return(void)
 {
 	struct libos_thread *t = libos_current();
 	if (libos_vfork_borrowed) {
-		long rc = lend_end(t, false);
+		long rc = lend_end(t, false, true);
 		if (rc) {
 			*t->regs = lent.parent;
 			return rc;

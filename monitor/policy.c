@@ -9,7 +9,7 @@
  *
  * Argument checks cost a BPF run on every call (docs/SECURITY.md,
  * measurements.md: +57 ns instead of +27 ns), so they sit only on calls
- * whose arguments select a dangerous mode: clone, mmap, mprotect, socket,
+ * whose arguments select a dangerous mode: clone, mmap, mprotect, madvise, socket,
  * ioctl, fcntl, setsockopt, getsockopt, shutdown, sendmsg, arch_prctl, prctl, tgkill,
  * linkat, mknodat, fchmodat, utimensat.  Comparisons
  * are on all 64 bits, so junk in the upper half of a 32-bit argument (which
@@ -48,6 +48,8 @@
 /* Masking with this keeps the type nibble (0xf) and every unknown bit. */
 #define P_MAP_CHECK (~P_MAP_OK_BITS)
 #define P_PROT_CHECK (~7ull) /* PROT_READ|PROT_WRITE|PROT_EXEC only */
+#define P_MADV_DONTFORK 10ull
+#define P_MADV_DOFORK 11ull
 
 #define P_AF_UNIX 1
 #define P_AF_INET 2
@@ -158,6 +160,9 @@ static const struct entry table[] = {
 	    ALT(MASKED(2, P_PROT_CHECK, 0), MASKED(3, P_MAP_CHECK, P_MAP_SHARED)) } },
 	ANY("munmap"),
 	{ "mprotect", "prot within READ|WRITE|EXEC", 1, { ALT(MASKED(2, P_PROT_CHECK, 0)) } },
+	/* what a fork's child does not get (DkProcessFork's left-behind ranges) */
+	{ "madvise", "advice == MADV_DONTFORK or MADV_DOFORK", 2,
+	  { ALT(EQ(2, P_MADV_DONTFORK)), ALT(EQ(2, P_MADV_DOFORK)) } },
 	/* threads, time, waiting */
 	{ "clone",
 	  "flags == CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|"

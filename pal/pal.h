@@ -184,7 +184,9 @@ int pal_host_process_create(const char *image_path, const char *const *args,
 int pal_host_process_exit_code(struct pal_object *obj, int *code);
 void pal_host_process_exit(int code) __attribute__((noreturn));
 /* The Linux process model (the additions); arguments already checked. */
-int pal_host_process_fork(int64_t *child);
+int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t n);
+/* Page-aligned, non-empty and inside user space (common/memory.c). */
+bool pal_range_ok(uint64_t addr, uint64_t size);
 int pal_host_process_wait(int64_t target, uint32_t options, struct dk_wait_result *result);
 int pal_host_process_signal(int64_t target, uint32_t sig, uint32_t flags, uint64_t value);
 int pal_host_process_id(uint32_t op, int64_t pid, int64_t arg, int64_t *result);

@@ -151,6 +151,12 @@ enum dk_child_state {
 	DK_CHILD_STOPPED = 5,   /* status: the stop signal */
 	DK_CHILD_CONTINUED = 6, /* status: the continue signal */
 };
+/* DkProcessFork: memory the child does not get (a child about to replace
+ * its program).  Page-aligned; at most DK_FORK_LEFT_MAX ranges. */
+struct dk_range {
+	uint64_t addr, size;
+};
+#define DK_FORK_LEFT_MAX 64
 struct dk_wait_result {
 	int64_t pid;    /* the child, 0 if none was ready (DK_WAIT_NOHANG) */
 	uint32_t state; /* enum dk_child_state */
@@ -520,7 +526,7 @@ struct dk_abi {
 	int (*DkStreamShutdown)(DK_HANDLE stream, uint32_t how);
 	/* The Linux process model (fork, wait, kill, process groups, pipes
 	 * shared between processes); docs/ABI.md says why each is here. */
-	int (*DkProcessFork)(int64_t *child);
+	int (*DkProcessFork)(int64_t *child, const struct dk_range *left_behind, uint32_t n);
 	int (*DkProcessWait)(int64_t target, uint32_t options, struct dk_wait_result *result);
 	int (*DkProcessSignal)(int64_t target, uint32_t signal, uint32_t flags, uint64_t value);
 	int (*DkProcessIdControl)(uint32_t op, int64_t pid, int64_t arg, int64_t *result);

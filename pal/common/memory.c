@@ -5,7 +5,7 @@
 #define PROT_ALL (DK_PROT_READ | DK_PROT_WRITE | DK_PROT_EXEC)
 
 /* A range must be page-aligned, non-empty and inside user space. */
-static bool range_ok(uint64_t addr, uint64_t size)
+bool pal_range_ok(uint64_t addr, uint64_t size)
 {
 	return size && !(addr % PAL_PAGE) && !(size % PAL_PAGE) && addr + size > addr &&
 	       addr + size <= USER_TOP;
@@ -21,7 +21,7 @@ int pal_DkVirtualMemoryAlloc(void **addr, size_t size, uint32_t type, uint32_t p
 	    ((type & DK_MEM_SHARED) && !(type & DK_MEM_COMMIT)) || (prot & ~PROT_ALL))
 		return -DK_E_INVALID;
 	size = PAL_ALIGN_UP(size, PAL_PAGE);
-	if (!range_ok(want ? (uint64_t)want : PAL_PAGE, size))
+	if (!pal_range_ok(want ? (uint64_t)want : PAL_PAGE, size))
 		return -DK_E_INVALID;
 	if (!want && !(type & DK_MEM_RESERVE))
 		return -DK_E_INVALID; /* committing needs a reservation or an address */
@@ -34,14 +34,14 @@ int pal_DkVirtualMemoryAlloc(void **addr, size_t size, uint32_t type, uint32_t p
 int pal_DkVirtualMemoryFree(void *addr, size_t size, uint32_t type)
 {
 	if ((type != DK_MEM_DECOMMIT && type != DK_MEM_RELEASE) ||
-	    !range_ok((uint64_t)addr, size))
+	    !pal_range_ok((uint64_t)addr, size))
 		return -DK_E_INVALID;
 	return pal_host_mem_free(addr, size, type);
 }
 
 int pal_DkVirtualMemoryProtect(void *addr, size_t size, uint32_t prot)
 {
-	if ((prot & ~PROT_ALL) || !range_ok((uint64_t)addr, size))
+	if ((prot & ~PROT_ALL) || !pal_range_ok((uint64_t)addr, size))
 		return -DK_E_INVALID;
 	return pal_host_mem_protect(addr, size, prot);
 }

@@ -112,14 +112,22 @@ void pal_DkProcessExit(int exit_code)
 
 /* ---- the Linux process model (the additions, docs/ABI.md) ---------------- */
 
-int pal_DkProcessFork(int64_t *child)
+int pal_DkProcessFork(int64_t *child, const struct dk_range *left_behind, uint32_t n)
 {
+	struct dk_range left[DK_FORK_LEFT_MAX];
+	if (n > DK_FORK_LEFT_MAX)
+		return -DK_E_INVALID;
 	/* Checked first: a forked child cannot be taken back. */
 	int rc = pal_probe_out(child, sizeof(*child));
+	if (rc == 0 && n)
+		rc = pal_copy_in(left, left_behind, n * sizeof(left[0]));
 	if (rc < 0)
 		return rc;
+	for (uint32_t i = 0; i < n; i++)
+		if (!pal_range_ok(left[i].addr, left[i].size))
+			return -DK_E_INVALID;
 	int64_t id = 0;
-	rc = pal_host_process_fork(&id);
+	rc = pal_host_process_fork(&id, left, n);
 	return rc < 0 ? rc : PAL_PUT(child, id);
 }
 

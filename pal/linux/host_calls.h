@@ -18,7 +18,7 @@
 	/* links and metadata */                                              \
 	X(readlinkat) X(symlinkat) X(linkat) X(fchmodat) X(utimensat)         \
 	/* memory */                                                          \
-	X(mmap) X(munmap) X(mprotect)                                         \
+	X(mmap) X(munmap) X(mprotect) X(madvise)                              \
 	/* threads, time, waiting */                                          \
 	X(clone) X(exit) X(exit_group) X(gettid) X(getpid) X(tgkill)         \
 	X(arch_prctl) X(sched_yield) X(clock_nanosleep) X(clock_gettime)     \

@@ -201,32 +201,6 @@ int pal_elf_map(int fd, void *hint, bool writable, struct dk_image_info *info, c
 	return 0;
 }
 
-/* fork copies the page table entries of a mapping only if it holds
- * anonymous pages; a file mapping without any is faulted in again, one
- * fault-around at a time, by every child.  Writing one byte of each segment
- * back to itself (one private page per segment) makes the host copy the
- * segment's entries at fork instead: a child of the PAL and the library OS
- * then takes about a third fewer page faults.  "writable": the segments are
- * still writable (the library OS before protect_segments); otherwise each is
- * made writable for the moment (the PAL's own image, before any guest code). */
-void pal_elf_keep_on_fork(const Elf64_Phdr *ph, uint32_t phnum, uint64_t base, bool writable)
-{
-	for (uint32_t i = 0; ph && i < phnum; i++) {
-		if (ph[i].p_type != PT_LOAD || !ph[i].p_filesz)
-			continue;
-		uint64_t s = PAL_ALIGN_DOWN(ph[i].p_vaddr, PAL_PAGE) + base;
-		uint64_t e = PAL_ALIGN_UP(ph[i].p_vaddr + ph[i].p_memsz, PAL_PAGE) + base;
-		int prot = elf_prot(ph[i].p_flags);
-		if (!writable && !(prot & PROT_WRITE) &&
-		    HOST_IS_ERR(HOST(mprotect, s, e - s, prot | PROT_READ | PROT_WRITE)))
-			continue;
-		volatile uint8_t *first = (volatile uint8_t *)s;
-		*first = *first;
-		if (!writable && !(prot & PROT_WRITE))
-			HOST(mprotect, s, e - s, prot);
-	}
-}
-
 /* Re-applies each segment's own protections after relocation. */
 static void protect_segments(const struct dk_image_info *info)
 {
@@ -388,7 +362,6 @@ int pal_elf_load_image(int fd, struct dk_image_info *info, void **entry, const c
 		HOST(munmap, info->start, info->end - info->start);
 		return rc;
 	}
-	pal_elf_keep_on_fork((const void *)info->phdr, info->phnum, info->base, true);
 	protect_segments(info);
 	return 0;
 }

@@ -14,8 +14,6 @@
 /* Maps an ELF executable's segments; *why explains a failure. */
 int pal_elf_map(int fd, void *hint, bool writable, struct dk_image_info *info,
 		const char **why);
-/* Makes fork copy the present pages of an image's segments (loader.c). */
-void pal_elf_keep_on_fork(const Elf64_Phdr *ph, uint32_t phnum, uint64_t base, bool writable);
 /* Maps, relocates and links a library OS image; *entry = LibOsInitialize. */
 int pal_elf_load_image(int fd, struct dk_image_info *info, void **entry, const char **why);
 

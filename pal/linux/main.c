@@ -200,8 +200,6 @@ __attribute__((noreturn, used)) void pal_linux_main(uint64_t *sp)
 		pal_die("cannot initialise");
 	init_start_params(argc - 1, argv + 1);
 	init_channel();
-	pal_elf_keep_on_fork((const void *)((uint64_t)&__ehdr_start + __ehdr_start.e_phoff),
-			     __ehdr_start.e_phnum, (uint64_t)&__ehdr_start, false);
 	LibOsInitialize_fn *entry = (LibOsInitialize_fn *)load_image(argv[1]);
 	init_handles();
 	/* The library OS sees its image as a URI. */

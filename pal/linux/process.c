@@ -145,14 +145,28 @@ void pal_process_destroy(struct pal_object *obj)
  * that a fork child writes anyway. */
 static int self_pid = -1;
 
+/* The ranges a child is not to get are marked so for the host's fork, and
+ * unmarked again in the parent.  A range may span gaps: the host marks
+ * what is mapped and reports ENOMEM for the rest, which is no error here. */
+#define K_MADV_DONTFORK 10
+#define K_MADV_DOFORK 11
+static void mark_left_behind(const struct dk_range *left, uint32_t n, int advice)
+{
+	for (uint32_t i = 0; i < n; i++)
+		HOST(madvise, left[i].addr, left[i].size, advice);
+}
+
 /*
  * fork(2) itself: the host copies the process copy-on-write, so the cost
  * does not grow with its memory.  The child is the caller's host child
  * (it reaps it with DkProcessWait, and gets SIGCHLD as DK_EXC_SIGNAL); only
  * the calling thread exists in it.  The PAL's locks are held across the
  * copy so the child's allocator, handle table and channel are consistent.
+ * The left-behind ranges are not copied at all: a child that is about to
+ * replace its program (a vfork child's execve) then costs neither a copy
+ * of those page tables nor the parent's copy-on-write faults afterwards.
  */
-int pal_host_process_fork(int64_t *child)
+int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t n)
 {
 	int chan;
 	int rc = pal_channel_fork_begin(&chan);
@@ -160,7 +174,10 @@ int pal_host_process_fork(int64_t *child)
 		return rc;
 	pal_handle_fork_lock(true);
 	pal_alloc_fork_lock(true);
+	mark_left_behind(left, n, K_MADV_DONTFORK);
 	long pid = HOST(clone, K_SIGCHLD, 0, 0, 0, 0);
+	if (pid != 0)
+		mark_left_behind(left, n, K_MADV_DOFORK);
 	pal_alloc_fork_lock(false);
 	pal_handle_fork_lock(false);
 	pal_channel_fork_end(pid, chan);

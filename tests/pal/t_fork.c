@@ -24,7 +24,7 @@ static void fork_basic(void)
 {
 	static volatile int value = 5;
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		value = 6; /* the child's copy only */
 		child_exit(value == 6 ? 7 : 1);
@@ -36,7 +36,7 @@ static void fork_basic(void)
 	      "wait gave pid %lld state %u status %d", (long long)r.pid, r.state, r.status);
 	CHECK(value == 5, "the child's write reached the parent: %d", value);
 	CHECK_RC(dk->DkProcessWait(child, DK_WAIT_EXITED | DK_WAIT_NOHANG, &r), E(NOT_FOUND));
-	CHECK_RC(dk->DkProcessFork(NULL), E(BAD_POINTER));
+	CHECK_RC(dk->DkProcessFork(NULL, NULL, 0), E(BAD_POINTER));
 }
 
 static void fork_shared_memory(void)
@@ -51,7 +51,7 @@ static void fork_shared_memory(void)
 	*shared = 1;
 	*own = 1;
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		*shared = 42;
 		*own = 42;
@@ -68,6 +68,40 @@ static void fork_shared_memory(void)
 	dk->DkVirtualMemoryFree((void *)own, 4096, DK_MEM_RELEASE);
 }
 
+/* Left-behind ranges: the child has nothing mapped there (a reservation
+ * at the address succeeds in the child only), while the pages around them
+ * and the parent's own copy are untouched; bad ranges are refused. */
+static void fork_left_behind(void)
+{
+	void *p = NULL;
+	CHECK_OK(dk->DkVirtualMemoryAlloc(&p, 3 * 4096, DK_MEM_RESERVE | DK_MEM_COMMIT,
+					  DK_PROT_READ | DK_PROT_WRITE));
+	volatile char *m = p;
+	m[0] = 1, m[4096] = 2, m[8192] = 3;
+	struct dk_range mid = {(uint64_t)p + 4096, 4096};
+	int64_t child = -1;
+	CHECK_OK(dk->DkProcessFork(&child, &mid, 1));
+	if (child == 0) {
+		void *at = (void *)mid.addr;
+		int rc = dk->DkVirtualMemoryAlloc(&at, 4096, DK_MEM_RESERVE, DK_PROT_NONE);
+		child_exit(rc == 0 && at == (void *)mid.addr && m[0] == 1 && m[8192] == 3 ? 0 : 1);
+	}
+	struct dk_wait_result r;
+	CHECK_OK(reap(child, &r));
+	CHECK(r.state == DK_CHILD_EXITED && r.status == 0,
+	      "left-behind page: child state %u status %d", r.state, r.status);
+	CHECK(m[0] == 1 && m[4096] == 2 && m[8192] == 3, "the parent's pages changed");
+	void *at = (void *)mid.addr;
+	CHECK_RC(dk->DkVirtualMemoryAlloc(&at, 4096, DK_MEM_RESERVE, DK_PROT_NONE), E(EXISTS));
+	struct dk_range bad = {(uint64_t)p + 1, 4096};
+	CHECK_RC(dk->DkProcessFork(&child, &bad, 1), E(INVALID));
+	bad = (struct dk_range){(uint64_t)p, 0};
+	CHECK_RC(dk->DkProcessFork(&child, &bad, 1), E(INVALID));
+	CHECK_RC(dk->DkProcessFork(&child, &mid, DK_FORK_LEFT_MAX + 1), E(INVALID));
+	CHECK_RC(dk->DkProcessFork(&child, (const struct dk_range *)8, 1), E(BAD_POINTER));
+	dk->DkVirtualMemoryFree(p, 3 * 4096, DK_MEM_RELEASE);
+}
+
 static void pipe_across_fork(void)
 {
 	DK_HANDLE rd, wr;
@@ -76,7 +110,7 @@ static void pipe_across_fork(void)
 	CHECK_OK(dk->DkStreamAttributesQueryByHandle(rd, &a));
 	CHECK(a.type == DK_STREAM_PIPE, "pipe end has type %u", a.type);
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		dk->DkObjectClose(rd);
 		size_t n = 5;
@@ -143,7 +177,7 @@ static void wait_nohang_and_errors(void)
 	DK_HANDLE rd, wr;
 	CHECK_OK(dk->DkStreamPipeCreate(0, &rd, &wr));
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		char c;
 		size_t n = 1;
@@ -171,7 +205,7 @@ static void signal_child(void)
 	DK_HANDLE rd, wr;
 	CHECK_OK(dk->DkStreamPipeCreate(0, &rd, &wr));
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		char c;
 		size_t n = 1;
@@ -194,7 +228,7 @@ static void signal_child(void)
 static void signal_default_action(void)
 {
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		dk->DkProcessSignal(0, 15, DK_SIGNAL_DEFAULT_ACTION, 0);
 		child_exit(1); /* not reached */
@@ -213,7 +247,7 @@ static void fork_exit_signals(int *seen)
 	int before = __atomic_load_n(&g_exc.signals, __ATOMIC_SEQ_CST);
 	*seen = -1;
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0)
 		child_exit(0);
 	struct dk_wait_result r;
@@ -250,7 +284,7 @@ static void id_control(void)
 	CHECK(self > 0 && tid > 0 && group >= 0 && session >= 0, "ids %lld %lld %lld %lld",
 	      (long long)self, (long long)tid, (long long)group, (long long)session);
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		int64_t me = 0, parent = 0, sid = 0, pg = 0;
 		dk->DkProcessIdControl(DK_PID_SELF, 0, 0, &me);
@@ -283,7 +317,7 @@ static void futex_across_fork(void)
 	CHECK_RC(dk->DkFutexControl(DK_FUTEX_WAKE, (uint32_t *)((char *)p + 1), 1, 0, NULL),
 		 E(INVALID));
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		while (*word == 0)
 			dk->DkFutexControl(DK_FUTEX_WAIT, (uint32_t *)word, 0, DK_WAIT_INFINITE, NULL);
@@ -317,7 +351,7 @@ static void seek_shared_position(void)
 	CHECK_OK(dk->DkStreamSeek(h, 0, DK_SEEK_CUR, &pos));
 	CHECK(pos == 5, "position %llu after writing 5 bytes", (unsigned long long)pos);
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		size_t m = 6;
 		int rc = dk->DkStreamWrite(h, DK_OFFSET_CURRENT, " world", &m);
@@ -361,7 +395,7 @@ static void lock_across_fork(void)
 	int64_t self = 0;
 	dk->DkProcessIdControl(DK_PID_SELF, 0, 0, &self);
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		int bad = 0;
 		struct dk_lock c = {.type = DK_LOCK_WRITE, .start = 12, .length = 1};
@@ -405,7 +439,7 @@ static void status_across_fork(void)
 	CHECK_OK(dk->DkStreamConsoleControl(rd, DK_STREAM_GET_STATUS, &st, sizeof(st)));
 	CHECK(st == 0, "a blocking pipe end has status %u", st);
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		uint32_t on = DK_STATUS_NONBLOCK;
 		child_exit(dk->DkStreamConsoleControl(rd, DK_STREAM_SET_STATUS, &on, sizeof(on)) == 0
@@ -494,7 +528,7 @@ static void fifo_across_fork(void)
 	dk->DkStreamDelete(file);
 
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		/* Waits in the open for the parent's reader. */
 		size_t n = 5;
@@ -535,7 +569,7 @@ static void message_across_fork(void)
 	      (long long)peer.pid, (long long)self);
 	CHECK_RC(dk->DkStreamConsoleControl(a, DK_STREAM_GET_PEER, &peer, 4), E(INVALID));
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		DK_HANDLE f, rd, wr;
 		dk->DkObjectClose(a);
@@ -681,7 +715,7 @@ static void socket_file(void)
 
 	/* Another process finds it, by its name and identity. */
 	int64_t child = -1;
-	CHECK_OK(dk->DkProcessFork(&child));
+	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
 		struct dk_stream_attr c;
 		if (dk->DkStreamAttributesQuery(uri, &c) < 0)
@@ -710,6 +744,7 @@ const struct conf_case conf_cases_fork[] = {
 	{"DkFutexControl.across_fork", futex_across_fork},
 	{"DkProcessFork.basic", fork_basic},
 	{"DkProcessFork.shared_memory", fork_shared_memory},
+	{"DkProcessFork.left_behind", fork_left_behind},
 	{"DkStreamPipeCreate.across_fork", pipe_across_fork},
 	{"DkStreamPipeCreate.closed_reader", pipe_closed_reader},
 	{"DkProcessWait.nohang_nowait_errors", wait_nohang_and_errors},
