@@ -108,10 +108,11 @@ static void drop(struct service *s, size_t i)
 /* Forgets picoprocesses nobody can ask about any more: exited, channel
  * closed, and either forked (the host tells the parent of the exit, never
  * the monitor), already reported to their parent, or with a parent that
- * can no longer ask.  Keeping forked ones made every round scan them all:
- * the monitor spent more CPU per fork than the forking process.  At most DEAD_KEPT_MAX others are remembered
- * (oldest forgotten first), so a picoprocess that starts children and
- * never asks cannot grow the table without bound. */
+ * can no longer ask.  (Forked ones used to be kept, and every round
+ * looked up each one's parent: a cost that grew with every fork.)  At most
+ * DEAD_KEPT_MAX others are remembered (oldest forgotten first), so a
+ * picoprocess that starts children and never asks cannot grow the table
+ * without bound. */
 static void collect(struct service *s)
 {
 	size_t dead = 0;
