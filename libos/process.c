@@ -233,7 +233,9 @@ static long vfork_parent(int pid, bool spawn, DK_HANDLE done_r, DK_HANDLE done_w
  * pid from vfork.  Any other call (getpid, setsid, exit ...) and a fault
  * fork the same way first, and the parent then waits for the forked child
  * as for any vfork child.  Signals that arrive meanwhile are the parent's
- * and wait for it.  Only a process of one thread lends itself. */
+ * and wait for it; so no call that may raise one for the caller (write's
+ * SIGPIPE, kill) runs borrowed.  Only a process of one thread lends
+ * itself. */
 static struct {
 	struct libos_regs parent; /* its frame at the vfork */
 	uint64_t flags, stack;
@@ -256,7 +258,6 @@ bool libos_vfork_allows(long nr)
 	case __NR_fcntl:
 	case __NR_open:
 	case __NR_openat:
-	case __NR_write:
 	case __NR_execve:
 	case __NR_execveat:
 		return true;

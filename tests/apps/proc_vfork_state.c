@@ -1,9 +1,9 @@
 /* What a vfork child shares with its parent and what it has of its own:
  * memory is shared (a failed exec's errno reaches the parent), while the
  * descriptor table, the signal actions and mask, MXCSR and the pid are the
- * child's own; a child that dies of a fault leaves the parent running; a
- * signal the parent blocked before the vfork waits for the parent; an
- * ignored signal stays ignored across the child's exec. */
+ * child's own, and so is a SIGPIPE its write raises; a child that dies of a
+ * fault leaves the parent running; a signal pending in the parent waits for
+ * the parent; an ignored signal stays ignored across the child's exec. */
 #include "check.h"
 #include <signal.h>
 #include <sys/wait.h>
@@ -139,6 +139,29 @@ int main(void)
 	CHECK(s == 0 && before == 0 && usr1_seen == 1);
 	SAY("parent's pending signal: not run by the child %d, then delivered %d\n", before == 0,
 	    usr1_seen == 1);
+
+	/* SIGPIPE from the child's own write is the child's: it dies of it,
+	 * and nothing is pending for the parent. */
+	SYS(pipe(p));
+	SYS(close(p[0]));
+	sigset_t pipe_set, pend;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	SYS(sigprocmask(SIG_BLOCK, &pipe_set, NULL));
+	fflush(stdout);
+	pid = vfork();
+	if (pid == 0) {
+		sigprocmask(SIG_UNBLOCK, &pipe_set, NULL);
+		ssize_t w = write(p[1], "x", 1);
+		_exit(w < 0 ? 2 : 3);
+	}
+	s = wait_status(pid);
+	SYS(sigpending(&pend));
+	CHECK(s == 128 + SIGPIPE && !sigismember(&pend, SIGPIPE));
+	SAY("child's SIGPIPE: status %d, pending in the parent: %d\n", s,
+	    sigismember(&pend, SIGPIPE));
+	SYS(sigprocmask(SIG_UNBLOCK, &pipe_set, NULL));
+	SYS(close(p[1]));
 
 	/* A child that dies of a fault: the parent sees SIGSEGV and goes on. */
 	fflush(stdout);
