@@ -3505,7 +3505,8 @@ static long host_sendmsg(DK_HANDLE hs, struct msghdr *m, int flags)
 	if (rc == 0) {
 		struct iovcur c = { m->msg_iov, m->msg_iovlen, 0, 0, false };
 		iov_from(&c, buf, n);
-		struct dk_message msg = { buf, n, passed, (uint32_t)nfiles, 0 };
+		struct dk_message msg = { buf, n, passed, (uint32_t)nfiles,
+					  flags & MSG_DONTWAIT ? DK_MESSAGE_DONTWAIT : 0 };
 		if (c.fault)
 			rc = -EFAULT;
 		else if ((rc = dk->DkStreamMessage(hs, DK_MESSAGE_SEND, &msg)) < 0)
@@ -3537,7 +3538,8 @@ static long host_recvmsg(DK_HANDLE hs, struct msghdr *m, int flags)
 	char *buf = libos_alloc(n ? n : 1);
 	if (!buf)
 		return -ENOMEM;
-	struct dk_message msg = { buf, n, passed, (uint32_t)room, 0 };
+	struct dk_message msg = { buf, n, passed, (uint32_t)room,
+				  flags & MSG_DONTWAIT ? DK_MESSAGE_DONTWAIT : 0 };
 	long rc = dk->DkStreamMessage(hs, DK_MESSAGE_RECEIVE, &msg);
 	if (rc < 0) {
 		libos_free(buf);
@@ -3588,17 +3590,22 @@ static void passed_to_files(const struct dk_passed *passed, uint32_t n, struct r
 }
 
 /* send/recv on a socket pair end that moved to the host at fork
- * (fs_sockets_share): plain reads and writes of its stream.  false if fd is
- * not one. */
-static bool moved_io(long fd, void *buf, size_t n, bool recv, long *rc)
+ * (fs_sockets_share): plain reads and writes of its stream, or with flags
+ * (MSG_DONTWAIT, MSG_NOSIGNAL ...) a message of one buffer.  false if fd
+ * is not one. */
+static bool moved_io(long fd, void *buf, size_t n, bool recv, int flags, long *rc)
 {
 	struct libos_file *f = libos_fd_get((int)fd);
 	DK_HANDLE h;
 	if (!f)
 		return false;
 	bool moved = fs_host_socket(f, &h);
-	if (moved)
+	struct iovec v = { buf, n };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
+	if (moved && !flags)
 		*rc = recv ? fs_read(f, buf, n) : fs_write(f, buf, n);
+	else if (moved)
+		*rc = recv ? host_recvmsg(h, &m, flags) : host_sendmsg(h, &m, flags);
 	libos_file_put(f);
 	return moved;
 }
@@ -3608,7 +3615,7 @@ LIBOS_SYSCALL(sendto)
 	struct libos_file *f;
 	struct lsock *s;
 	long rc;
-	if (!a4 && moved_io(a0, (void *)a1, (size_t)a2, false, &rc))
+	if (!a4 && moved_io(a0, (void *)a1, (size_t)a2, false, (int)a3, &rc))
 		return rc;
 	rc = sk_get(a0, &f, &s);
 	if (rc < 0)
@@ -3629,7 +3636,7 @@ LIBOS_SYSCALL(recvfrom)
 	struct libos_file *f;
 	struct lsock *s;
 	long rc;
-	if (!a4 && moved_io(a0, (void *)a1, (size_t)a2, true, &rc))
+	if (!a4 && moved_io(a0, (void *)a1, (size_t)a2, true, (int)a3, &rc))
 		return rc;
 	rc = sk_get(a0, &f, &s);
 	if (rc < 0)

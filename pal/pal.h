@@ -242,9 +242,10 @@ struct pal_stream_ops {
 	 * bad buffer).  send: objs[0..n) are streams, referenced by the
 	 * caller.  receive: at most *n new stream objects (one reference each)
 	 * go into objs, *n says how many, *flags gets DK_MESSAGE_TRUNCATED
-	 * when some could not be taken (they are closed). */
+	 * when some could not be taken (they are closed).  flags (in):
+	 * DK_MESSAGE_DONTWAIT. */
 	int (*message_send)(struct pal_object *obj, const void *data, size_t *size,
-			    struct pal_object **objs, uint32_t n);
+			    struct pal_object **objs, uint32_t n, uint32_t flags);
 	int (*message_receive)(struct pal_object *obj, void *data, size_t *size,
 			       struct pal_object **objs, uint32_t *n, uint32_t *flags);
 	/* Who is at the other end (DK_STREAM_GET_PEER). */

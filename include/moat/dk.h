@@ -340,6 +340,7 @@ struct dk_peer {
 #define DK_MESSAGE_RECEIVE 2u
 #define DK_MESSAGE_HANDLES_MAX 64u
 #define DK_MESSAGE_TRUNCATED 1u /* flags, out: streams came that did not fit (closed) */
+#define DK_MESSAGE_DONTWAIT 2u  /* flags, in: WOULD_BLOCK rather than wait */
 struct dk_passed {
 	DK_HANDLE handle;  /* SEND: a stream to pass; RECEIVE: the new stream */
 	uint32_t type;     /* RECEIVE: its enum dk_stream_type */
@@ -350,7 +351,7 @@ struct dk_message {
 	size_t size;                /* in: their count or the room; out: bytes moved */
 	struct dk_passed *handles;  /* the streams, or room for them (may be NULL if count is 0) */
 	uint32_t count;             /* in: their count or the room; out: streams moved */
-	uint32_t flags;             /* out: DK_MESSAGE_TRUNCATED */
+	uint32_t flags;             /* in: DK_MESSAGE_DONTWAIT; out: DK_MESSAGE_TRUNCATED */
 };
 
 /* DkStreamShutdown's directions, for a connected tcp or pipe stream. */

@@ -741,7 +741,8 @@ int pal_DkStreamMessage(DK_HANDLE stream, uint32_t op, struct dk_message *msg)
 	rc = pal_copy_in(&m, msg, sizeof(m));
 	if (rc < 0)
 		return rc;
-	if (m.count > DK_MESSAGE_HANDLES_MAX || (send && m.count && !m.size))
+	if (m.count > DK_MESSAGE_HANDLES_MAX || (send && m.count && !m.size) ||
+	    (m.flags & ~DK_MESSAGE_DONTWAIT))
 		return -DK_E_INVALID; /* streams travel with a byte */
 	if (m.size > IO_MAX)
 		m.size = IO_MAX;
@@ -754,7 +755,7 @@ int pal_DkStreamMessage(DK_HANDLE stream, uint32_t op, struct dk_message *msg)
 	rc = stream_get(stream, &obj, &ops);
 	if (rc < 0)
 		return rc;
-	uint32_t n = 0, flags = 0;
+	uint32_t n = 0, flags = send ? 0 : m.flags; /* in, then out (receive) */
 	if (obj->type != PAL_OBJ_STREAM ||
 	    !(send ? (void *)ops->message_send : (void *)ops->message_receive))
 		rc = -DK_E_UNSUPPORTED;
@@ -766,7 +767,7 @@ int pal_DkStreamMessage(DK_HANDLE stream, uint32_t op, struct dk_message *msg)
 		if (rc < 0)
 			n--; /* the failed lookup took nothing */
 		else
-			rc = ops->message_send(obj, m.data, &m.size, objs, n);
+			rc = ops->message_send(obj, m.data, &m.size, objs, n, m.flags);
 		for (uint32_t i = 0; i < n; i++)
 			pal_object_put(objs[i]);
 	} else {

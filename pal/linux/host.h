@@ -74,6 +74,7 @@ void pal_linux_close(int fd);
 #define K_MSG_TRUNC 0x20
 #define K_MSG_CTRUNC 0x08
 #define K_MSG_NOSIGNAL 0x4000
+#define K_MSG_DONTWAIT 0x40
 #define K_MSG_CMSG_CLOEXEC 0x40000000
 #define K_SOL_SOCKET 1
 #define K_SCM_RIGHTS 1

@@ -126,7 +126,7 @@ static int pipe_client_attr(struct pal_object *obj, struct dk_stream_attr *attr)
 }
 
 static int unix_message_send(struct pal_object *obj, const void *data, size_t *size,
-			     struct pal_object **objs, uint32_t n);
+			     struct pal_object **objs, uint32_t n, uint32_t flags);
 static int unix_message_receive(struct pal_object *obj, void *data, size_t *size,
 				struct pal_object **objs, uint32_t *n, uint32_t *flags);
 static int unix_peer(struct pal_object *obj, struct dk_peer *peer);
@@ -272,7 +272,7 @@ static bool passable(const struct pal_object *obj)
 }
 
 static int unix_message_send(struct pal_object *obj, const void *data, size_t *size,
-			     struct pal_object **objs, uint32_t n)
+			     struct pal_object **objs, uint32_t n, uint32_t flags)
 {
 	union {
 		struct k_cmsghdr h;
@@ -295,7 +295,8 @@ static int unix_message_send(struct pal_object *obj, const void *data, size_t *s
 		m.control = &c;
 		m.controllen = K_CMSG_SPACE(n * sizeof(int));
 	}
-	long rc = HOST_BLOCKING(sendmsg, obj->fd, &m, K_MSG_NOSIGNAL);
+	long rc = HOST_BLOCKING(sendmsg, obj->fd, &m,
+				K_MSG_NOSIGNAL | (flags & DK_MESSAGE_DONTWAIT ? K_MSG_DONTWAIT : 0));
 	if (HOST_IS_ERR(rc))
 		return pal_linux_sock_error(rc);
 	*size = (size_t)rc;
@@ -348,7 +349,9 @@ static int unix_message_receive(struct pal_object *obj, void *data, size_t *size
 		m.control = control;
 		m.controllen = K_CMSG_SPACE(*n * sizeof(int));
 	}
-	long rc = HOST_BLOCKING(recvmsg, obj->fd, &m, K_MSG_CMSG_CLOEXEC);
+	long rc = HOST_BLOCKING(recvmsg, obj->fd, &m,
+				K_MSG_CMSG_CLOEXEC |
+					(*flags & DK_MESSAGE_DONTWAIT ? K_MSG_DONTWAIT : 0));
 	if (HOST_IS_ERR(rc))
 		return pal_linux_sock_error(rc);
 	int k = m.control ? pal_linux_take_fds(&m, fds, (int)*n) : 0;

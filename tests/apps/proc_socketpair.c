@@ -108,6 +108,24 @@ int main(void)
 	SAY("datagram sizes: %d %d %d %d\n", lens[0], lens[1], lens[2], lens[3]);
 	CHECK(wait_ok(pid));
 	SYS(close(sv[0]));
+
+	/* MSG_DONTWAIT on a blocking pair shared with a child: an empty
+	 * receive and a full send give EAGAIN instead of waiting. */
+	SYS(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	pid = FORK();
+	if (pid == 0)
+		_exit(0);
+	CHECK(wait_ok(pid));
+	ERR(recv(sv[0], buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	static char chunk[65536];
+	long sent = 0, w;
+	while ((w = send(sv[0], chunk, sizeof(chunk), MSG_DONTWAIT)) > 0 && sent < (64l << 20))
+		sent += w;
+	CHECK(w < 0 && errno == EAGAIN && sent > 0);
+	SAY("MSG_DONTWAIT: empty receive EAGAIN, send stops with EAGAIN after some bytes: %d\n",
+	    w < 0 && errno == EAGAIN && sent > 0);
+	SYS(close(sv[0]));
+	SYS(close(sv[1]));
 	SYS(unlink("passed.txt"));
 	DONE();
 }

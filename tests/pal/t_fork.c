@@ -650,6 +650,19 @@ static void message_across_fork(void)
 	CHECK_OK(dk->DkStreamMessage(rd, DK_MESSAGE_RECEIVE, &m));
 	CHECK(m.size == 1 && m.count == 0 && m.flags == DK_MESSAGE_TRUNCATED,
 	      "without room: %zu bytes, %u streams, flags %u", m.size, m.count, m.flags);
+	/* DONTWAIT: nothing there, so WOULD_BLOCK; then a send (flags out: 0)
+	 * and its byte; unknown flags are refused. */
+	m = (struct dk_message){ .data = buf, .size = sizeof(buf), .flags = DK_MESSAGE_DONTWAIT };
+	CHECK_RC(dk->DkStreamMessage(rd, DK_MESSAGE_RECEIVE, &m), E(WOULD_BLOCK));
+	m = (struct dk_message){ .data = "z", .size = 1, .flags = DK_MESSAGE_DONTWAIT };
+	CHECK_OK(dk->DkStreamMessage(b, DK_MESSAGE_SEND, &m));
+	CHECK(m.size == 1 && m.flags == 0, "dontwait send: %zu bytes, flags %u", m.size, m.flags);
+	m = (struct dk_message){ .data = buf, .size = sizeof(buf), .flags = DK_MESSAGE_DONTWAIT };
+	CHECK_OK(dk->DkStreamMessage(rd, DK_MESSAGE_RECEIVE, &m));
+	CHECK(m.size == 1 && buf[0] == 'z' && m.flags == 0, "dontwait receive: %zu bytes, flags %u",
+	      m.size, m.flags);
+	m.flags = 4;
+	CHECK_RC(dk->DkStreamMessage(rd, DK_MESSAGE_RECEIVE, &m), E(INVALID));
 	CHECK_RC(dk->DkStreamConsoleControl(wr, DK_STREAM_GET_PEER, &peer, sizeof(peer)),
 		 E(UNSUPPORTED));
 	dk->DkObjectClose(b);
