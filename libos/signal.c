@@ -867,13 +867,10 @@ static bool deliver(struct libos_regs *regs, const uint64_t *saved)
 	struct libos_thread *t = libos_current();
 	if (!t || !regs)
 		return false;
-	if (libos_vfork_borrowed) { /* what is pending is the parent's: it waits for it */
-		if (libos_signal_incoming_any())
-			libos_signal_drain();
-		return false;
-	}
 	/* A system call that ends with -EINTR may be restarted: only on the way
-	 * out of the call itself (regs is its frame). */
+	 * out of the call itself (regs is its frame).  (While a vfork child
+	 * borrows the process nothing is pending for it, libos_signal_pending
+	 * says: what arrives is the parent's, so its calls restart.) */
 	long nr = t->syscall_nr;
 	bool interrupted = t->in_syscall && t->regs == regs && (long)regs->rax == -EINTR &&
 			   nr >= 0 && nr != __NR_restart_syscall && nr != __NR_rt_sigreturn;

@@ -163,6 +163,31 @@ int main(void)
 	SYS(sigprocmask(SIG_UNBLOCK, &pipe_set, NULL));
 	SYS(close(p[1]));
 
+	/* A signal for the parent while the child waits in open() (of a FIFO
+	 * with no writer yet) does not interrupt the child; the parent takes
+	 * it once back. */
+	SYS(mkfifo("vfork.fifo", 0600));
+	usr1_seen = 0;
+	pid_t helper = FORK();
+	if (helper == 0) {
+		usleep(200000);
+		kill(me, SIGUSR1);
+		usleep(200000);
+		int w = open("vfork.fifo", O_WRONLY);
+		_exit(w >= 0 ? 0 : 1);
+	}
+	fflush(stdout);
+	pid = vfork();
+	if (pid == 0) {
+		int r = open("vfork.fifo", O_RDONLY);
+		_exit(r >= 0 ? 0 : errno == EINTR ? 2 : 3);
+	}
+	s = wait_status(pid);
+	CHECK(s == 0 && wait_ok(helper) && usr1_seen == 1);
+	SAY("child's open through the parent's signal: status %d, parent's handler ran %d\n", s,
+	    usr1_seen);
+	SYS(unlink("vfork.fifo"));
+
 	/* A child that dies of a fault: the parent sees SIGSEGV and goes on. */
 	fflush(stdout);
 	pid = vfork();
