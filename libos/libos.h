@@ -387,6 +387,10 @@ void libos_signal_exec(struct libos_thread *t);
 bool libos_signal_child_autoreap(void);
 void libos_mm_exec_release(void);
 uint32_t libos_mm_app_ranges(struct dk_range *out, uint32_t max);
+/* fork: memory a child does not get as it is (MADV_DONTFORK, MADV_WIPEONFORK),
+ * and the child's side of it. */
+uint32_t libos_mm_fork_ranges(struct dk_range *out, uint32_t max);
+void libos_mm_fork_child(void);
 bool libos_mm_shared(uint64_t addr);
 /* For the system call fast path (patch.c). */
 long libos_mm_write_text(uint64_t addr, const void *bytes, size_t n, bool file_only);

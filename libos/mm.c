@@ -38,7 +38,10 @@ struct vma {
 	uint64_t offset;   /* file offset of start */
 	DK_HANDLE stream;  /* referenced stream for file mappings, or NONE */
 	uint64_t dev, inode;
+	int on_fork;       /* VMA_DONTFORK, VMA_WIPEONFORK (madvise) */
 };
+#define VMA_DONTFORK 1   /* a forked child does not get it */
+#define VMA_WIPEONFORK 2 /* a forked child gets it zero-filled */
 
 #define vma_lock (libos_proc.locks.mm) /* on the page fork writes anyway */
 static struct vma *vmas;
@@ -138,7 +141,8 @@ static void vma_remove_locked(uint64_t start, uint64_t end)
 
 static bool vma_same(const struct vma *a, const struct vma *b)
 {
-	if (a->prot != b->prot || a->flags != b->flags || a->kind != b->kind)
+	if (a->prot != b->prot || a->flags != b->flags || a->kind != b->kind ||
+	    a->on_fork != b->on_fork)
 		return false;
 	if (a->stream || b->stream)
 		return false; /* file mappings: keep each as it was made */
@@ -707,6 +711,70 @@ out:
 
 /* ---- madvise, msync, mincore ------------------------------------------------------- */
 
+/* What a forked child gets of [start, end) (MADV_DONTFORK and friends);
+ * vma_lock held.  The fork leaves such memory behind (DkProcessFork's
+ * ranges, libos_mm_fork_ranges), and the child makes the wiped part anew
+ * (libos_mm_fork_child).  WIPEONFORK is for private anonymous memory only,
+ * as on Linux. */
+static long set_on_fork(uint64_t start, uint64_t end, int advice)
+{
+	size_t i;
+	if (advice == MADV_WIPEONFORK)
+		for (i = vma_find(start); i < nvmas && vmas[i].start < end; i++)
+			if (vmas[i].stream || (vmas[i].flags & MAP_TYPE) != MAP_PRIVATE ||
+			    vmas[i].kind == LIBOS_VMA_FILE)
+				return -EINVAL;
+	vma_split_at(start);
+	vma_split_at(end);
+	for (i = vma_find(start); i < nvmas && vmas[i].start < end; i++) {
+		int *m = &vmas[i].on_fork;
+		*m = advice == MADV_DONTFORK	  ? *m | VMA_DONTFORK
+		     : advice == MADV_DOFORK	  ? *m & ~VMA_DONTFORK
+		     : advice == MADV_WIPEONFORK ? *m | VMA_WIPEONFORK
+						  : *m & ~VMA_WIPEONFORK;
+	}
+	for (i = vma_find(start); i < nvmas && vmas[i].start <= end; i++)
+		vma_merge_around(i);
+	return 0;
+}
+
+uint32_t libos_mm_fork_ranges(struct dk_range *out, uint32_t max)
+{
+	uint32_t n = 0;
+	libos_lock(&vma_lock);
+	for (size_t i = 0; i < nvmas; i++) {
+		const struct vma *v = &vmas[i];
+		if (!v->on_fork)
+			continue;
+		if (n && out[n - 1].addr + out[n - 1].size == v->start)
+			out[n - 1].size += v->end - v->start;
+		else if (n < max)
+			out[n++] = (struct dk_range){v->start, v->end - v->start};
+		else
+			break;
+	}
+	libos_unlock(&vma_lock);
+	return n;
+}
+
+/* In a forked child: MADV_DONTFORK memory is not there, MADV_WIPEONFORK
+ * memory is made anew, zero-filled, with its protection. */
+void libos_mm_fork_child(void)
+{
+	libos_lock(&vma_lock);
+	for (size_t i = nvmas; i-- > 0;) {
+		struct vma *v = &vmas[i];
+		if (!v->on_fork)
+			continue;
+		void *at = (void *)v->start;
+		if ((v->on_fork & VMA_DONTFORK) ||
+		    dk->DkVirtualMemoryAlloc(&at, v->end - v->start, DK_MEM_RESERVE | DK_MEM_COMMIT,
+					     dk_prot(v->prot)) < 0)
+			vma_delete_at(i);
+	}
+	libos_unlock(&vma_lock);
+}
+
 LIBOS_SYSCALL(madvise)
 {
 	LIBOS_UNUSED_ARGS(a3, a4, a5);
@@ -732,6 +800,12 @@ LIBOS_SYSCALL(madvise)
 		return -ENOMEM;
 	libos_lock(&vma_lock);
 	long rc = vma_covered(addr, addr + len) ? 0 : -ENOMEM;
+	if (advice == MADV_DONTFORK || advice == MADV_DOFORK || advice == MADV_WIPEONFORK ||
+	    advice == MADV_KEEPONFORK) {
+		long r = set_on_fork(addr, addr + len, advice);
+		libos_unlock(&vma_lock);
+		return r < 0 ? r : rc;
+	}
 	if (advice == MADV_DONTNEED || advice == 24) {
 		/* Drop the contents: anonymous memory reads as zero again, a
 		 * private file mapping as the file again. */

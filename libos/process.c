@@ -174,7 +174,8 @@ static long fork_process(bool want_pipe, bool for_exec, int64_t *child, DK_HANDL
 			 DK_HANDLE *done_w)
 {
 	struct dk_range left[DK_FORK_LEFT_MAX];
-	uint32_t nleft = for_exec ? libos_mm_app_ranges(left, DK_FORK_LEFT_MAX) : 0;
+	uint32_t nleft = for_exec ? libos_mm_app_ranges(left, DK_FORK_LEFT_MAX)
+				  : libos_mm_fork_ranges(left, DK_FORK_LEFT_MAX);
 	*done_r = *done_w = DK_HANDLE_NONE;
 	if (want_pipe && dk->DkStreamPipeCreate(0, done_r, done_w) < 0)
 		*done_r = *done_w = DK_HANDLE_NONE;
@@ -187,6 +188,8 @@ static long fork_process(bool want_pipe, bool for_exec, int64_t *child, DK_HANDL
 	fork_locks(true);
 	int rc = dk->DkProcessFork(child, left, nleft);
 	fork_locks(false);
+	if (rc == 0 && *child == 0 && nleft && !for_exec)
+		libos_mm_fork_child();
 	if (rc < 0) {
 		if (*done_r) {
 			dk->DkObjectClose(*done_r);
