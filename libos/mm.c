@@ -738,13 +738,14 @@ static long set_on_fork(uint64_t start, uint64_t end, int advice)
 	return 0;
 }
 
-uint32_t libos_mm_fork_ranges(struct dk_range *out, uint32_t max)
+/* The mappings pick() selects, as runs of mappings that touch: at most
+ * max ranges (DkProcessFork's left-behind ones).  vma_lock held. */
+static uint32_t ranges_of(struct dk_range *out, uint32_t max, bool (*pick)(const struct vma *))
 {
 	uint32_t n = 0;
-	libos_lock(&vma_lock);
 	for (size_t i = 0; i < nvmas; i++) {
 		const struct vma *v = &vmas[i];
-		if (!v->on_fork)
+		if (!pick(v))
 			continue;
 		if (n && out[n - 1].addr + out[n - 1].size == v->start)
 			out[n - 1].size += v->end - v->start;
@@ -753,6 +754,18 @@ uint32_t libos_mm_fork_ranges(struct dk_range *out, uint32_t max)
 		else
 			break;
 	}
+	return n;
+}
+
+static bool marked_for_fork(const struct vma *v)
+{
+	return v->on_fork != 0;
+}
+
+uint32_t libos_mm_fork_ranges(struct dk_range *out, uint32_t max)
+{
+	libos_lock(&vma_lock);
+	uint32_t n = ranges_of(out, max, marked_for_fork);
 	libos_unlock(&vma_lock);
 	return n;
 }
@@ -1007,25 +1020,19 @@ void libos_mm_exec_release(void)
 	libos_unlock(&vma_lock);
 }
 
-/* The application's memory as runs of mappings that touch, for a fork
- * whose child replaces its program at once (DkProcessFork's left-behind
- * ranges); at most max runs (what does not fit is copied, as in any fork).
- * [vdso] stays: execve keeps it. */
+/* [vdso] stays (execve keeps it); the heap lies inside the break's
+ * reservation, which goes as one range. */
+static bool app_memory(const struct vma *v)
+{
+	return v->kind != LIBOS_VMA_VDSO && v->kind != LIBOS_VMA_HEAP;
+}
+
+/* The application's memory, for a fork whose child replaces its program at
+ * once; what does not fit in max ranges is copied, as in any fork. */
 uint32_t libos_mm_app_ranges(struct dk_range *out, uint32_t max)
 {
-	uint32_t n = 0;
 	libos_lock(&vma_lock);
-	for (size_t i = 0; i < nvmas; i++) {
-		const struct vma *v = &vmas[i];
-		if (v->kind == LIBOS_VMA_VDSO || v->kind == LIBOS_VMA_HEAP)
-			continue; /* (the heap: inside the break's reservation, below) */
-		if (n && out[n - 1].addr + out[n - 1].size == v->start)
-			out[n - 1].size += v->end - v->start;
-		else if (n < max)
-			out[n++] = (struct dk_range){v->start, v->end - v->start};
-		else
-			break;
-	}
+	uint32_t n = ranges_of(out, max, app_memory);
 	if (brk_base && brk_limit > brk_base && n < max)
 		out[n++] = (struct dk_range){brk_base, brk_limit - brk_base};
 	libos_unlock(&vma_lock);
