@@ -343,6 +343,13 @@ bool libos_vfork_fault(struct dk_context *ctx)
 	ctx->rsi = p->rsi, ctx->rbp = p->rbp, ctx->rbx = p->rbx, ctx->rdx = p->rdx;
 	ctx->rsp = p->rsp, ctx->rip = p->rip, ctx->rflags = p->rflags;
 	ctx->rax = (uint64_t)rc, ctx->rcx = p->rip, ctx->r11 = p->rflags;
+	/* The floating-point state comes back from the host's area: the
+	 * parent's control words go there (FXSAVE layout: FCW at 0, MXCSR at
+	 * 24). */
+	if (ctx->fpstate) {
+		memcpy(ctx->fpstate, &lent.fcw, sizeof(lent.fcw));
+		memcpy((char *)ctx->fpstate + 24, &lent.mxcsr, sizeof(lent.mxcsr));
+	}
 	return true;
 }
 
