@@ -4170,16 +4170,17 @@ out:
  * file becomes a host file in place, so its descriptors stay.  Such a
  * socket then reads, writes, polls and shuts down as before, and fstat
  * still says socket; the socket calls proper (send, recv, sendmsg, recvmsg,
- * shutdown) reach it through moved_io, host_sendmsg and host_recvmsg.  A datagram pair moves to
- * a host datagram pair (DK_OPT_DATAGRAM), message for message.  Pairs with
+ * shutdown) reach it through moved_io, host_sendmsg and host_recvmsg.  A
+ * datagram pair moves to a host datagram pair (DK_OPT_DATAGRAM) and a
+ * sequenced-packet pair to a host one (DK_OPT_SEQPACKET), message for
+ * message.  Pairs with
  * descriptors in flight (SCM_RIGHTS) or more than 64 KiB queued stay in the
  * process. */
 #define SHARE_QUEUED_MAX 65536
 
 static bool share_ok(const struct lsock *s)
 {
-	if (s->kind != K_UNIX || (s->type != SOCK_STREAM && s->type != SOCK_DGRAM) ||
-	    !s->connected || s->listening ||
+	if (s->kind != K_UNIX || !s->connected || s->listening ||
 	    !s->file || s->rx_bytes > SHARE_QUEUED_MAX)
 		return false;
 	for (const struct lmsg *m = s->rxq; m; m = m->next)
@@ -4189,7 +4190,7 @@ static bool share_ok(const struct lsock *s)
 }
 
 /* Writes what s has queued into to (the host end whose peer s becomes): a
- * datagram in one write, a stream's bytes in as many as it takes. */
+ * datagram or packet in one write, a stream's bytes in as many as it takes. */
 static bool share_queued(struct lsock *s, DK_HANDLE to)
 {
 	for (struct lmsg *m = s->rxq; m; m = m->next) {
@@ -4197,7 +4198,7 @@ static bool share_queued(struct lsock *s, DK_HANDLE to)
 		do {
 			size_t n = m->len - off;
 			if (dk->DkStreamWrite(to, 0, m->data + off, &n) < 0 ||
-			    (s->type == SOCK_DGRAM ? n != m->len - off : !n))
+			    (s->type != SOCK_STREAM ? n != m->len - off : !n))
 				return false;
 			off += n;
 		} while (off < m->len);
@@ -4208,7 +4209,9 @@ static bool share_queued(struct lsock *s, DK_HANDLE to)
 static void share_pair(struct lsock *x, struct lsock *y)
 {
 	DK_HANDLE h[2];
-	uint32_t opt = DK_OPT_DUPLEX | (x->type == SOCK_DGRAM ? DK_OPT_DATAGRAM : 0);
+	uint32_t opt = DK_OPT_DUPLEX | (x->type == SOCK_DGRAM	   ? DK_OPT_DATAGRAM
+					: x->type == SOCK_SEQPACKET ? DK_OPT_SEQPACKET
+								     : 0);
 	if (x->type != y->type || dk->DkStreamPipeCreate(opt, &h[0], &h[1]) < 0)
 		return;
 	if (!share_queued(x, h[1]) || !share_queued(y, h[0])) {

@@ -56,6 +56,7 @@
 #define P_AF_INET6 10
 #define P_SOCK_STREAM 1
 #define P_SOCK_DGRAM 2
+#define P_SOCK_SEQPACKET 5
 #define P_SOCK_FLAGS (04000ull | 02000000ull) /* SOCK_NONBLOCK | SOCK_CLOEXEC */
 #define P_SOCK_TYPE_CHECK (~P_SOCK_FLAGS)
 
@@ -182,10 +183,11 @@ static const struct entry table[] = {
 	  "processes; no PI, no requeue)", 2,
 	  { ALT(EQ(1, 0)), ALT(EQ(1, 1)) } },
 	{ "socketpair",
-	  "domain AF_UNIX; type SOCK_STREAM or SOCK_DGRAM (|NONBLOCK|CLOEXEC); protocol 0 (a "
-	  "socketpair shared with forked processes)",
-	  2, { ALT(EQ(0, P_AF_UNIX), SOCKTYPE(1), EQ(2, 0)),
-	       ALT(EQ(0, P_AF_UNIX), MASKED(1, P_SOCK_TYPE_CHECK, P_SOCK_DGRAM), EQ(2, 0)) } },
+	  "domain AF_UNIX; type SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET (|NONBLOCK|CLOEXEC); "
+	  "protocol 0 (a socketpair shared with forked processes)",
+	  3, { ALT(EQ(0, P_AF_UNIX), SOCKTYPE(1), EQ(2, 0)),
+	       ALT(EQ(0, P_AF_UNIX), MASKED(1, P_SOCK_TYPE_CHECK, P_SOCK_DGRAM), EQ(2, 0)),
+	       ALT(EQ(0, P_AF_UNIX), MASKED(1, P_SOCK_TYPE_CHECK, P_SOCK_SEQPACKET), EQ(2, 0)) } },
 	{ "pipe2", "flags within O_CLOEXEC|O_NONBLOCK", 1,
 	  { ALT(MASKED(1, ~(P_O_CLOEXEC | P_O_NONBLOCK), 0)) } },
 	{ "arch_prctl", "code == ARCH_SET_GS, ARCH_GET_GS, ARCH_SET_FS or ARCH_GET_FS", 4,

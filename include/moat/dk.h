@@ -257,6 +257,8 @@ struct dk_lock {
 			     * each read takes one (a Unix datagram socket pair);
 			     * DkStreamOpen of pipe.server: and pipe.client:: Unix
 			     * datagram sockets under the name */
+#define DK_OPT_SEQPACKET 128u /* DkStreamPipeCreate, with DUPLEX: a Unix sequenced-packet
+			       * socket pair (messages, in order, end of stream at close) */
 #define DK_OPT_FIFO 16u     /* file: with DK_CREATE_ALWAYS or _NEW, the stream is made
 			     * as a FIFO (a named pipe) before it is opened */
 #define DK_OPT_SOCKET_FILE 64u /* file: with DK_CREATE_NEW and no access: makes a socket

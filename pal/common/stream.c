@@ -630,8 +630,9 @@ int pal_DkStreamShutdown(DK_HANDLE stream, uint32_t how)
  * stay connected across DkProcessFork. */
 int pal_DkStreamPipeCreate(uint32_t options, DK_HANDLE *read_end, DK_HANDLE *write_end)
 {
-	if ((options & ~(DK_OPT_NONBLOCK | DK_OPT_DUPLEX | DK_OPT_DATAGRAM)) ||
-	    ((options & DK_OPT_DATAGRAM) && !(options & DK_OPT_DUPLEX)))
+	uint32_t kinds = options & (DK_OPT_DATAGRAM | DK_OPT_SEQPACKET);
+	if ((options & ~(DK_OPT_NONBLOCK | DK_OPT_DUPLEX | DK_OPT_DATAGRAM | DK_OPT_SEQPACKET)) ||
+	    (kinds && !(options & DK_OPT_DUPLEX)) || kinds == (DK_OPT_DATAGRAM | DK_OPT_SEQPACKET))
 		return -DK_E_INVALID;
 	int rc = pal_probe_out(read_end, sizeof(*read_end));
 	if (rc == 0)

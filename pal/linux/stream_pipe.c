@@ -214,7 +214,8 @@ static int anon_pipe_end(struct pal_object *obj, int fd, uint32_t access, uint32
 
 /* DK_OPT_DUPLEX: a host stream socket pair, both ends read and written,
  * with half-close (DkStreamShutdown); with DK_OPT_DATAGRAM a datagram
- * pair, whose reads and writes are whole messages. */
+ * pair, whose reads and writes are whole messages; with DK_OPT_SEQPACKET
+ * a sequenced-packet pair (messages, and end of stream). */
 static const struct pal_stream_ops duplex_ops = {
 	.scheme = "pipe:",
 	.type = DK_STREAM_PIPE,
@@ -236,7 +237,9 @@ int pal_host_pipe_create(uint32_t options, struct pal_object *read_end,
 	long rc;
 	if (options & DK_OPT_DUPLEX)
 		rc = HOST(socketpair, PAL_AF_UNIX,
-			  (options & DK_OPT_DATAGRAM ? PAL_SOCK_DGRAM : PAL_SOCK_STREAM) |
+			  (options & DK_OPT_DATAGRAM	  ? PAL_SOCK_DGRAM
+			   : options & DK_OPT_SEQPACKET ? PAL_SOCK_SEQPACKET
+							: PAL_SOCK_STREAM) |
 				  PAL_SOCK_CLOEXEC |
 				  (options & DK_OPT_NONBLOCK ? PAL_SOCK_NONBLOCK : 0),
 			  0, fds);

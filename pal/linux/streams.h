@@ -27,6 +27,7 @@ extern const struct pal_stream_ops pal_http_application_ops;
 #define PAL_AF_INET6 10
 #define PAL_SOCK_STREAM 1
 #define PAL_SOCK_DGRAM 2
+#define PAL_SOCK_SEQPACKET 5
 #define PAL_SOCK_NONBLOCK 04000      /* O_NONBLOCK */
 #define PAL_SOCK_CLOEXEC 02000000    /* O_CLOEXEC */
 #define PAL_LISTEN_BACKLOG 128

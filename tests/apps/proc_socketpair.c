@@ -109,6 +109,27 @@ int main(void)
 	CHECK(wait_ok(pid));
 	SYS(close(sv[0]));
 
+	/* A sequenced-packet pair shared with a child: whole messages, in
+	 * order, then the end when the child is gone. */
+	SYS(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv));
+	pid = FORK();
+	if (pid == 0) {
+		close(sv[0]);
+		const char *msgs[] = { "one", "three", "twenty" };
+		for (int i = 0; i < 3; i++)
+			if (send(sv[1], msgs[i], strlen(msgs[i]), 0) != (ssize_t)strlen(msgs[i]))
+				_exit(1);
+		_exit(0);
+	}
+	SYS(close(sv[1]));
+	int plens[4] = { -1, -1, -1, -1 };
+	for (int i = 0; i < 4; i++)
+		plens[i] = (int)recv(sv[0], buf, sizeof(buf), 0);
+	CHECK(plens[0] == 3 && plens[1] == 5 && plens[2] == 6 && plens[3] == 0);
+	SAY("packet sizes: %d %d %d, then %d\n", plens[0], plens[1], plens[2], plens[3]);
+	CHECK(wait_ok(pid));
+	SYS(close(sv[0]));
+
 	/* MSG_DONTWAIT on a blocking pair shared with a child: an empty
 	 * receive and a full send give EAGAIN instead of waiting. */
 	SYS(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));

@@ -157,6 +157,26 @@ static void pipe_across_fork(void)
 	      lens[0], lens[1], lens[2]);
 	dk->DkObjectClose(rd);
 	dk->DkObjectClose(wr);
+
+	/* DK_OPT_SEQPACKET: messages keep their boundaries, and the peer's
+	 * close reads as the end. */
+	CHECK_RC(dk->DkStreamPipeCreate(DK_OPT_SEQPACKET, &rd, &wr), E(INVALID));
+	CHECK_RC(dk->DkStreamPipeCreate(DK_OPT_DUPLEX | DK_OPT_SEQPACKET | DK_OPT_DATAGRAM, &rd,
+					&wr),
+		 E(INVALID));
+	CHECK_OK(dk->DkStreamPipeCreate(DK_OPT_DUPLEX | DK_OPT_SEQPACKET, &rd, &wr));
+	for (int i = 0; i < 2; i++) {
+		size_t n = strlen(msgs[i]);
+		CHECK_OK(dk->DkStreamWrite(wr, 0, msgs[i], &n));
+	}
+	dk->DkObjectClose(wr);
+	for (int i = 0; i < 3; i++) {
+		lens[i] = sizeof(buf);
+		CHECK_OK(dk->DkStreamRead(rd, 0, buf, &lens[i]));
+	}
+	CHECK(lens[0] == 1 && lens[1] == 2 && lens[2] == 0, "packet sizes %zu %zu, then %zu",
+	      lens[0], lens[1], lens[2]);
+	dk->DkObjectClose(rd);
 }
 
 static void pipe_closed_reader(void)
