@@ -3589,10 +3589,30 @@ static void passed_to_files(const struct dk_passed *passed, uint32_t n, struct r
 	}
 }
 
+/* A receive with MSG_WAITALL on a host stream socket: until n bytes came,
+ * the end of the stream, or an error (what came before it is the result).
+ * A datagram or packet socket takes one message, as Linux does. */
+static long host_recv_all(DK_HANDLE h, char *buf, size_t n, int flags)
+{
+	struct dk_peer peer;
+	bool stream = dk->DkStreamConsoleControl(h, DK_STREAM_GET_PEER, &peer, sizeof(peer)) < 0 ||
+		      peer.kind == DK_SOCKET_STREAM;
+	size_t got = 0;
+	do {
+		struct iovec v = { buf + got, n - got };
+		struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
+		long rc = host_recvmsg(h, &m, flags & ~MSG_WAITALL);
+		if (rc <= 0)
+			return got ? (long)got : rc;
+		got += (size_t)rc;
+	} while (stream && got < n);
+	return (long)got;
+}
+
 /* send/recv on a socket pair end that moved to the host at fork
  * (fs_sockets_share): plain reads and writes of its stream, or with flags
- * (MSG_DONTWAIT, MSG_NOSIGNAL ...) a message of one buffer.  false if fd
- * is not one. */
+ * (MSG_DONTWAIT, MSG_NOSIGNAL, MSG_WAITALL ...) messages of one buffer.
+ * false if fd is not one. */
 static bool moved_io(long fd, void *buf, size_t n, bool recv, int flags, long *rc)
 {
 	struct libos_file *f = libos_fd_get((int)fd);
@@ -3604,6 +3624,8 @@ static bool moved_io(long fd, void *buf, size_t n, bool recv, int flags, long *r
 	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
 	if (moved && !flags)
 		*rc = recv ? fs_read(f, buf, n) : fs_write(f, buf, n);
+	else if (moved && recv && (flags & MSG_WAITALL) && !(flags & MSG_DONTWAIT) && n)
+		*rc = host_recv_all(h, buf, n, flags);
 	else if (moved)
 		*rc = recv ? host_recvmsg(h, &m, flags) : host_sendmsg(h, &m, flags);
 	libos_file_put(f);
@@ -4057,15 +4079,19 @@ LIBOS_SYSCALL(getsockopt)
 		DK_HANDLE h;
 		struct dk_peer peer;
 		fs_host_socket(f, &h);
+		bool known = dk->DkStreamConsoleControl(h, DK_STREAM_GET_PEER, &peer,
+							sizeof(peer)) == 0;
 		switch (level == SOL_SOCKET ? name : -1) {
 		case SO_DOMAIN: o.i = AF_UNIX; goto copy;
 		case SO_ERROR:
 		case SO_ACCEPTCONN: o.i = 0; goto copy;
+		case SO_TYPE:
+			o.i = !known || peer.kind == DK_SOCKET_STREAM ? SOCK_STREAM
+			      : peer.kind == DK_SOCKET_DATAGRAM	    ? SOCK_DGRAM
+								    : SOCK_SEQPACKET;
+			goto copy;
 		case SO_PEERCRED:
-			o.cr.pid = dk->DkStreamConsoleControl(h, DK_STREAM_GET_PEER, &peer,
-							      sizeof(peer)) == 0
-					   ? (uint32_t)peer.pid
-					   : (uint32_t)libos_proc.pid;
+			o.cr.pid = known ? (uint32_t)peer.pid : (uint32_t)libos_proc.pid;
 			o.cr.uid = libos_proc.uid;
 			o.cr.gid = libos_proc.gid;
 			olen = sizeof(o.cr);

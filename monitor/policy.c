@@ -79,6 +79,7 @@
 #define P_SHUT_RDWR 2
 #define P_SO_REUSEADDR 2
 #define P_SO_PEERCRED 17
+#define P_SO_TYPE 3
 #define P_ARCH_SET_GS 0x1001
 #define P_ARCH_SET_FS 0x1002
 #define P_ARCH_GET_FS 0x1003
@@ -216,9 +217,11 @@ static const struct entry table[] = {
 	{ "setsockopt", "level SOL_SOCKET, option SO_REUSEADDR", 1,
 	  { ALT(EQ(1, P_SOL_SOCKET), EQ(2, P_SO_REUSEADDR)) } },
 	/* who is at the other end of a Unix stream (DK_STREAM_GET_PEER): the
-	 * peer's pid in the sandbox's pid namespace, uid and gid */
-	{ "getsockopt", "level SOL_SOCKET, option SO_PEERCRED", 1,
-	  { ALT(EQ(1, P_SOL_SOCKET), EQ(2, P_SO_PEERCRED)) } },
+	 * peer's pid in the sandbox's pid namespace, uid and gid, and what the
+	 * socket carries (its type) */
+	{ "getsockopt", "level SOL_SOCKET, option SO_PEERCRED or SO_TYPE", 2,
+	  { ALT(EQ(1, P_SOL_SOCKET), EQ(2, P_SO_PEERCRED)),
+	    ALT(EQ(1, P_SOL_SOCKET), EQ(2, P_SO_TYPE)) } },
 	/* half-close of a connected stream (DkStreamShutdown) */
 	{ "shutdown", "how == SHUT_RD, SHUT_WR or SHUT_RDWR", 3,
 	  { ALT(EQ(1, P_SHUT_RD)), ALT(EQ(1, P_SHUT_WR)), ALT(EQ(1, P_SHUT_RDWR)) } },

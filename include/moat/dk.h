@@ -334,6 +334,13 @@ struct dk_stream_attr {
 struct dk_peer {
 	int64_t pid;          /* the peer's process id (DkProcessIdControl's ids) */
 	uint32_t uid, gid;    /* as the sandbox's user namespace sees them */
+	uint32_t kind;        /* enum dk_socket_kind: what the socket carries */
+	uint32_t reserved;    /* 0 */
+};
+enum dk_socket_kind {
+	DK_SOCKET_STREAM = 1,    /* bytes */
+	DK_SOCKET_DATAGRAM = 2,  /* messages */
+	DK_SOCKET_SEQPACKET = 3, /* messages, in order, with an end */
 };
 
 /* DkStreamMessage (an addition): bytes with streams attached, along a

@@ -79,6 +79,7 @@ void pal_linux_close(int fd);
 #define K_SOL_SOCKET 1
 #define K_SCM_RIGHTS 1
 #define K_SO_PEERCRED 17
+#define K_SO_TYPE 3
 struct k_iovec {
 	void *base;
 	unsigned long len;

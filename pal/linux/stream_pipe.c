@@ -387,5 +387,13 @@ static int unix_peer(struct pal_object *obj, struct dk_peer *peer)
 	peer->pid = cr.pid;
 	peer->uid = cr.uid;
 	peer->gid = cr.gid;
+	int type = 0;
+	len = sizeof(type);
+	rc = HOST(getsockopt, obj->fd, K_SOL_SOCKET, K_SO_TYPE, &type, &len);
+	if (HOST_IS_ERR(rc))
+		return pal_linux_sock_error(rc);
+	peer->kind = type == PAL_SOCK_DGRAM	   ? DK_SOCKET_DATAGRAM
+		     : type == PAL_SOCK_SEQPACKET ? DK_SOCKET_SEQPACKET
+						  : DK_SOCKET_STREAM;
 	return 0;
 }

@@ -106,6 +106,11 @@ int main(void)
 		lens[i] = (int)recv(sv[0], buf, sizeof(buf), 0);
 	CHECK(lens[0] == 1 && lens[1] == 2 && lens[2] == 3 && lens[3] == 0);
 	SAY("datagram sizes: %d %d %d %d\n", lens[0], lens[1], lens[2], lens[3]);
+	int dtype = 0;
+	socklen_t dlen = sizeof(dtype);
+	SYS(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &dtype, &dlen));
+	CHECK(dtype == SOCK_DGRAM);
+	SAY("its type after the fork: SOCK_DGRAM %d\n", dtype == SOCK_DGRAM);
 	CHECK(wait_ok(pid));
 	SYS(close(sv[0]));
 
@@ -127,6 +132,30 @@ int main(void)
 		plens[i] = (int)recv(sv[0], buf, sizeof(buf), 0);
 	CHECK(plens[0] == 3 && plens[1] == 5 && plens[2] == 6 && plens[3] == 0);
 	SAY("packet sizes: %d %d %d, then %d\n", plens[0], plens[1], plens[2], plens[3]);
+	int type = 0;
+	socklen_t tlen = sizeof(type);
+	SYS(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &tlen));
+	CHECK(type == SOCK_SEQPACKET);
+	SAY("its type after the fork: SOCK_SEQPACKET %d\n", type == SOCK_SEQPACKET);
+	CHECK(wait_ok(pid));
+	SYS(close(sv[0]));
+
+	/* MSG_WAITALL on a stream pair shared with a child: the whole count,
+	 * though it comes in two writes. */
+	SYS(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	pid = FORK();
+	if (pid == 0) {
+		close(sv[0]);
+		if (send(sv[1], "hello", 5, 0) != 5)
+			_exit(1);
+		usleep(100000);
+		_exit(send(sv[1], "world", 5, 0) == 5 ? 0 : 1);
+	}
+	SYS(close(sv[1]));
+	memset(buf, 0, sizeof(buf));
+	long all = recv(sv[0], buf, 10, MSG_WAITALL);
+	CHECK(all == 10 && !memcmp(buf, "helloworld", 10));
+	SAY("MSG_WAITALL: %ld bytes\n", all);
 	CHECK(wait_ok(pid));
 	SYS(close(sv[0]));
 

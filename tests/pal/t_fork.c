@@ -585,9 +585,21 @@ static void message_across_fork(void)
 	int64_t self = 0;
 	CHECK_OK(dk->DkProcessIdControl(DK_PID_SELF, 0, 0, &self));
 	CHECK_OK(dk->DkStreamConsoleControl(a, DK_STREAM_GET_PEER, &peer, sizeof(peer)));
-	CHECK(peer.pid == self, "peer of a pipe pair: pid %lld, want the creator %lld",
-	      (long long)peer.pid, (long long)self);
+	CHECK(peer.pid == self && peer.kind == DK_SOCKET_STREAM,
+	      "peer of a pipe pair: pid %lld (want the creator %lld), kind %u", (long long)peer.pid,
+	      (long long)self, peer.kind);
 	CHECK_RC(dk->DkStreamConsoleControl(a, DK_STREAM_GET_PEER, &peer, 4), E(INVALID));
+	/* What a pair carries, by its options. */
+	const uint32_t kinds[][2] = { { DK_OPT_DATAGRAM, DK_SOCKET_DATAGRAM },
+				      { DK_OPT_SEQPACKET, DK_SOCKET_SEQPACKET } };
+	for (int i = 0; i < 2; i++) {
+		DK_HANDLE x, y;
+		CHECK_OK(dk->DkStreamPipeCreate(DK_OPT_DUPLEX | kinds[i][0], &x, &y));
+		CHECK_OK(dk->DkStreamConsoleControl(y, DK_STREAM_GET_PEER, &peer, sizeof(peer)));
+		CHECK(peer.kind == kinds[i][1], "pair of options %u: kind %u", kinds[i][0], peer.kind);
+		dk->DkObjectClose(x);
+		dk->DkObjectClose(y);
+	}
 	int64_t child = -1;
 	CHECK_OK(dk->DkProcessFork(&child, NULL, 0));
 	if (child == 0) {
