@@ -95,44 +95,70 @@ why() {
 	*) if [ "$1" -gt 128 ]; then echo "killed by signal $(($1 - 128))"; else echo "exits $1"; fi ;;
 	esac
 }
-# run3 SIDE WHAT CMD...: runs CMD (stdin /dev/null, stdout a pipe as runsc
-# needs) up to 3 times, each under `timeout`; CMD prints "NAME NUMBER".  Sets
-# R to the median NUMBER and RN to the runs made (fewer than 3 after a run of
-# SLOW seconds or more), or at the first failing run R to "fail:REASON" and
-# RN to 0, and adds "SIDE|REASON|STDERR|WHAT" to NOTES (STDERR: its first two
-# lines, without "|" and backquotes).  Never exits the script.
-run3() {
+# run1 SIDE WHAT CMD...: runs CMD once (stdin /dev/null, stdout a pipe as
+# runsc needs) under `timeout`; CMD prints "NAME NUMBER".  Sets V to the
+# NUMBER and SLOWRUN to 1 if the run took SLOW seconds or more; or, when
+# it fails, V to "fail:REASON", adding "SIDE|REASON|STDERR|WHAT" to NOTES
+# (STDERR: its first two lines, without "|" and backquotes).  Never exits
+# the script.
+run1() {
 	side=$1 what=$2
 	shift 2
-	vals=""
-	RN=0
-	for i in 1 2 3; do
-		t0=$(date +%s)
-		out=$(rc=0; timeout -k 5 "$TMO" "$@" </dev/null 2>"$ERR" || rc=$?; echo "exit-status $rc")
-		t1=$(date +%s)
-		{ echo "== $side: $*"; printf '%s\n' "$out"; cat "$ERR"; } >>"$LOG"
-		rc=$(printf '%s\n' "$out" | awk '$1 == "exit-status" { r = $2 } END { print r }')
-		v=$(printf '%s\n' "$out" | awk 'NF == 2 && $1 != "exit-status" { v = $2 } END { print v }')
-		reason=""
-		if [ "$rc" != 0 ]; then
-			reason=$(why "$rc")
-		elif [ -z "$v" ]; then
-			reason="no result"
-		fi
-		if [ -n "$reason" ]; then
-			R="fail:$reason" RN=0
-			msg=$(grep -v '^ *$' "$ERR" | head -2 | tr '`|' "'/" | awk '{ printf "%s%s", (NR > 1 ? " / " : ""), $0 }') || msg="(stderr unreadable)"
-			NOTES="$NOTES$side|$reason|$msg|$what
+	t0=$(date +%s)
+	out=$(rc=0; timeout -k 5 "$TMO" "$@" </dev/null 2>"$ERR" || rc=$?; echo "exit-status $rc")
+	t1=$(date +%s)
+	{ echo "== $side: $*"; printf '%s\n' "$out"; cat "$ERR"; } >>"$LOG"
+	rc=$(printf '%s\n' "$out" | awk '$1 == "exit-status" { r = $2 } END { print r }')
+	V=$(printf '%s\n' "$out" | awk 'NF == 2 && $1 != "exit-status" { v = $2 } END { print v }')
+	SLOWRUN=0
+	[ $((t1 - t0)) -lt "$SLOW" ] || SLOWRUN=1
+	reason=""
+	if [ "$rc" != 0 ]; then
+		reason=$(why "$rc")
+	elif [ -z "$V" ]; then
+		reason="no result"
+	fi
+	if [ -n "$reason" ]; then
+		V="fail:$reason"
+		msg=$(grep -v '^ *$' "$ERR" | head -2 | tr '`|' "'/" | awk '{ printf "%s%s", (NR > 1 ? " / " : ""), $0 }') || msg="(stderr unreadable)"
+		NOTES="$NOTES$side|$reason|$msg|$what
 "
-			echo "bench:   $side failed ($reason): ${msg:-no stderr}" >&2
-			return 0
-		fi
-		vals="$vals$v
-"
-		RN=$i
-		[ $((t1 - t0)) -lt "$SLOW" ] || break
+		echo "bench:   $side failed ($reason): ${msg:-no stderr}" >&2
+	fi
+}
+
+# median LIST: the median of newline-separated numbers
+median() { printf '%s' "$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# rounds3 KEY WHAT FN: three rounds, each running FN SIDE once for every
+# side in turn (so native and moat run close together in time, and a
+# machine whose speed drifts treats them alike).  FN sets V like run1.  A
+# side that fails is out of the later rounds, with its failure as result;
+# a side whose run took SLOW seconds or more runs no more rounds.  Sets
+# V_side to the median and RN_side to the runs made (0 after a failure).
+rounds3() {
+	for s in $SIDES; do eval "VALS_$s='' RN_$s=0 STOP_$s=''"; done
+	for round in 1 2 3; do
+		for s in $SIDES; do
+			eval "stop=\$STOP_$s"
+			[ -z "$stop" ] || continue
+			"$3" "$s"
+			case $V in
+			fail:*) eval "STOP_$s=\$V RN_$s=0"; continue ;;
+			esac
+			eval "VALS_$s=\"\$VALS_$s\$V
+\" RN_$s=\$((RN_$s + 1))"
+			[ "$SLOWRUN" = 0 ] || eval "STOP_$s=slow"
+		done
 	done
-	R=$(printf '%s' "$vals" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	for s in $SIDES; do
+		eval "stop=\$STOP_$s vals=\$VALS_$s"
+		case $stop in
+		fail:*) eval "V_$s=\$stop" ;;
+		*) eval "V_$s=\$(median \"\$vals\")" ;;
+		esac
+		eval "$1_$s=\$V_$s"
+	done
 }
 
 # t NS: a time per operation, in ns, µs or ms
@@ -172,23 +198,24 @@ k() { awk -v n="$1" 'BEGIN { if (n >= 1000 && n % 1000 == 0) printf "%dk", n / 1
 
 # loop5 KEY LABEL N NRUNSC ARG...: runs ./proc ARG... on every side, with
 # the argument "@N" replaced by the count; keeps the results as KEY_side
+proc_once() {
+	prefix "$1"
+	c=$(count "$1" "$L5_N" "$L5_NR")
+	args=""
+	for a in $L5_ARGS; do [ "$a" = @N ] && a=$c; args="$args $a"; done
+	run1 "$1" "$L5_LABEL" $PRE ./proc $args
+}
 loop5() {
-	key=$1 label=$2 n=$3 nr=$4
+	key=$1 L5_LABEL=$2 L5_N=$3 L5_NR=$4
 	shift 4
-	for s in $SIDES; do
-		prefix "$s"
-		c=$(count "$s" "$n" "$nr")
-		args=""
-		for a; do [ "$a" = @N ] && a=$c; args="$args $a"; done
-		run3 "$s" "$label" $PRE ./proc $args
-		eval "V_$s=\$R RN_$s=\$RN ${key}_$s=\$R"
-	done
+	L5_ARGS="$*"
+	rounds3 "$key" "$L5_LABEL" proc_once
 	rl=""
-	[ -z "$RUNSC" ] || [ "$n" = "$nr" ] || rl=" (runsc: $(k "$nr"))"
-	row5 "$label, $(k "$n") iterations$rl"
+	[ -z "$RUNSC" ] || [ "$L5_N" = "$L5_NR" ] || rl=" (runsc: $(k "$L5_NR"))"
+	row5 "$L5_LABEL, $(k "$L5_N") iterations$rl"
 }
 
-echo "bench: process creation (median of 3 runs each; a failing side is recorded as n/a)"
+echo "bench: process creation (median of 3 rounds, the sides in turn in each; a failing side is recorded as n/a)"
 loop5 F0 "fork+exit+wait" "$NP" "$NP_RUNSC" fork @N 0
 loop5 EX "fork+execve of the 9 KB static nostdlib \`true\`+wait" "$NP" "$NP_RUNSC" exec ./true-nostdlib @N
 loop5 SP "posix_spawn of the same \`true\`+wait" "$NP" "$NP_RUNSC" spawn ./true-nostdlib @N
@@ -206,23 +233,20 @@ done
 row5 "… growth from 0 to 1 GiB touched (the 1 GiB row minus the 0 MiB row)"
 
 # The shell loop: `sh shloop.sh N` and `sh shloop.sh 0`, both timed from
-# outside with walltime (so the sandbox's start-up is in both and cancels).
-for s in $SIDES; do
-	prefix "$s"
-	c=$(count "$s" "$NSH" "$NSH_RUNSC")
-	run3 "$s" "sh loop of $c commands" "$WT" $PRE /bin/sh ./shloop.sh "$c"
-	a=$R an=$RN
-	case $a in
-	fail:*) eval "V_$s=\$a RN_$s=0" ;;
-	*)
-		run3 "$s" "sh loop of 0 commands" "$WT" $PRE /bin/sh ./shloop.sh 0
-		case $R in
-		fail:*) eval "V_$s=\$R RN_$s=0" ;;
-		*) eval "V_$s=\$(awk -v a=\"\$a\" -v b=\"\$R\" -v n=\"\$c\" 'BEGIN { printf \"%.0f\", (a - b) / n }') RN_$s=\$an" ;;
-		esac
-		;;
-	esac
-done
+# outside with walltime (so the sandbox's start-up is in both and cancels);
+# one round runs both, on each side in turn.
+sh_once() {
+	prefix "$1"
+	c=$(count "$1" "$NSH" "$NSH_RUNSC")
+	run1 "$1" "sh loop of $c commands" "$WT" $PRE /bin/sh ./shloop.sh "$c"
+	case $V in fail:*) return ;; esac
+	a=$V slow=$SLOWRUN
+	run1 "$1" "sh loop of 0 commands" "$WT" $PRE /bin/sh ./shloop.sh 0
+	case $V in fail:*) return ;; esac
+	V=$(awk -v a="$a" -v b="$V" -v n="$c" 'BEGIN { printf "%.0f", (a - b) / n }')
+	SLOWRUN=$slow
+}
+rounds3 SH "sh loop" sh_once
 rl=""
 [ -z "$RUNSC" ] || [ "$NSH" = "$NSH_RUNSC" ] || rl=" (runsc: $(k "$NSH_RUNSC"))"
 row5 "/bin/sh loop running $(k "$NSH") external \`/bin/true\`$rl, per command"
@@ -241,7 +265,8 @@ COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 	printf '%s' "$ROWS5"
 	echo
 	echo "Ratio = side / native.  Static glibc drivers (bench/apps/proc.c, shloop.sh); per iteration,"
-	echo "median of 3 runs (fewer when a run took ${SLOW} s or more, as marked); a loop also stops"
+	echo "median of 3 rounds, each running every side once in turn (fewer when a run took ${SLOW} s"
+	echo "or more, as marked); a loop also stops"
 	echo "after 3 s of iterations.  The fork rows touch the memory (malloc + memset) before the"
 	echo "timing; moat's default limits (8 GiB of address space, 256 processes) allow it.  The shell"
 	echo "row is (time of \`sh shloop.sh N\` - time of \`sh shloop.sh 0\`) / N, both timed from outside."
