@@ -400,15 +400,6 @@ long libos_mm_map_near(uint64_t near, uint64_t reach, uint64_t len, int prot, co
  * execve forgets the old program's sites. */
 void libos_patch_trapped(struct libos_regs *f);
 void libos_patch_exec(void);
-/* ... and hands the sites a vfork child trapped at to its parent. */
-#define LIBOS_PATCH_HANDBACK_MAX 16
-struct libos_patch_site {
-	uint64_t rip;
-	uint32_t traps, pad;
-};
-void libos_patch_fork_child(void);
-uint32_t libos_patch_handback(struct libos_patch_site *out, uint32_t max);
-void libos_patch_adopt(const struct libos_patch_site *in, uint32_t n);
 /* process.c: while a vfork child runs on its parent's process, until it
  * execs or ends (see "Borrowing" there); signal.c's side of it. */
 extern bool libos_vfork_borrowed;

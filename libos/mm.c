@@ -716,6 +716,8 @@ out:
  * ranges, libos_mm_fork_ranges), and the child makes the wiped part anew
  * (libos_mm_fork_child).  WIPEONFORK is for private anonymous memory only,
  * as on Linux. */
+static bool on_fork_used; /* set_on_fork has run: forks look for marks */
+
 static long set_on_fork(uint64_t start, uint64_t end, int advice)
 {
 	size_t i;
@@ -724,6 +726,7 @@ static long set_on_fork(uint64_t start, uint64_t end, int advice)
 			if (vmas[i].stream || (vmas[i].flags & MAP_TYPE) != MAP_PRIVATE ||
 			    vmas[i].kind == LIBOS_VMA_FILE)
 				return -EINVAL;
+	on_fork_used = true;
 	vma_split_at(start);
 	vma_split_at(end);
 	for (i = vma_find(start); i < nvmas && vmas[i].start < end; i++) {
@@ -764,6 +767,8 @@ static bool marked_for_fork(const struct vma *v)
 
 uint32_t libos_mm_fork_ranges(struct dk_range *out, uint32_t max)
 {
+	if (!on_fork_used) /* (no walk of the list on every fork) */
+		return 0;
 	libos_lock(&vma_lock);
 	uint32_t n = ranges_of(out, max, marked_for_fork);
 	libos_unlock(&vma_lock);

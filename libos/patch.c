@@ -53,19 +53,18 @@ static bool one_thread(void)
 	return libos_proc.threads && !libos_proc.threads->next;
 }
 
-/* Adds n traps at rip; returns the traps seen there so far, these included
- * (0 when the table is full). */
-static uint32_t count_trap(uint64_t rip, uint32_t n)
+/* The traps seen at rip so far, this one included; 0 when the table is full. */
+static uint32_t count_trap(uint64_t rip)
 {
 	size_t i = (size_t)((rip * 0x9e3779b97f4a7c15ull) >> 54) % SITES;
 	for (size_t k = 0; k < SITES; k++, i = (i + 1) % SITES) {
 		if (sites[i].generation != generation) {
 			sites[i].rip = rip;
 			sites[i].generation = generation;
-			return sites[i].traps = n;
+			return sites[i].traps = 1;
 		}
 		if (sites[i].rip == rip)
-			return sites[i].traps += n;
+			return ++sites[i].traps;
 	}
 	return 0;
 }
@@ -194,55 +193,28 @@ static uint64_t emit_read(struct tramp *t, uint64_t rip)
 	return ret;
 }
 
-/* Sites this process trapped at since it was forked, for its parent (see
- * libos_patch_handback). */
-static struct libos_patch_site since_fork[LIBOS_PATCH_HANDBACK_MAX];
-static uint32_t nsince_fork;
-
-static void note_since_fork(uint64_t rip)
+/* Rewrites the trapped call's site; the call now returns to the result. */
+static void rewrite(struct libos_regs *f)
 {
-	uint32_t i = 0;
-	while (i < nsince_fork && since_fork[i].rip != rip)
-		i++;
-	if (i == nsince_fork) {
-		if (i == LIBOS_PATCH_HANDBACK_MAX)
-			return;
-		since_fork[nsince_fork++] = (struct libos_patch_site){.rip = rip};
-	}
-	since_fork[i].traps++;
-}
-
-/* Rewrites the site of a system call numbered nr that returns to rip;
- * returns where that call now returns (rip unless the read shape), or 0. */
-static uint64_t rewrite_site(uint64_t rip, uint64_t nr, bool read_ok)
-{
-	uint64_t ret = rip, site = find_mov(rip, nr);
-	bool read = !site && read_ok && (site = find_read(rip, nr)) != 0;
+	uint64_t rip = f->rip, nr = f->rax, ret = rip, site = find_mov(rip, nr);
+	bool read = !site && (site = find_read(rip, nr)) != 0;
 	uint64_t at = site ? tramp_slot(site) : 0;
 	if (!at)
-		return 0;
+		return;
 	struct tramp t = {.at = at};
 	if (read)
 		ret = emit_read(&t, rip);
 	else
 		emit_mov(&t, rip, nr);
 	if (libos_mm_write_text(at, t.code, t.len, false) < 0)
-		return 0;
+		return;
 	uint64_t base = at & ~(PAGE - 1);
 	for (int k = 0; k < PAGES; k++)
 		if (pages[k].base == base)
 			pages[k].used++;
 	uint8_t jmp[5] = {0xe9};
 	put32(jmp + 1, at - (site + 5));
-	if (libos_mm_write_text(site, jmp, sizeof(jmp), true) < 0)
-		return 0;
-	return ret;
-}
-
-static void rewrite(struct libos_regs *f)
-{
-	uint64_t ret = rewrite_site(f->rip, f->rax, true);
-	if (ret)
+	if (libos_mm_write_text(site, jmp, sizeof(jmp), true) == 0)
 		f->rip = ret;
 }
 
@@ -253,51 +225,12 @@ void libos_patch_trapped(struct libos_regs *f)
 	for (int k = 0; k < PAGES && pages[k].base; k++)
 		if (f->rip - pages[k].base < PAGE)
 			return; /* a trampoline's own syscall instruction (a restart) */
-	note_since_fork(f->rip);
-	if (count_trap(f->rip, 1) == HOT)
+	if (count_trap(f->rip) == HOT)
 		rewrite(f);
 }
 
 void libos_patch_exec(void)
 {
 	generation++;
-	nsince_fork = 0;
 	memset(pages, 0, sizeof(pages));
-}
-
-/* A vfork child runs code its parent never runs (posix_spawn's child side:
- * some 65 rt_sigaction calls, two rt_sigprocmask, the execve), so each
- * child trapped at those sites, and rewrote the hottest in its own copy,
- * on every spawn.  The child hands the sites it trapped at back when it
- * execs; the parent counts those traps as its own and rewrites (in its own
- * text, `mov $nr, %eax; syscall` sites only) those that get hot, so that
- * its later children start with them rewritten. */
-void libos_patch_fork_child(void)
-{
-	if (nsince_fork) /* (a page written is a page copied) */
-		nsince_fork = 0;
-}
-
-uint32_t libos_patch_handback(struct libos_patch_site *out, uint32_t max)
-{
-	uint32_t n = nsince_fork < max ? nsince_fork : max;
-	memcpy(out, since_fork, n * sizeof(*out));
-	return n;
-}
-
-void libos_patch_adopt(const struct libos_patch_site *in, uint32_t n)
-{
-	for (uint32_t i = 0; i < n && one_thread(); i++) {
-		uint8_t mov[5];
-		uint64_t rip = in[i].rip;
-		if (!in[i].traps || in[i].traps > HOT ||
-		    libos_copy_from_user(mov, (const void *)(rip - 7), sizeof(mov)) < 0 ||
-		    mov[0] != 0xb8)
-			continue; /* not a mov site here, or rewritten already */
-		uint32_t nr = (uint32_t)mov[1] | (uint32_t)mov[2] << 8 | (uint32_t)mov[3] << 16 |
-			      (uint32_t)mov[4] << 24;
-		uint32_t before = count_trap(rip, 0);
-		if (nr < 1024 && before < HOT && count_trap(rip, in[i].traps) >= HOT)
-			rewrite_site(rip, nr, false);
-	}
 }

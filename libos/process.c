@@ -77,7 +77,8 @@ static int64_t host_id(uint32_t op)
 	return dk->DkProcessIdControl(op, 0, 0, &v) < 0 ? 0 : v;
 }
 
-/* The child's side: it is alone, with its own id. */
+/* The child's side: it is alone, with its own id.  stack: the clone's
+ * (posix_spawn's child has one); the caller switches to it. */
 static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, int *ctid,
 		       uint64_t tls, DK_HANDLE done_r, DK_HANDLE done_w)
 {
@@ -89,7 +90,6 @@ static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, i
 	libos_timer_fork_child();
 	libos_ipc_fork_child();
 	libos_ipc_sem_fork_child();
-	libos_patch_fork_child();
 	libos_proc.unpublished = PUBLISH_AFTER; /* see libos_process_publish */
 	/* (Only what changes is written: each page written is one more copy.) */
 	if (vfork_end) { /* our own parent's: only we tell it */
@@ -110,28 +110,17 @@ static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, i
 	t->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? ctid : NULL;
 	if (flags & CLONE_CHILD_SETTID)
 		libos_copy_to_user(ctid, &pid, sizeof(pid));
-	if (stack)
-		t->regs->rsp = stack;
 }
-
-/* What a vfork child writes on its pipe: at exec, the sites it rewrote
- * (libos_patch_handback), with err 0; at exit after a failed exec (a spawn
- * child), only err. */
-struct vfork_report {
-	int32_t err;
-	uint32_t nsites;
-	struct libos_patch_site sites[LIBOS_PATCH_HANDBACK_MAX];
-};
 
 /* The parent of a vfork child waits until the child has exec'd or ended;
  * a spawn child's failed exec arrives as its error number (0: none). */
 static int vfork_wait(DK_HANDLE done_r)
 {
-	struct vfork_report r = {0};
+	int err = 0;
 	size_t got = 0;
-	while (got < sizeof(r)) {
-		size_t n = sizeof(r) - got;
-		int rc = dk->DkStreamRead(done_r, 0, (char *)&r + got, &n);
+	while (got < sizeof(err)) {
+		size_t n = sizeof(err) - got;
+		int rc = dk->DkStreamRead(done_r, 0, (char *)&err + got, &n);
 		if (rc == -DK_E_INTERRUPTED)
 			continue;
 		if (rc < 0 || n == 0)
@@ -139,11 +128,7 @@ static int vfork_wait(DK_HANDLE done_r)
 		got += n;
 	}
 	dk->DkObjectClose(done_r);
-	if (got >= sizeof(r.err) + sizeof(r.nsites) && !r.err &&
-	    r.nsites <= LIBOS_PATCH_HANDBACK_MAX &&
-	    got >= __builtin_offsetof(struct vfork_report, sites) + r.nsites * sizeof(r.sites[0]))
-		libos_patch_adopt(r.sites, r.nsites);
-	return got >= sizeof(r.err) ? r.err : 0;
+	return got == sizeof(err) ? err : 0;
 }
 
 /* A spawn child's last failed execve (posix_spawnp tries every PATH entry):
@@ -303,9 +288,7 @@ static long lend_end(struct libos_thread *t, bool wait, bool exec)
 	libos_vfork_borrowed = false;
 	long rc = fork_process(wait, exec, &child, &done_r, &done_w);
 	if (rc == 0 && child == 0) {
-		fork_child(t, lent.flags, 0, NULL, 0, done_r, done_w);
-		if (done_r && lent.stack)
-			spawn_child = true;
+		fork_child(t, lent.flags, lent.stack, NULL, 0, done_r, done_w);
 		libos_fd_table_discard(&lent.fds);
 		libos_signal_lent_back(t, false);
 		return 0;
@@ -373,6 +356,8 @@ long libos_process_clone(uint64_t flags, uint64_t stack, int *ptid, int *ctid, u
 		return rc;
 	if (child == 0) {
 		fork_child(t, flags, stack, ctid, tls, done_r, done_w);
+		if (stack)
+			t->regs->rsp = stack;
 		return 0;
 	}
 	int pid = (int)child;
@@ -439,11 +424,6 @@ long libos_exec_point_of_no_return(void)
 	libos_ipc_detach_all();
 	libos_signal_exec(t);
 	if (vfork_end) { /* the parent waits no more */
-		struct vfork_report r = {0};
-		r.nsites = libos_patch_handback(r.sites, LIBOS_PATCH_HANDBACK_MAX);
-		size_t n = __builtin_offsetof(struct vfork_report, sites) + r.nsites * sizeof(r.sites[0]);
-		if (r.nsites)
-			dk->DkStreamWrite(vfork_end, 0, &r, &n);
 		dk->DkObjectClose(vfork_end);
 		vfork_end = DK_HANDLE_NONE;
 	}

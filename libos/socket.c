@@ -4079,7 +4079,8 @@ LIBOS_SYSCALL(getsockopt)
 		DK_HANDLE h;
 		struct dk_peer peer;
 		fs_host_socket(f, &h);
-		bool known = dk->DkStreamConsoleControl(h, DK_STREAM_GET_PEER, &peer,
+		bool known = (level == SOL_SOCKET && (name == SO_TYPE || name == SO_PEERCRED)) &&
+			     dk->DkStreamConsoleControl(h, DK_STREAM_GET_PEER, &peer,
 							sizeof(peer)) == 0;
 		switch (level == SOL_SOCKET ? name : -1) {
 		case SO_DOMAIN: o.i = AF_UNIX; goto copy;

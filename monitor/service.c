@@ -120,11 +120,11 @@ static void collect(struct service *s)
 		struct proc *p = s->procs[i];
 		if (p->alive || p->chan >= 0 || p->id == 1)
 			continue;
-		struct proc *parent = p->pidfd < 0 ? NULL : find(s, p->parent);
-		if (p->pidfd < 0 || p->queried || !parent || parent->chan < 0)
-			drop(s, i);
-		else
+		struct proc *parent = p->pidfd < 0 || p->queried ? NULL : find(s, p->parent);
+		if (parent && parent->chan >= 0)
 			dead++;
+		else
+			drop(s, i);
 	}
 	for (size_t i = 0; dead > DEAD_KEPT_MAX && i < s->n;) {
 		struct proc *p = s->procs[i];
