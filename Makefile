@@ -66,8 +66,12 @@ $(BUILD)/pal: $(PAL_OBJ) $(RT_PAL_OBJ)
 	$(CC) -static-pie -nostdlib -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
 	      -Wl,-z,norelro -Wl,-e,_start -o $@ $^ -lgcc
 
-$(BUILD)/libos.so: $(LIBOS_OBJ) $(call obj,libos,$(RT_SRC))
-	$(CC) $(IMAGE_LDFLAGS) -o $@ $^ -lgcc
+# fork_hot (libos.h, LIBOS_FORK_HOT) must fit in one page.
+$(BUILD)/libos.so: $(LIBOS_OBJ) $(call obj,libos,$(RT_SRC)) libos/fork_hot.lds
+	$(CC) $(IMAGE_LDFLAGS) -Wl,-T,libos/fork_hot.lds -o $@ $(filter %.o,$^) -lgcc
+	@size=$$(readelf -SW $@ | sed -n 's/.* fork_hot *PROGBITS *[0-9a-f]* [0-9a-f]* \([0-9a-f]*\) .*/\1/p'); \
+	  if [ -z "$$size" ] || [ $$((0x$$size)) -gt 4096 ]; then \
+	    echo "$@: section fork_hot missing or over 4096 bytes" >&2; rm -f $@; exit 1; fi
 # The vDSO the application sees: a tiny image of its own (no relocations,
 # no system call instruction), embedded in libos.so by libos/vdso_image.S.
 VDSO_LDFLAGS := -shared -nostdlib -Wl,-T,libos/vdso/vdso.lds -Wl,--hash-style=both \

@@ -7,7 +7,8 @@
 
 const struct dk_abi *dk;
 const struct dk_start_params *dk_start;
-struct libos_process libos_proc __attribute__((aligned(256)));
+struct libos_process libos_proc LIBOS_FORK_HOT;
+char libos_cwd[4096];
 _Static_assert(__builtin_offsetof(struct libos_process, exe) <= 256,
 	       "what fork writes fits the alignment: one page");
 
@@ -81,19 +82,19 @@ static void say(const char *text)
  * guest's cwd and PWD says which it is, if it names a directory. */
 static void init_cwd(const char *const *envp)
 {
-	rt_strlcpy(libos_proc.cwd, "/", sizeof(libos_proc.cwd));
+	rt_strlcpy(libos_cwd, "/", sizeof(libos_cwd));
 	for (; envp && *envp; envp++) {
 		const char *pwd = *envp;
 		if (!rt_startswith(pwd, "PWD="))
 			continue;
 		pwd += 4;
-		if (pwd[0] != '/' || strlen(pwd) >= sizeof(libos_proc.cwd))
+		if (pwd[0] != '/' || strlen(pwd) >= sizeof(libos_cwd))
 			return;
-		char uri[sizeof(libos_proc.cwd) + 8];
+		char uri[sizeof(libos_cwd) + 8];
 		struct dk_stream_attr attr;
 		rt_snprintf(uri, sizeof(uri), "file:%s", pwd);
 		if (dk->DkStreamAttributesQuery(uri, &attr) == 0 && attr.type == DK_STREAM_DIRECTORY)
-			rt_strlcpy(libos_proc.cwd, pwd, sizeof(libos_proc.cwd));
+			rt_strlcpy(libos_cwd, pwd, sizeof(libos_cwd));
 		return;
 	}
 }

@@ -135,11 +135,15 @@ static inline void libos_set_current(struct libos_thread *t)
 	__asm__ volatile("mov %0, %%gs:%c1" ::"r"(t), "i"(DK_TLS_OFFSET(1)) : "memory");
 }
 
-/* The process.  What a fork writes in both processes comes first, on one
- * page (the variable is aligned so that it cannot straddle two): each page
- * written by both after the copy is copied once more.  That is the ids and
- * every lock fork holds across the copy (process.c: fork_locks), the
- * modules' own included. */
+/* What fork, vfork and exec write on both sides of a fork (the ids, every
+ * lock fork holds across the copy, the signal actions, the descriptor
+ * table's head ...) shares one page, the fork_hot section (fork_hot.lds;
+ * the build fails if it outgrows the page).  Each page written after a
+ * fork costs one copy-on-write fault (about 4 µs on this kind of machine)
+ * in whichever process writes it first, and another in the other. */
+#define LIBOS_FORK_HOT __attribute__((section("fork_hot")))
+
+/* The process (in fork_hot, see above). */
 struct libos_process {
 	int pid, ppid;
 	struct libos_lock lock;         /* threads list, ids */
@@ -152,11 +156,11 @@ struct libos_process {
 	                                 * before it is written (process.c) */
 	char *exe;                      /* path of the program (for /proc/self/exe) */
 	char **argv, **envp;            /* as given to the program */
-	char cwd[4096];
 	unsigned umask;
 	uint32_t uid, gid;              /* the sandbox's identity (always 0/0 today) */
 };
 extern struct libos_process libos_proc;
+extern char libos_cwd[4096]; /* the current directory */
 
 /* thread.c */
 struct libos_thread *libos_thread_new(void);            /* tid assigned */
@@ -519,6 +523,9 @@ long libos_copy_to_user(void *user_dst, const void *src, size_t n);
 /* Copies a NUL-terminated string of at most size-1 characters: its
  * length, -EFAULT, or -ENAMETOOLONG if no NUL within size bytes. */
 long libos_copy_str_from_user(char *dst, const char *user_src, size_t size);
+/* The length of a string, or max if there is no NUL in its first max
+ * bytes; -EFAULT. */
+long libos_strnlen_from_user(const char *user_str, size_t max);
 
 /* Whether a signal is pending for t and not blocked: libos_wait uses it to
  * tell a real wake-up from a stale one, and libos_return_to_app checks it

@@ -23,8 +23,8 @@
 #include <linux/auxvec.h>
 #include <linux/mman.h>
 
-uint64_t libos_auxv[LIBOS_AUXV_WORDS];
-size_t libos_auxv_words;
+uint64_t libos_auxv[LIBOS_AUXV_WORDS] LIBOS_FORK_HOT;
+size_t libos_auxv_words LIBOS_FORK_HOT;
 
 #ifndef AT_MINSIGSTKSZ
 #define AT_MINSIGSTKSZ 51
@@ -81,24 +81,13 @@ static long str_len(const char *str, bool user, size_t *len)
 		*len = strlen(str);
 		return 0;
 	}
-	char buf[256];
-	size_t n = 0;
-	for (;;) {
-		/* Chunks never cross a page: the first bad byte is the first bad page. */
-		size_t chunk = 4096 - (((uint64_t)str + n) & 4095);
-		if (chunk > sizeof(buf))
-			chunk = sizeof(buf);
-		if (libos_copy_from_user(buf, str + n, chunk) < 0)
-			return -EFAULT;
-		for (size_t i = 0; i < chunk; i++)
-			if (!buf[i]) {
-				*len = n + i;
-				return 0;
-			}
-		n += chunk;
-		if (n > ARG_MAX_BYTES)
-			return -E2BIG;
-	}
+	long n = libos_strnlen_from_user(str, ARG_MAX_BYTES + 1);
+	if (n < 0)
+		return n;
+	if (n > (long)ARG_MAX_BYTES)
+		return -E2BIG;
+	*len = (size_t)n;
+	return 0;
 }
 
 /* Counts a NULL-terminated vector and the bytes of its strings from skip on. */
@@ -134,7 +123,7 @@ static long vec_copy(char **vec, int skip, int count, bool user, char **out, cha
 {
 	for (int i = skip; i < count; i++) {
 		char *str;
-		size_t len;
+		size_t len = 0;
 		long rc = vec_get(vec, i, user, &str);
 		if (rc == 0)
 			rc = str_len(str, user, &len);
@@ -200,22 +189,33 @@ static long args_build(struct args *out, const char *const *prefix, int nprefix,
 static long absolute(const char *p, char *out, size_t size)
 {
 	size_t n;
-	if (p[0] == '/' || libos_proc.cwd[0] != '/')
+	if (p[0] == '/' || libos_cwd[0] != '/')
 		n = rt_strlcpy(out, p, size);
-	else if (!strcmp(libos_proc.cwd, "/"))
+	else if (!strcmp(libos_cwd, "/"))
 		n = (size_t)rt_snprintf(out, size, "/%s", p);
 	else
-		n = (size_t)rt_snprintf(out, size, "%s/%s", libos_proc.cwd, p);
+		n = (size_t)rt_snprintf(out, size, "%s/%s", libos_cwd, p);
 	return n < size ? 0 : -ENAMETOOLONG;
 }
 
 /* 0 if path is an executable regular file; -ENOENT, -EACCES, ... */
+/* "file:" and path, into uri of strlen(path) + 6 bytes: the exec path sizes
+ * its buffers to fit, as each page of stack it touches is one more page
+ * that a forked child copies. */
+static void file_uri(char *uri, const char *path, size_t len)
+{
+	memcpy(uri, "file:", 5);
+	memcpy(uri + 5, path, len + 1);
+}
+
 static long check_executable(const char *path)
 {
-	char uri[PATH_MAX_ + 8];
 	struct dk_stream_attr attr;
-	if ((size_t)rt_snprintf(uri, sizeof(uri), "file:%s", path) >= sizeof(uri))
+	size_t len = strlen(path);
+	if (len >= PATH_MAX_)
 		return -ENAMETOOLONG;
+	char uri[len + 6];
+	file_uri(uri, path, len);
 	long rc = libos_errno(dk->DkStreamAttributesQuery(uri, &attr));
 	if (rc < 0)
 		return rc;
@@ -280,9 +280,11 @@ struct image { /* the big arrays last (see struct plan) */
 
 static long open_file(const char *path, DK_HANDLE *h)
 {
-	char uri[PATH_MAX_ + 8];
-	if ((size_t)rt_snprintf(uri, sizeof(uri), "file:%s", path) >= sizeof(uri))
+	size_t len = strlen(path);
+	if (len >= PATH_MAX_)
 		return -ENAMETOOLONG;
+	char uri[len + 6];
+	file_uri(uri, path, len);
 	return libos_errno(dk->DkStreamOpen(uri, DK_ACCESS_READ, DK_CREATE_NEVER, 0, 0, h));
 }
 
@@ -412,14 +414,20 @@ static void record_image(const struct image *im)
 			      LIBOS_VMA_ANON, NULL, 0);
 }
 
+/* Out of line: its message buffer stays off the stack of every exec. */
+__attribute__((noinline, cold, noreturn)) static void map_failed(const struct image *im,
+								  const char *prog, long rc)
+{
+	char why[PATH_MAX_ + 64];
+	rt_snprintf(why, sizeof(why), "cannot map %s: %s", im->path, errno_text(rc));
+	fatal(prog, why);
+}
+
 static void map_image(struct image *im, const char *prog)
 {
 	long rc = libos_errno(dk->DkStreamMapPeBinary(im->h, NULL, &im->info));
-	if (rc < 0) {
-		char why[PATH_MAX_ + 64];
-		rt_snprintf(why, sizeof(why), "cannot map %s: %s", im->path, errno_text(rc));
-		fatal(prog, why);
-	}
+	if (rc < 0)
+		map_failed(im, prog, rc);
 	dk->DkObjectClose(im->h);
 	im->h = DK_HANDLE_NONE;
 	record_image(im);
@@ -622,7 +630,11 @@ static long parse_shebang(char *line, size_t n, char **interp, char **arg)
 static long plan_exec(struct plan *pl, const char *prog, bool search, bool user, char **argv,
 		      char **envp, const char **why)
 {
-	char path[PATH_MAX_];
+	/* path: the file to run, in its absolute form, as pl->prog.path; name:
+	 * as execve was given it (argv of scripts, AT_EXECFN), as pl->execfn,
+	 * then each interpreter's (shorter than a #! line).  Buffers of the
+	 * plan's, not the stack's: see file_uri. */
+	char *path = pl->prog.path, *name = pl->execfn, iname[SCRIPT_LINE + 1];
 	long rc;
 	pl->has_interp = pl->not_found = false;
 	memset(&pl->args, 0, sizeof(pl->args));
@@ -632,18 +644,14 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 		pl->not_found = true;
 		return -ENOENT;
 	}
-
-	/* name: the file as execve was given it (argv of scripts, AT_EXECFN);
-	 * path: its absolute form. */
-	char name[PATH_MAX_];
 	if (!search || strchr(prog, '/')) {
-		rc = rt_strlcpy(name, prog, sizeof(name)) < sizeof(name) ? 0 : -ENAMETOOLONG;
+		rc = rt_strlcpy(name, prog, PATH_MAX_) < PATH_MAX_ ? 0 : -ENAMETOOLONG;
 		if (rc == 0)
-			rc = absolute(prog, path, sizeof(path));
+			rc = absolute(prog, path, PATH_MAX_);
 		if (rc == 0)
 			rc = check_executable(path);
 	} else {
-		rc = path_lookup(prog, envp, name, path, sizeof(path));
+		rc = path_lookup(prog, envp, name, path, PATH_MAX_);
 		if (rc == -ENOENT)
 			*why = "command not found";
 	}
@@ -651,14 +659,12 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 		pl->not_found = rc == -ENOENT;
 		return rc;
 	}
-	rt_strlcpy(pl->execfn, name, sizeof(pl->execfn));
 	rc = args_build(&pl->args, NULL, 0, argv, 0, envp, user);
 	if (rc < 0)
 		return rc;
 
 	/* Scripts: each level replaces argv[0] by "interp [arg] name". */
 	for (int depth = 0;; depth++) {
-		rt_strlcpy(pl->prog.path, path, sizeof(pl->prog.path));
 		rc = open_file(path, &pl->prog.h);
 		if (rc < 0)
 			return rc;
@@ -688,7 +694,7 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 			return rc;
 		args_free(&pl->args);
 		pl->args = next;
-		rc = absolute(interp, path, sizeof(path));
+		rc = absolute(interp, path, PATH_MAX_);
 		if (rc == 0)
 			rc = check_executable(path);
 		if (rc < 0) {
@@ -698,7 +704,8 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 			*why = msg;
 			return rc;
 		}
-		rt_strlcpy(name, interp, sizeof(name));
+		rt_strlcpy(iname, interp, sizeof(iname));
+		name = iname;
 	}
 
 	rc = read_elf(&pl->prog, why);

@@ -44,10 +44,10 @@ struct vma {
 #define VMA_WIPEONFORK 2 /* a forked child gets it zero-filled */
 
 #define vma_lock (libos_proc.locks.mm) /* on the page fork writes anyway */
-static struct vma *vmas;
-static size_t nvmas, capvmas;
+static struct vma *vmas LIBOS_FORK_HOT;
+static size_t nvmas LIBOS_FORK_HOT, capvmas LIBOS_FORK_HOT;
 
-uint64_t libos_brk_start;
+uint64_t libos_brk_start LIBOS_FORK_HOT;
 
 static uint32_t dk_prot(int prot)
 {
@@ -920,7 +920,8 @@ LIBOS_SYSCALL(mincore)
 /* ---- brk --------------------------------------------------------------------------
  * The heap follows the program (libos_brk_start, set by the loader).  The
  * first brk reserves up to 1 GiB there and commits it as the break grows. */
-static uint64_t brk_base, brk_cur, brk_committed, brk_limit;
+static uint64_t brk_base LIBOS_FORK_HOT, brk_cur LIBOS_FORK_HOT, brk_committed LIBOS_FORK_HOT,
+	brk_limit LIBOS_FORK_HOT;
 static bool brk_ready;
 
 static void brk_init(void)

@@ -45,7 +45,7 @@ void libos_fast_entry(void); /* entry.S */
  * instead of clearing 16 KiB, which a forked child would first have to copy
  * page by page. */
 static struct { uint64_t rip; uint32_t traps, generation; } sites[SITES];
-static uint32_t generation = 1;
+static uint32_t generation LIBOS_FORK_HOT = 1;
 static struct { uint64_t base; uint32_t used; } pages[PAGES];
 
 static bool one_thread(void)

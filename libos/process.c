@@ -230,7 +230,7 @@ static struct {
 	struct libos_fd_table fds;
 	uint32_t mxcsr;
 	uint16_t fcw;
-} lent;
+} lent LIBOS_FORK_HOT;
 bool libos_vfork_borrowed;
 
 bool libos_vfork_allows(long nr)
@@ -438,24 +438,33 @@ long libos_exec_point_of_no_return(void)
 
 /* The library OS's own links that name a program: /proc/self/exe (and
  * /proc/PID/exe of the caller) is the running program's file. */
-static void own_links(char *path, size_t size)
+static const char *own_link(const char *path)
 {
 	char mine[32];
 	rt_snprintf(mine, sizeof(mine), "/proc/%d/exe", libos_proc.pid);
 	if ((!strcmp(path, "/proc/self/exe") || !strcmp(path, mine)) && libos_proc.exe)
-		rt_strlcpy(path, libos_proc.exe, size);
+		return libos_proc.exe;
+	return path;
+}
+
+/* The length of execve's path: it is copied into a buffer of its own size,
+ * since each stack page an exec touches is one more page a forked child
+ * copies (and its parent faults on again). */
+static long path_len(const char *upath)
+{
+	long n = libos_strnlen_from_user(upath, FS_PATH_MAX);
+	return n == FS_PATH_MAX ? -ENAMETOOLONG : n;
 }
 
 static long do_execve(const char *upath, char **argv, char **envp)
 {
-	char path[4096];
-	long n = libos_copy_str_from_user(path, upath, sizeof(path));
-	if (n < 0)
-		return n;
-	if (!path[0])
-		return -ENOENT;
-	own_links(path, sizeof(path));
-	long rc = libos_execve(path, argv, envp);
+	long n = path_len(upath);
+	if (n <= 0)
+		return n ? n : -ENOENT;
+	char path[n + 1];
+	if (libos_copy_str_from_user(path, upath, (size_t)n + 1) != n)
+		return -EFAULT; /* changed meanwhile */
+	long rc = libos_execve(own_link(path), argv, envp);
 	spawn_failed(rc);
 	return rc;
 }
@@ -466,15 +475,38 @@ LIBOS_SYSCALL(execve)
 	return do_execve((const char *)a0, (char **)a1, (char **)a2);
 }
 
+/* execveat's path relative to f (a directory, or with AT_EMPTY_PATH the
+ * file itself) into full (size bytes, as full_size computed it). */
+static size_t full_size(const struct libos_file *f, size_t path_len)
+{
+	return f->path ? strlen(f->path) + 1 + path_len + 1 : 1;
+}
+
+static long join_at(const struct libos_file *f, const char *path, bool empty_ok, char *full,
+		    size_t size)
+{
+	if (!f->path || (!path[0] && !empty_ok))
+		return -ENOENT;
+	if (size > FS_PATH_MAX)
+		return -ENAMETOOLONG;
+	if (path[0])
+		rt_snprintf(full, size, "%s/%s", f->path, path);
+	else
+		rt_strlcpy(full, f->path, size);
+	return 0;
+}
+
 LIBOS_SYSCALL(execveat)
 {
 	LIBOS_UNUSED_ARGS(a5);
 	int dirfd = (int)a0;
 	const char *upath = (const char *)a1;
-	char path[4096];
-	long n = libos_copy_str_from_user(path, upath, sizeof(path));
+	long n = path_len(upath);
 	if (n < 0)
 		return n;
+	char path[n + 1];
+	if (libos_copy_str_from_user(path, upath, (size_t)n + 1) != n)
+		return -EFAULT;
 	if ((a4 & ~(long)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) != 0)
 		return -EINVAL;
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
@@ -482,21 +514,13 @@ LIBOS_SYSCALL(execveat)
 			return -ENOENT;
 		return libos_execve(path, (char **)a2, (char **)a3);
 	}
-	/* Relative to a directory descriptor, or the descriptor itself. */
 	struct libos_file *f = libos_fd_get(dirfd);
 	if (!f)
 		return -EBADF;
-	char full[4096];
-	long rc = 0;
-	if (!f->path)
-		rc = -ENOENT;
-	else if (!path[0] && (a4 & AT_EMPTY_PATH))
-		rc = rt_strlcpy(full, f->path, sizeof(full)) < sizeof(full) ? 0 : -ENAMETOOLONG;
-	else if (!path[0])
-		rc = -ENOENT;
-	else if ((size_t)rt_snprintf(full, sizeof(full), "%s/%s", f->path, path) >= sizeof(full))
-		rc = -ENAMETOOLONG;
-	libos_file_put(f);
+	size_t size = full_size(f, (size_t)n);
+	char full[size <= FS_PATH_MAX ? size : 1];
+	long rc = join_at(f, path, a4 & AT_EMPTY_PATH, full, size);
+	libos_file_put(f); /* before the exec, which does not come back */
 	if (rc < 0)
 		return rc;
 	return libos_execve(full, (char **)a2, (char **)a3);
@@ -505,7 +529,8 @@ LIBOS_SYSCALL(execveat)
 /* ---- wait ------------------------------------------------------------------------ */
 
 /* What reaped children used, for getrusage(RUSAGE_CHILDREN) and times. */
-static uint64_t children_user_us, children_system_us, children_maxrss_kb;
+static uint64_t children_user_us LIBOS_FORK_HOT, children_system_us LIBOS_FORK_HOT,
+	children_maxrss_kb LIBOS_FORK_HOT;
 
 static void account(const struct dk_wait_result *r, uint32_t options)
 {

@@ -181,8 +181,8 @@ _Static_assert(__builtin_offsetof(struct libos_siginfo, u.timer.value) == 24, "s
 
 /* ---- state -------------------------------------------------------------------- */
 #define sig_lock (libos_proc.locks.sig) /* on the page fork writes anyway */
-static struct ksigaction actions[NSIG];
-static uint64_t proc_pending; /* process-directed; under sig_lock, read racily */
+static struct ksigaction actions[NSIG] LIBOS_FORK_HOT;
+static uint64_t proc_pending LIBOS_FORK_HOT; /* process-directed; under sig_lock, read racily */
 
 #define QUEUE_MAX 256
 struct queued {
@@ -192,7 +192,7 @@ struct queued {
 	struct libos_siginfo info;
 };
 static struct queued queue[QUEUE_MAX];
-static int queue_top; /* slots from here on have never been used */
+static int queue_top LIBOS_FORK_HOT; /* slots from here on have never been used */
 static uint64_t queue_seq;
 
 /* FPU state format. */
@@ -394,7 +394,7 @@ static void flush_sig(int sig)
  * at execve; a mask that blocks it only for a while (a handler's, ppoll's)
  * is not followed: what arrives then is discarded as Linux would once the
  * mask is back, only sigpending() inside that window could tell. */
-static bool chld_at_host; /* the PAL was told to leave SIGCHLD to the host */
+static bool chld_at_host LIBOS_FORK_HOT; /* the PAL was told to leave SIGCHLD to the host */
 
 static void chld_route(void)
 {
@@ -1487,7 +1487,8 @@ void libos_signal_fork_child(struct libos_thread *t)
 		__atomic_store_n(&proc_pending, 0, __ATOMIC_RELAXED);
 	t->sigpending = 0;
 	for (int i = 0; i < queue_top; i++)
-		queue[i].sig = 0;
+		if (queue[i].sig)
+			queue[i].sig = 0;
 	if (queue_top)
 		queue_top = 0;
 }

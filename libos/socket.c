@@ -894,8 +894,8 @@ static long unix_key(const void *uaddr, uint32_t len, char *key, size_t *keylen,
 		memcpy(key, sa->un.sun_path, n);
 		*keylen = n;
 	} else {
-		size_t c = strlen(libos_proc.cwd);
-		memcpy(key, libos_proc.cwd, c);
+		size_t c = strlen(libos_cwd);
+		memcpy(key, libos_cwd, c);
 		if (!c || key[c - 1] != '/')
 			key[c++] = '/';
 		memcpy(key + c, sa->un.sun_path, n);
@@ -925,7 +925,7 @@ static void name_drop(struct lsock *s)
 	s->name = NULL;
 }
 
-#define KEY_MAX (sizeof(libos_proc.cwd) + sizeof(((struct sockaddr_un *)0)->sun_path) + 2)
+#define KEY_MAX (sizeof(libos_cwd) + sizeof(((struct sockaddr_un *)0)->sun_path) + 2)
 
 static long unix_bind(struct lsock *s, const void *uaddr, uint32_t len)
 {

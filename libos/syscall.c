@@ -312,22 +312,42 @@ long libos_copy_to_user(void *user_dst, const void *src, size_t n)
 	return n ? libos_usercopy(user_dst, src, n) : 0;
 }
 
-long libos_copy_str_from_user(char *dst, const char *user_src, size_t size)
+/* The length of the application's string at user_str, or max if it has no
+ * NUL in its first max bytes; -EFAULT.  It reads through a small buffer,
+ * page by page (the first bad byte is on the first bad page). */
+long libos_strnlen_from_user(const char *user_str, size_t max)
 {
-	size_t done = 0;
-	while (done < size) {
-		uint64_t a = (uint64_t)(user_src + done);
-		size_t chunk = 4096 - (a & 4095);
-		if (chunk > size - done)
-			chunk = size - done;
-		if (libos_usercopy(dst + done, user_src + done, chunk) < 0)
+	char buf[256];
+	size_t n = 0;
+	while (n < max) {
+		size_t chunk = 4096 - (((uint64_t)user_str + n) & 4095);
+		if (chunk > sizeof(buf))
+			chunk = sizeof(buf);
+		if (chunk > max - n)
+			chunk = max - n;
+		if (libos_usercopy(buf, user_str + n, chunk) < 0)
 			return -EFAULT;
 		for (size_t i = 0; i < chunk; i++)
-			if (!dst[done + i])
-				return (long)(done + i);
-		done += chunk;
+			if (!buf[i])
+				return (long)(n + i);
+		n += chunk;
 	}
-	if (size)
-		dst[size - 1] = 0;
-	return -ENAMETOOLONG;
+	return (long)max;
+}
+
+/* Copies the string and its NUL, and writes no more of dst than that (a
+ * forked child pays for each page it writes).  Its length, -EFAULT, or
+ * -ENAMETOOLONG (dst then holds the first size - 1 bytes). */
+long libos_copy_str_from_user(char *dst, const char *user_src, size_t size)
+{
+	if (!size)
+		return -ENAMETOOLONG;
+	long n = libos_strnlen_from_user(user_src, size);
+	if (n < 0)
+		return n;
+	size_t len = (size_t)n < size ? (size_t)n : size - 1;
+	if (libos_copy_from_user(dst, user_src, len) < 0)
+		return -EFAULT;
+	dst[len] = 0; /* even if the application changed the string meanwhile */
+	return (size_t)n < size ? n : -ENAMETOOLONG;
 }

@@ -98,7 +98,7 @@ struct free_block { struct free_block *next; };
 static struct {
 	struct free_block *free[NCLASSES];
 	char *bump, *bump_end;
-} heap;
+} heap LIBOS_FORK_HOT;
 
 static void heap_lock(void)
 {

@@ -108,6 +108,9 @@ int pal_copy_out(void *user_dst, const void *src, size_t n);
 /* Copies a NUL-terminated string of at most max-1 bytes into dst;
  * -DK_E_NAME_TOO_LONG if longer. */
 int pal_copy_string_in(char *dst, const void *user_src, size_t max);
+/* The bytes a copy of the string needs (its length + 1), or
+ * -DK_E_NAME_TOO_LONG if it has no NUL in its first max bytes. */
+int pal_string_size(const void *user_str, size_t max);
 #define PAL_PUT(ptr, val) pal_copy_out((ptr), &(val), sizeof(*(ptr)))
 
 /* ---- per-thread state: the PAL's own thread pointer (%gs) ------------------ */

@@ -57,9 +57,9 @@ void libos_file_put(struct libos_file *f)
 /* ---- the table --------------------------------------------------------------- */
 
 #define fd_lock (libos_proc.locks.fd) /* on the page fork writes anyway */
-static struct libos_file **fd_files;
-static uint8_t *fd_cloexec;
-static unsigned fd_cap;
+static struct libos_file **fd_files LIBOS_FORK_HOT;
+static uint8_t *fd_cloexec LIBOS_FORK_HOT;
+static unsigned fd_cap LIBOS_FORK_HOT;
 /* RLIMIT_NOFILE's soft limit; misc.c's setrlimit may change it (<= LIBOS_FD_MAX). */
 unsigned libos_fd_limit = 1024;
 

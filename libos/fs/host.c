@@ -678,7 +678,7 @@ static long root_dir(int flags, struct libos_file **out)
 			ents[n++] = (struct fs_dirent){ names[i], DT_UNKNOWN, 0 };
 	}
 	/* The working directory's top component, when it is not listed. */
-	const char *c = libos_proc.cwd;
+	const char *c = libos_cwd;
 	if (c[0] == '/' && c[1]) {
 		size_t k = 0;
 		while (c[1 + k] && c[1 + k] != '/' && k < sizeof(extra) - 1) {

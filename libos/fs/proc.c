@@ -627,7 +627,7 @@ static long link_target(const struct pnode *n, char *buf, size_t size)
 	case N_CWD: {
 		char cwd[FS_PATH_MAX];
 		/* getcwd's copy (vfs.c keeps the lock); a torn read is harmless here */
-		rt_strlcpy(cwd, libos_proc.cwd[0] ? libos_proc.cwd : "/", sizeof(cwd));
+		rt_strlcpy(cwd, libos_cwd[0] ? libos_cwd : "/", sizeof(cwd));
 		len = rt_snprintf(buf, size, "%s", cwd);
 		break;
 	}

@@ -212,7 +212,7 @@ long fs_resolve(int dirfd, const char *upath, int how, struct fs_path *p,
 	} else if (dirfd == AT_FDCWD) {
 		char cwd[FS_PATH_MAX];
 		libos_lock(&cwd_lock);
-		rt_strlcpy(cwd, libos_proc.cwd[0] ? libos_proc.cwd : "/", sizeof(cwd));
+		rt_strlcpy(cwd, libos_cwd[0] ? libos_cwd : "/", sizeof(cwd));
 		libos_unlock(&cwd_lock);
 		rc = join(p, cwd, path, raw);
 	} else {
@@ -1296,7 +1296,7 @@ LIBOS_SYSCALL(truncate)
 static long set_cwd(const char *abs)
 {
 	libos_lock(&cwd_lock);
-	rt_strlcpy(libos_proc.cwd, abs, sizeof(libos_proc.cwd));
+	rt_strlcpy(libos_cwd, abs, sizeof(libos_cwd));
 	libos_unlock(&cwd_lock);
 	return 0;
 }
@@ -1338,7 +1338,7 @@ LIBOS_SYSCALL(getcwd)
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
 	char cwd[FS_PATH_MAX];
 	libos_lock(&cwd_lock);
-	rt_strlcpy(cwd, libos_proc.cwd[0] ? libos_proc.cwd : "/", sizeof(cwd));
+	rt_strlcpy(cwd, libos_cwd[0] ? libos_cwd : "/", sizeof(cwd));
 	libos_unlock(&cwd_lock);
 	size_t n = strlen(cwd) + 1;
 	if ((size_t)a1 < n)
@@ -1478,7 +1478,7 @@ void fs_vfs_init(void)
 	libos_proc.umask = 022;
 	fs_ns_uid = setting_id("UID");
 	fs_ns_gid = setting_id("GID");
-	if (libos_proc.cwd[0])
+	if (libos_cwd[0])
 		return;
 	/* The PAL's working directory is the guest's; the ABI has no call to
 	 * name it, so take the launcher's CWD setting or $PWD when it names the
@@ -1492,7 +1492,7 @@ void fs_vfs_init(void)
 	}
 	struct fs_path p;
 	if (cand && join(&p, "/", cand, p.uri + 5) >= 0)
-		rt_strlcpy(libos_proc.cwd, p.abs, sizeof(libos_proc.cwd));
+		rt_strlcpy(libos_cwd, p.abs, sizeof(libos_cwd));
 	else
-		rt_strlcpy(libos_proc.cwd, "/", sizeof(libos_proc.cwd));
+		rt_strlcpy(libos_cwd, "/", sizeof(libos_cwd));
 }

@@ -38,10 +38,14 @@ static const struct pal_stream_ops *find_provider(const char *uri, const char **
 }
 
 /* Copies a URI in and finds its provider. */
-static int uri_in(char *buf, const char *uri, const struct pal_stream_ops **ops,
+/* DkStreamOpen and DkStreamAttributesQuery copy their URI into a buffer of
+ * its own size (pal_string_size), not of DK_URI_MAX: each page of stack a
+ * call touches is one more page a forked child copies, and an exec opens
+ * its files at a depth the child then returns through. */
+static int uri_in(char *buf, size_t size, const char *uri, const struct pal_stream_ops **ops,
 		  const char **rest)
 {
-	int rc = pal_copy_string_in(buf, uri, DK_URI_MAX);
+	int rc = pal_copy_string_in(buf, uri, size);
 	if (rc < 0)
 		return rc;
 	*ops = find_provider(buf, rest);
@@ -85,7 +89,6 @@ static uint32_t stream_access(const struct pal_object *obj)
 int pal_DkStreamOpen(const char *uri, uint32_t access, uint32_t create, uint32_t options,
 		     uint32_t mode, DK_HANDLE *stream)
 {
-	char buf[DK_URI_MAX];
 	const struct pal_stream_ops *ops;
 	const char *rest;
 	DK_HANDLE h;
@@ -103,7 +106,11 @@ int pal_DkStreamOpen(const char *uri, uint32_t access, uint32_t create, uint32_t
 	if (sock && (access || create != DK_CREATE_NEW ||
 		     (options & ~(DK_OPT_SOCKET_FILE | DK_OPT_NOFOLLOW))))
 		return -DK_E_INVALID;
-	int rc = uri_in(buf, uri, &ops, &rest);
+	int size = pal_string_size(uri, DK_URI_MAX);
+	if (size < 0)
+		return size;
+	char buf[size];
+	int rc = uri_in(buf, (size_t)size, uri, &ops, &rest);
 	if (rc < 0)
 		return rc;
 	if (!ops->open)
@@ -306,7 +313,7 @@ int pal_DkStreamDelete(const char *uri)
 	const struct pal_stream_ops *ops;
 	const char *rest;
 
-	int rc = uri_in(buf, uri, &ops, &rest);
+	int rc = uri_in(buf, sizeof(buf), uri, &ops, &rest);
 	if (rc < 0)
 		return rc;
 	return ops->delete ? ops->delete(rest) : -DK_E_UNSUPPORTED;
@@ -318,10 +325,10 @@ int pal_DkStreamRename(const char *old_uri, const char *new_uri)
 	const struct pal_stream_ops *old_ops, *new_ops;
 	const char *old_rest, *new_rest;
 
-	int rc = uri_in(old_buf, old_uri, &old_ops, &old_rest);
+	int rc = uri_in(old_buf, sizeof(old_buf), old_uri, &old_ops, &old_rest);
 	if (rc < 0)
 		return rc;
-	rc = uri_in(new_buf, new_uri, &new_ops, &new_rest);
+	rc = uri_in(new_buf, sizeof(new_buf), new_uri, &new_ops, &new_rest);
 	if (rc < 0)
 		return rc;
 	/* A rename stays within one provider (file: to file:). */
@@ -382,12 +389,15 @@ int pal_DkStreamEnumerateChildren(DK_HANDLE directory, char *buf, size_t *size)
 
 int pal_DkStreamAttributesQuery(const char *uri, struct dk_stream_attr *attr)
 {
-	char buf[DK_URI_MAX];
 	const struct pal_stream_ops *ops;
 	const char *rest;
 	struct dk_stream_attr a;
 
-	int rc = uri_in(buf, uri, &ops, &rest);
+	int size = pal_string_size(uri, DK_URI_MAX);
+	if (size < 0)
+		return size;
+	char buf[size];
+	int rc = uri_in(buf, (size_t)size, uri, &ops, &rest);
 	if (rc < 0)
 		return rc;
 	if (!ops->attr)
@@ -469,7 +479,7 @@ int pal_DkStreamLinkRead(const char *uri, char *buf, size_t *size, struct dk_str
 	}
 	if (attr && (rc = probe_attr(attr)) < 0)
 		return rc;
-	rc = uri_in(ubuf, uri, &ops, &rest);
+	rc = uri_in(ubuf, sizeof(ubuf), uri, &ops, &rest);
 	if (rc < 0)
 		return rc;
 	if (!ops->link_read)
@@ -495,7 +505,7 @@ int pal_DkStreamLinkCreate(const char *target, const char *link_uri, uint32_t ki
 
 	if (kind != DK_LINK_SYMBOLIC && kind != DK_LINK_HARD)
 		return -DK_E_INVALID;
-	int rc = uri_in(lbuf, link_uri, &ops, &rest);
+	int rc = uri_in(lbuf, sizeof(lbuf), link_uri, &ops, &rest);
 	if (rc < 0)
 		return rc;
 	if (kind == DK_LINK_SYMBOLIC) {
@@ -507,7 +517,7 @@ int pal_DkStreamLinkCreate(const char *target, const char *link_uri, uint32_t ki
 			return -DK_E_INVALID;
 		trest = tbuf;
 	} else {
-		if ((rc = uri_in(tbuf, target, &tops, &trest)) < 0)
+		if ((rc = uri_in(tbuf, sizeof(tbuf), target, &tops, &trest)) < 0)
 			return rc;
 		/* A hard link stays within one provider (file: to file:). */
 		if (tops != ops)
@@ -537,7 +547,7 @@ int pal_DkStreamAttributesSet(const char *uri, const struct dk_stream_attr *attr
 		if (a.mode & 06000u)
 			return -DK_E_DENIED; /* no setuid/setgid files from a sandbox */
 	}
-	rc = uri_in(buf, uri, &ops, &rest);
+	rc = uri_in(buf, sizeof(buf), uri, &ops, &rest);
 	if (rc < 0)
 		return rc;
 	return ops->attr_set ? ops->attr_set(rest, &a, which) : -DK_E_UNSUPPORTED;
