@@ -61,17 +61,21 @@ $(BUILD)/obj/host/%.o: % $(wildcard include/moat/*.h monitor/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
-# The PAL: a static position-independent executable that relocates itself.
-$(BUILD)/pal: $(PAL_OBJ) $(RT_PAL_OBJ)
-	$(CC) -static-pie -nostdlib -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
-	      -Wl,-z,norelro -Wl,-e,_start -o $@ $^ -lgcc
+# The fork_hot section (lib/fork_hot.lds) of the PAL and of the library OS
+# must fit in one page: the link fails otherwise.
+check_fork_hot = size=$$(readelf -SW $(1) | sed -n 's/.* fork_hot *PROGBITS *[0-9a-f]* [0-9a-f]* \([0-9a-f]*\) .*/\1/p'); \
+	if [ -z "$$size" ] || [ $$((0x$$size)) -gt 4096 ]; then \
+	  echo "$(1): section fork_hot missing or over 4096 bytes" >&2; rm -f $(1); exit 1; fi
 
-# fork_hot (libos.h, LIBOS_FORK_HOT) must fit in one page.
-$(BUILD)/libos.so: $(LIBOS_OBJ) $(call obj,libos,$(RT_SRC)) libos/fork_hot.lds
-	$(CC) $(IMAGE_LDFLAGS) -Wl,-T,libos/fork_hot.lds -o $@ $(filter %.o,$^) -lgcc
-	@size=$$(readelf -SW $@ | sed -n 's/.* fork_hot *PROGBITS *[0-9a-f]* [0-9a-f]* \([0-9a-f]*\) .*/\1/p'); \
-	  if [ -z "$$size" ] || [ $$((0x$$size)) -gt 4096 ]; then \
-	    echo "$@: section fork_hot missing or over 4096 bytes" >&2; rm -f $@; exit 1; fi
+# The PAL: a static position-independent executable that relocates itself.
+$(BUILD)/pal: $(PAL_OBJ) $(RT_PAL_OBJ) lib/fork_hot.lds
+	$(CC) -static-pie -nostdlib -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
+	      -Wl,-z,norelro -Wl,-e,_start -Wl,-T,lib/fork_hot.lds -o $@ $(filter %.o,$^) -lgcc
+	@$(call check_fork_hot,$@)
+
+$(BUILD)/libos.so: $(LIBOS_OBJ) $(call obj,libos,$(RT_SRC)) lib/fork_hot.lds
+	$(CC) $(IMAGE_LDFLAGS) -Wl,-T,lib/fork_hot.lds -o $@ $(filter %.o,$^) -lgcc
+	@$(call check_fork_hot,$@)
 # The vDSO the application sees: a tiny image of its own (no relocations,
 # no system call instruction), embedded in libos.so by libos/vdso_image.S.
 VDSO_LDFLAGS := -shared -nostdlib -Wl,-T,libos/vdso/vdso.lds -Wl,--hash-style=both \

@@ -137,7 +137,7 @@ static inline void libos_set_current(struct libos_thread *t)
 
 /* What fork, vfork and exec write on both sides of a fork (the ids, every
  * lock fork holds across the copy, the signal actions, the descriptor
- * table's head ...) shares one page, the fork_hot section (fork_hot.lds;
+ * table's head ...) shares one page, the fork_hot section (lib/fork_hot.lds;
  * the build fails if it outgrows the page).  Each page written after a
  * fork costs one copy-on-write fault (about 4 µs on this kind of machine)
  * in whichever process writes it first, and another in the other. */

@@ -43,6 +43,9 @@ size_t libos_auxv_words LIBOS_FORK_HOT;
 
 
 /* What /proc/self/exe shows: the binary actually running. */
+/* The running program's path: a short one (the usual) on the page an exec
+ * writes anyway (LIBOS_FORK_HOT), a long one in exe_path. */
+static char exe_short[128] LIBOS_FORK_HOT;
 static char exe_path[PATH_MAX_];
 
 /* ---- arguments, copied out of the caller's memory -------------------------- */
@@ -740,8 +743,11 @@ __attribute__((noreturn)) static void run_plan(struct plan *pl)
 	if (interp)
 		map_image(interp, pl->execfn);
 	libos_brk_start = ALIGN_UP(pl->prog.info.end, PAGE);
-	rt_strlcpy(exe_path, pl->prog.path, sizeof(exe_path));
-	libos_proc.exe = exe_path;
+	if (strlen(pl->prog.path) < sizeof(exe_short))
+		libos_proc.exe = exe_short;
+	else
+		libos_proc.exe = exe_path;
+	rt_strlcpy(libos_proc.exe, pl->prog.path, sizeof(exe_path));
 
 	struct libos_regs regs;
 	memset(&regs, 0, sizeof(regs));
@@ -764,7 +770,9 @@ __attribute__((weak)) long libos_exec_point_of_no_return(void)
 
 long libos_execve(const char *path, char **argv, char **envp)
 {
-	static struct plan pl; /* big (two sets of headers): one exec at a time */
+	/* Big (two sets of headers): one exec at a time.  Page-aligned: what a
+	 * forked child writes of it (the program's image info) is on its first page. */
+	static struct plan pl __attribute__((aligned(4096)));
 	const char *why;
 	long rc = plan_exec(&pl, path, false, true, argv, envp, &why);
 	if (rc < 0) {

@@ -922,7 +922,7 @@ LIBOS_SYSCALL(mincore)
  * first brk reserves up to 1 GiB there and commits it as the break grows. */
 static uint64_t brk_base LIBOS_FORK_HOT, brk_cur LIBOS_FORK_HOT, brk_committed LIBOS_FORK_HOT,
 	brk_limit LIBOS_FORK_HOT;
-static bool brk_ready;
+static bool brk_ready LIBOS_FORK_HOT;
 
 static void brk_init(void)
 {

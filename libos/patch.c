@@ -46,7 +46,7 @@ void libos_fast_entry(void); /* entry.S */
  * page by page. */
 static struct { uint64_t rip; uint32_t traps, generation; } sites[SITES];
 static uint32_t generation LIBOS_FORK_HOT = 1;
-static struct { uint64_t base; uint32_t used; } pages[PAGES];
+static struct { uint64_t base; uint32_t used; } pages[PAGES] LIBOS_FORK_HOT;
 
 static bool one_thread(void)
 {

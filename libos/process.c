@@ -231,7 +231,7 @@ static struct {
 	uint32_t mxcsr;
 	uint16_t fcw;
 } lent LIBOS_FORK_HOT;
-bool libos_vfork_borrowed;
+bool libos_vfork_borrowed LIBOS_FORK_HOT;
 
 bool libos_vfork_allows(long nr)
 {

@@ -1073,6 +1073,8 @@ bool libos_signal_fault(const struct dk_exception_info *info, struct dk_context 
 }
 
 /* ---- system calls --------------------------------------------------------------------------- */
+static void lend_keep(int sig); /* vfork borrowing, below */
+
 LIBOS_SYSCALL(rt_sigaction)
 {
 	LIBOS_UNUSED_ARGS(a4, a5);
@@ -1090,8 +1092,10 @@ LIBOS_SYSCALL(rt_sigaction)
 	}
 	libos_lock(&sig_lock);
 	old = actions[sig - 1];
-	if (a1)
+	if (a1) {
+		lend_keep(sig);
 		actions[sig - 1] = act;
+	}
 	libos_unlock(&sig_lock);
 	if (a1 && sig_ignored_by(&act, sig) && !libos_vfork_borrowed)
 		flush_sig(sig); /* pending instances go away, blocked ones too (Linux) */
@@ -1495,27 +1499,39 @@ void libos_signal_fork_child(struct libos_thread *t)
 
 /* A vfork child borrowing the process (process.c) changes the actions and
  * its thread's mask as its own: the parent's are kept here meanwhile, and
- * restored when the parent resumes.  The child, once a process of its own,
- * keeps what it set, and routes SIGCHLD for itself. */
+ * restored when the parent resumes.  An action is kept only once the child
+ * changes it (lent_kept), not all 64 at each vfork: the copy would be one
+ * more page written per posix_spawn.  The child, once a process of its
+ * own, keeps what it set, and routes SIGCHLD for itself. */
 static struct ksigaction lent_actions[NSIG];
-static uint64_t lent_mask;
+static uint64_t lent_kept LIBOS_FORK_HOT, lent_mask LIBOS_FORK_HOT;
 
 void libos_signal_lend(struct libos_thread *t)
 {
-	libos_lock(&sig_lock);
-	memcpy(lent_actions, actions, sizeof(actions));
-	libos_unlock(&sig_lock);
+	lent_kept = 0;
 	lent_mask = load_mask(&t->sigmask);
+}
+
+/* Under sig_lock: a borrowing child is about to change sig's action. */
+static void lend_keep(int sig)
+{
+	if (libos_vfork_borrowed && !(lent_kept & BIT(sig))) {
+		lent_actions[sig - 1] = actions[sig - 1];
+		lent_kept |= BIT(sig);
+	}
 }
 
 void libos_signal_lent_back(struct libos_thread *t, bool to_parent)
 {
 	if (to_parent) {
 		libos_lock(&sig_lock);
-		memcpy(actions, lent_actions, sizeof(actions));
+		for (int sig = 1; sig <= NSIG; sig++)
+			if (lent_kept & BIT(sig))
+				actions[sig - 1] = lent_actions[sig - 1];
 		libos_unlock(&sig_lock);
 		__atomic_store_n(&t->sigmask, lent_mask, __ATOMIC_RELEASE);
 	}
+	lent_kept = 0;
 	chld_route();
 }
 

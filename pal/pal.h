@@ -95,6 +95,12 @@ struct pal_object *pal_object_new(uint32_t type);
 void pal_object_get(struct pal_object *obj);
 void pal_object_put(struct pal_object *obj); /* frees at the last reference */
 
+/* What a fork writes on both sides of the copy (the locks it holds across
+ * it, the process's own ids) shares one page, the fork_hot section
+ * (lib/fork_hot.lds): each page written after a fork costs a copy-on-write
+ * fault, several µs here, in each process that writes it. */
+#define PAL_FORK_HOT __attribute__((section("fork_hot")))
+
 /* ---- PAL-private memory -------------------------------------------------- */
 void *pal_alloc(size_t size);   /* zeroed; NULL when out of memory */
 void pal_free(void *p);

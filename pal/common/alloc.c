@@ -15,7 +15,7 @@ struct block_header {
 	uint64_t large;
 };
 
-static struct pal_lock alloc_lock;
+static struct pal_lock alloc_lock PAL_FORK_HOT;
 static void *free_list[CLASS_COUNT];
 static char *chunk_cur, *chunk_end;
 

@@ -15,7 +15,7 @@ struct slot {
 	uint32_t next_free;     /* slot index + 1, 0 ends the list */
 };
 
-static struct pal_lock table_lock;
+static struct pal_lock table_lock PAL_FORK_HOT;
 static struct slot *slots;
 static uint32_t slot_count, first_free;
 

@@ -13,9 +13,9 @@
 #define CHANNEL_FDS_MAX 4
 _Static_assert(CHANNEL_FDS_MAX >= MOAT_FORK_SPARES_MAX, "a FORKED reply's channels fit");
 
-int pal_channel_fd = -1;
-static int channel_lock;
-static uint32_t channel_seq;
+int pal_channel_fd PAL_FORK_HOT = -1;
+static int channel_lock PAL_FORK_HOT;
+static uint32_t channel_seq PAL_FORK_HOT;
 
 static void lock(void)
 {
@@ -79,10 +79,10 @@ static int receive_reply(const struct moat_msg_header *h, struct moat_msg_header
  * again after the monitor refused (near the process limit). */
 #define NSPARES ((int)MOAT_FORK_SPARES_MAX)
 #define SPARE_BACKOFF 16
-static struct moat_msg_header spare_req;
-static int spares[NSPARES];
-static int nspares;
-static int spare_backoff;
+static struct moat_msg_header spare_req PAL_FORK_HOT;
+static int spares[NSPARES] PAL_FORK_HOT;
+static int nspares PAL_FORK_HOT;
+static int spare_backoff PAL_FORK_HOT;
 
 /* Reads the reply to the FORK request sent in advance, if there is one
  * (lock held): its channels become spares. */

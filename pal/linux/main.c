@@ -21,7 +21,7 @@
 #define MAX_SETTINGS 64
 
 struct pal_state pal_state;
-static struct pal_tcb main_tcb;
+static struct pal_tcb main_tcb PAL_FORK_HOT;
 static const char *guest_env[MAX_ENV];
 static const char *settings[MAX_SETTINGS];
 
@@ -180,6 +180,7 @@ static char image_uri[DK_URI_MAX];
 __attribute__((noreturn, used)) void pal_linux_main(uint64_t *sp)
 {
 	relocate_self();
+	pal_elf_own_pages(&__ehdr_start);
 	int argc = (int)sp[0];
 	const char **argv = (const char **)(sp + 1);
 	const char **envp = argv + argc + 1;

@@ -140,10 +140,9 @@ void pal_process_destroy(struct pal_object *obj)
 
 /* ---- the Linux process model (the additions) ------------------------------ */
 
-/* The process's own id, once known (-1: ask the host).  Initialised, so it
- * lives in .data with the channel's state: on the one page of the PAL's
- * that a fork child writes anyway. */
-static int self_pid = -1;
+/* The process's own id, once known (-1: ask the host); on the page a fork
+ * child writes anyway (PAL_FORK_HOT). */
+static int self_pid PAL_FORK_HOT = -1;
 
 /* The ranges a child is not to get are marked so for the host's fork, and
  * unmarked again in the parent.  A range may span gaps: the host marks
