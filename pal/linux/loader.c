@@ -201,18 +201,7 @@ int pal_elf_map(int fd, void *hint, bool writable, struct dk_image_info *info, c
 	return 0;
 }
 
-/* Gives a writable segment at s a page of its own (one byte written back):
- * the host's fork copies the page tables of a private file mapping only
- * once it has such a page.  Without them a forked child faults the image's
- * code in again, a fault per 16 pages, each several µs. */
-static void own_a_page(uint64_t s)
-{
-	volatile char *first = (volatile char *)s;
-	*first = *first;
-}
-
-/* Re-applies each segment's own protections after relocation, each given a
- * page of its own first. */
+/* Re-applies each segment's own protections after relocation. */
 static void protect_segments(const struct dk_image_info *info)
 {
 	const Elf64_Phdr *ph = (const void *)info->phdr;
@@ -221,24 +210,7 @@ static void protect_segments(const struct dk_image_info *info)
 			continue;
 		uint64_t s = PAL_ALIGN_DOWN(ph[i].p_vaddr, PAL_PAGE) + info->base;
 		uint64_t e = PAL_ALIGN_UP(ph[i].p_vaddr + ph[i].p_memsz, PAL_PAGE) + info->base;
-		own_a_page(s);
 		HOST(mprotect, s, e - s, elf_prot(ph[i].p_flags));
-	}
-}
-
-void pal_elf_own_pages(const Elf64_Ehdr *eh)
-{
-	uint64_t base = (uint64_t)eh;
-	const Elf64_Phdr *ph = (const void *)(base + eh->e_phoff);
-	for (uint32_t i = 0; i < eh->e_phnum; i++) {
-		if (ph[i].p_type != PT_LOAD || (ph[i].p_flags & PF_W))
-			continue; /* writable ones have their own pages already */
-		uint64_t s = PAL_ALIGN_DOWN(ph[i].p_vaddr, PAL_PAGE) + base;
-		uint64_t e = PAL_ALIGN_UP(ph[i].p_vaddr + ph[i].p_memsz, PAL_PAGE) + base;
-		int prot = elf_prot(ph[i].p_flags);
-		if (!HOST_IS_ERR(HOST(mprotect, s, e - s, prot | PROT_WRITE)))
-			own_a_page(s);
-		HOST(mprotect, s, e - s, prot);
 	}
 }
 

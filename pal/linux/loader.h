@@ -14,9 +14,6 @@
 /* Maps an ELF executable's segments; *why explains a failure. */
 int pal_elf_map(int fd, void *hint, bool writable, struct dk_image_info *info,
 		const char **why);
-/* Gives each read-only segment of an image mapped at eh (the PAL itself) a
- * page of its own, so that a fork copies its page tables (loader.c). */
-void pal_elf_own_pages(const Elf64_Ehdr *eh);
 /* Maps, relocates and links a library OS image; *entry = LibOsInitialize. */
 int pal_elf_load_image(int fd, struct dk_image_info *info, void **entry, const char **why);
 

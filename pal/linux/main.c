@@ -180,7 +180,6 @@ static char image_uri[DK_URI_MAX];
 __attribute__((noreturn, used)) void pal_linux_main(uint64_t *sp)
 {
 	relocate_self();
-	pal_elf_own_pages(&__ehdr_start);
 	int argc = (int)sp[0];
 	const char **argv = (const char **)(sp + 1);
 	const char **envp = argv + argc + 1;
