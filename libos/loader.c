@@ -57,11 +57,13 @@ struct args {
 	int argc, envc;
 	size_t bytes;         /* total size of the strings with their NULs */
 	void *mem;            /* one block holding both arrays and the strings */
+	size_t mem_size;
 };
 
 static void args_free(struct args *a)
 {
-	libos_free(a->mem);
+	if (a->mem)
+		dk->DkVirtualMemoryFree(a->mem, a->mem_size, DK_MEM_RELEASE);
 	a->mem = NULL;
 }
 
@@ -160,10 +162,10 @@ static long args_build(struct args *out, const char *const *prefix, int nprefix,
 	size_t vec = (size_t)(total_argc + envc + 2) * sizeof(char *);
 	if (bytes + vec > ARG_MAX_BYTES)
 		return -E2BIG;
-	/* From the heap: a mapping of its own would be fresh pages (and a map
-	 * and an unmap) at every exec, each page a fault. */
-	void *mem = libos_alloc(vec + bytes);
-	if (!mem)
+	size_t size = ALIGN_UP(vec + bytes, PAGE);
+	void *mem = NULL;
+	if (dk->DkVirtualMemoryAlloc(&mem, size, DK_MEM_RESERVE | DK_MEM_COMMIT,
+				     DK_PROT_READ | DK_PROT_WRITE) < 0)
 		return -ENOMEM;
 	char **av = mem, **ev = av + total_argc + 1;
 	char *s = (char *)(ev + envc + 1), *limit = (char *)mem + vec + bytes;
@@ -176,11 +178,11 @@ static long args_build(struct args *out, const char *const *prefix, int nprefix,
 	if (rc == 0)
 		rc = vec_copy(envp, 0, envc, user, ev, &s, limit);
 	if (rc < 0) {
-		libos_free(mem);
+		dk->DkVirtualMemoryFree(mem, size, DK_MEM_RELEASE);
 		return rc;
 	}
 	*out = (struct args){ av, ev, total_argc, envc, (size_t)(s - (char *)(ev + envc + 1)),
-			      mem };
+			      mem, size };
 	return 0;
 }
 

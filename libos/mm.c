@@ -314,6 +314,13 @@ static long replace_reserve(uint64_t addr, uint64_t len)
 	return rc < 0 ? libos_errno(rc) : 0;
 }
 
+/* A private anonymous mapping this big asks for large pages (DK_MEM_LARGE):
+ * a fork then copies a page-table entry per 2 MiB instead of per 4 KiB, so
+ * that forking a process with a big heap costs little more than forking a
+ * small one.  Smaller mappings do without, since a large page is all
+ * backed once any of it is touched. */
+#define LARGE_MAPPING (64ull << 20)
+
 /* An anonymous mapping at *addr (exact if fixed, else a hint); reserved:
  * *addr is a replace_reserve'd range, to be committed in place.  shared:
  * MAP_SHARED, memory that stays shared with the children fork makes. */
@@ -321,7 +328,7 @@ static long map_anon(uint64_t *addr, uint64_t len, int prot, bool fixed, bool re
 		     bool shared)
 {
 	void *p = (void *)*addr;
-	uint32_t share = shared ? DK_MEM_SHARED : 0;
+	uint32_t share = shared ? DK_MEM_SHARED : len >= LARGE_MAPPING ? DK_MEM_LARGE : 0;
 	int rc;
 	if (reserved) {
 		if (!prot && !shared)

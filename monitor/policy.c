@@ -50,6 +50,7 @@
 #define P_PROT_CHECK (~7ull) /* PROT_READ|PROT_WRITE|PROT_EXEC only */
 #define P_MADV_DONTFORK 10ull
 #define P_MADV_DOFORK 11ull
+#define P_MADV_HUGEPAGE 14ull
 
 #define P_AF_UNIX 1
 #define P_AF_INET 2
@@ -162,9 +163,11 @@ static const struct entry table[] = {
 	    ALT(MASKED(2, P_PROT_CHECK, 0), MASKED(3, P_MAP_CHECK, P_MAP_SHARED)) } },
 	ANY("munmap"),
 	{ "mprotect", "prot within READ|WRITE|EXEC", 1, { ALT(MASKED(2, P_PROT_CHECK, 0)) } },
-	/* what a fork's child does not get (DkProcessFork's left-behind ranges) */
-	{ "madvise", "advice == MADV_DONTFORK or MADV_DOFORK", 2,
-	  { ALT(EQ(2, P_MADV_DONTFORK)), ALT(EQ(2, P_MADV_DOFORK)) } },
+	/* what a fork's child does not get (DkProcessFork's left-behind ranges), and
+	 * large pages for big private memory (DK_MEM_LARGE) */
+	{ "madvise", "advice == MADV_DONTFORK, MADV_DOFORK or MADV_HUGEPAGE", 3,
+	  { ALT(EQ(2, P_MADV_DONTFORK)), ALT(EQ(2, P_MADV_DOFORK)),
+	    ALT(EQ(2, P_MADV_HUGEPAGE)) } },
 	/* threads, time, waiting */
 	{ "clone",
 	  "flags == CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|"

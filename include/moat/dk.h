@@ -79,6 +79,9 @@ enum dk_error {
 #define DK_MEM_COMMIT 2u   /* back the range with zeroed memory and set prot */
 #define DK_MEM_SHARED 4u   /* with COMMIT: memory that stays shared with the children
                             * DkProcessFork makes (MAP_SHARED|MAP_ANONYMOUS) */
+#define DK_MEM_LARGE 8u    /* with COMMIT, not SHARED: a hint that the range is big and
+                            * will be used: the host may back it with large pages, so
+                            * that DkProcessFork copies one entry per large page */
 
 #define DK_MEM_DECOMMIT 1u /* drop the contents, keep the reservation */
 #define DK_MEM_RELEASE 2u  /* give the address range back */

@@ -17,8 +17,9 @@ int pal_DkVirtualMemoryAlloc(void **addr, size_t size, uint32_t type, uint32_t p
 	int rc = pal_copy_in(&want, addr, sizeof(want));
 	if (rc < 0)
 		return rc;
-	if (!type || (type & ~(DK_MEM_RESERVE | DK_MEM_COMMIT | DK_MEM_SHARED)) ||
-	    ((type & DK_MEM_SHARED) && !(type & DK_MEM_COMMIT)) || (prot & ~PROT_ALL))
+	if (!type || (type & ~(DK_MEM_RESERVE | DK_MEM_COMMIT | DK_MEM_SHARED | DK_MEM_LARGE)) ||
+	    ((type & (DK_MEM_SHARED | DK_MEM_LARGE)) && !(type & DK_MEM_COMMIT)) ||
+	    ((type & DK_MEM_SHARED) && (type & DK_MEM_LARGE)) || (prot & ~PROT_ALL))
 		return -DK_E_INVALID;
 	size = PAL_ALIGN_UP(size, PAL_PAGE);
 	if (!pal_range_ok(want ? (uint64_t)want : PAL_PAGE, size))

@@ -14,12 +14,26 @@ static int host_prot(uint32_t prot)
 	       (prot & DK_PROT_EXEC ? PROT_EXEC : 0);
 }
 
+/* DK_MEM_LARGE: transparent huge pages (2 MiB), which the host's fork
+ * copies one page-table entry each instead of 512.  A hint: the host may
+ * have them off, or no 2 MiB-aligned stretch inside the range. */
+#define K_MADV_HUGEPAGE 14
+static void advise_large(void *addr, size_t size, uint32_t type)
+{
+	if (type & DK_MEM_LARGE)
+		HOST(madvise, addr, size, K_MADV_HUGEPAGE);
+}
+
 int pal_host_mem_alloc(void **addr, size_t size, uint32_t type, uint32_t prot)
 {
 	int hprot = type & DK_MEM_COMMIT ? host_prot(prot) : PROT_NONE;
 	bool shared = type & DK_MEM_SHARED;
-	if (*addr && !(type & DK_MEM_RESERVE) && !shared) /* commit inside a reservation */
-		return pal_host_mem_protect(*addr, size, prot);
+	if (*addr && !(type & DK_MEM_RESERVE) && !shared) { /* commit inside a reservation */
+		int rc = pal_host_mem_protect(*addr, size, prot);
+		if (rc == 0)
+			advise_large(*addr, size, type);
+		return rc;
+	}
 	/* Shared memory committed inside a reservation replaces that part of
 	 * it (the reservation is the caller's own). */
 	int place = !*addr ? 0 : type & DK_MEM_RESERVE ? MAP_FIXED_NOREPLACE : MAP_FIXED;
@@ -33,6 +47,7 @@ int pal_host_mem_alloc(void **addr, size_t size, uint32_t type, uint32_t prot)
 		return -DK_E_EXISTS;
 	}
 	*addr = (void *)p;
+	advise_large(*addr, size, type);
 	return 0;
 }
 

@@ -397,6 +397,12 @@ static void check_memory(void)
 	expect_err("mmap_prot_sem_denied",
 		   syscall(SYS_mmap, 0, 4096, PROT_READ | 0x8, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
 		   EPERM);
+	/* madvise: DONTFORK/DOFORK (fork's left-behind ranges), HUGEPAGE
+	 * (DK_MEM_LARGE); nothing that reaches beyond the caller's pages. */
+	expect_ok("madvise_hugepage_allowed", syscall(SYS_madvise, p, 4096, MADV_HUGEPAGE));
+	expect_ok("madvise_dontfork_allowed", syscall(SYS_madvise, p, 4096, MADV_DONTFORK));
+	expect_err("madvise_pageout_denied", syscall(SYS_madvise, p, 4096, MADV_PAGEOUT), EPERM);
+	expect_err("madvise_hwpoison_denied", syscall(SYS_madvise, p, 4096, MADV_HWPOISON), EPERM);
 	munmap((void *)p, 4096);
 }
 

@@ -166,6 +166,42 @@ static void bad_ranges(void)
 	CHECK_OK(dk->DkVirtualMemoryFree(base, 4 * PG, DK_MEM_RELEASE));
 }
 
+/* DK_MEM_LARGE is a hint: the memory behaves as any other, page by page
+ * (whether the host used large pages is not visible here). */
+static void large(void)
+{
+	const size_t n = 8ul << 20;
+	void *p = NULL;
+	CHECK_OK(dk->DkVirtualMemoryAlloc(&p, n, RC | DK_MEM_LARGE, RW));
+	uint8_t *b = p;
+	CHECK(all_zero(b, n), "fresh large memory is not zeroed");
+	b[0] = 1;
+	b[n - 1] = 2;
+	uint8_t *mid = b + (2ul << 20) + 3 * PG; /* a page inside a 2 MiB stretch */
+	memcpy(mid, "keep", 5);
+	CHECK_OK(dk->DkVirtualMemoryProtect(mid, PG, DK_PROT_READ));
+	CHECK_RC(pal_can_write(mid), E(BAD_POINTER));
+	CHECK(memcmp(mid, "keep", 5) == 0, "contents changed by protect");
+	CHECK_OK(pal_can_write(mid + PG));
+	CHECK_OK(pal_can_write(mid - PG));
+	CHECK(b[0] == 1 && b[n - 1] == 2, "large memory lost a write");
+	CHECK_OK(dk->DkVirtualMemoryFree(p, n, DK_MEM_RELEASE));
+
+	/* committed inside a reservation */
+	void *r = NULL;
+	CHECK_OK(dk->DkVirtualMemoryAlloc(&r, n, DK_MEM_RESERVE, DK_PROT_NONE));
+	CHECK_OK(dk->DkVirtualMemoryAlloc(&r, n, DK_MEM_COMMIT | DK_MEM_LARGE, RW));
+	((uint8_t *)r)[n / 2] = 3;
+	CHECK(((uint8_t *)r)[n / 2] == 3 && all_zero(r, n / 2), "committed large memory");
+	CHECK_OK(dk->DkVirtualMemoryFree(r, n, DK_MEM_RELEASE));
+
+	void *q = NULL;
+	CHECK_RC(dk->DkVirtualMemoryAlloc(&q, PG, DK_MEM_RESERVE | DK_MEM_LARGE, RW), E(INVALID));
+	CHECK_RC(dk->DkVirtualMemoryAlloc(&q, PG, RC | DK_MEM_SHARED | DK_MEM_LARGE, RW),
+		 E(INVALID));
+	CHECK(q == NULL, "address written on failure");
+}
+
 static void exec_commit(void)
 {
 	void *p = NULL;
@@ -182,6 +218,7 @@ const struct conf_case conf_cases_memory[] = {
 	{"DkVirtualMemoryAlloc.commit", alloc_commit},
 	{"DkVirtualMemoryAlloc.reserve_then_commit", reserve_then_commit},
 	{"DkVirtualMemoryAlloc.rwx", exec_commit},
+	{"DkVirtualMemoryAlloc.large", large},
 	{"DkVirtualMemoryFree.decommit", decommit},
 	{"DkVirtualMemoryFree.release_and_reuse", release_and_reuse},
 	{"DkVirtualMemoryProtect.enforced", protect},
