@@ -58,6 +58,9 @@ struct sembuf_k {
 static struct { int id; struct set *s; DK_HANDLE h; } opened[OPEN_MAX];
 #define UNDO_MAX 64
 static struct { int id; uint16_t num; int32_t adj; } undo[UNDO_MAX];
+/* Whether undo has ever held an entry: exit and fork leave the table
+ * unread otherwise (even a read of a page never touched is a fault). */
+static bool undo_used LIBOS_FORK_HOT;
 static struct libos_lock sem_lock;
 
 static void set_uri(char *buf, size_t size, int id)
@@ -209,6 +212,7 @@ static void note_undo(int id, uint16_t num, int adj)
 		}
 	for (int i = 0; i < UNDO_MAX; i++)
 		if (!undo[i].id) {
+			undo_used = true;
 			undo[i].id = id;
 			undo[i].num = num;
 			undo[i].adj = adj;
@@ -318,7 +322,7 @@ LIBOS_SYSCALL(semtimedop)
 /* Exit: SEM_UNDO adjustments go back (values never below 0). */
 void libos_ipc_sem_exit(void)
 {
-	for (int i = 0; i < UNDO_MAX; i++) {
+	for (int i = 0; undo_used && i < UNDO_MAX; i++) {
 		if (!undo[i].id || !undo[i].adj)
 			continue;
 		DK_HANDLE h;
@@ -339,9 +343,10 @@ void libos_ipc_sem_exit(void)
 /* fork: the child starts with no SEM_UNDO adjustments (Linux). */
 void libos_ipc_sem_fork_child(void)
 {
-	for (int i = 0; i < UNDO_MAX; i++)
+	for (int i = 0; undo_used && i < UNDO_MAX; i++)
 		if (undo[i].id) /* a page not written is a page not copied */
 			undo[i].id = 0;
+	undo_used = false;
 }
 
 /* ---- semctl ------------------------------------------------------------------------ */

@@ -401,9 +401,11 @@ long libos_mm_write_text(uint64_t addr, const void *bytes, size_t n, bool file_o
 long libos_mm_map_near(uint64_t near, uint64_t reach, uint64_t len, int prot, const char *name,
 		       uint64_t *out);
 /* patch.c: a trapped system call (its frame) may get its site rewritten;
- * execve forgets the old program's sites. */
+ * execve forgets the old program's sites; the first traps after a fork or
+ * an exec are not counted. */
 void libos_patch_trapped(struct libos_regs *f);
 void libos_patch_exec(void);
+void libos_patch_fork_child(void);
 /* process.c: while a vfork child runs on its parent's process, until it
  * execs or ends (see "Borrowing" there); signal.c's side of it. */
 extern bool libos_vfork_borrowed;

@@ -218,10 +218,26 @@ static void rewrite(struct libos_regs *f)
 		f->rip = ret;
 }
 
+/* Traps this process has taken since its fork or exec: the first few
+ * are not counted.  Counting writes to the sites table (16 KiB), and a
+ * forked child that only execs or exits (a trap or two) would copy a page
+ * of it for each trap; a longer-lived one counts from the next trap on. */
+#define UNCOUNTED 4
+static uint32_t recent_traps LIBOS_FORK_HOT;
+
+void libos_patch_fork_child(void)
+{
+	recent_traps = 0;
+}
+
 void libos_patch_trapped(struct libos_regs *f)
 {
 	if (!one_thread() || f->rax >= 1024)
 		return;
+	if (recent_traps < UNCOUNTED) {
+		recent_traps++;
+		return;
+	}
 	for (int k = 0; k < PAGES && pages[k].base; k++)
 		if (f->rip - pages[k].base < PAGE)
 			return; /* a trampoline's own syscall instruction (a restart) */
@@ -232,5 +248,6 @@ void libos_patch_trapped(struct libos_regs *f)
 void libos_patch_exec(void)
 {
 	generation++;
+	recent_traps = 0;
 	memset(pages, 0, sizeof(pages));
 }

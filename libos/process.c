@@ -90,6 +90,7 @@ static void fork_child(struct libos_thread *t, uint64_t flags, uint64_t stack, i
 	libos_timer_fork_child();
 	libos_ipc_fork_child();
 	libos_ipc_sem_fork_child();
+	libos_patch_fork_child();
 	libos_proc.unpublished = PUBLISH_AFTER; /* see libos_process_publish */
 	/* (Only what changes is written: each page written is one more copy.) */
 	if (vfork_end) { /* our own parent's: only we tell it */
