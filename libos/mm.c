@@ -1046,8 +1046,17 @@ uint32_t libos_mm_app_ranges(struct dk_range *out, uint32_t max)
 {
 	libos_lock(&vma_lock);
 	uint32_t n = ranges_of(out, max, app_memory);
-	if (brk_base && brk_limit > brk_base && n < max)
-		out[n++] = (struct dk_range){brk_base, brk_limit - brk_base};
+	if (brk_base && brk_limit > brk_base) {
+		/* Usually right after the program's image: one range with it,
+		 * one host call less on each side of a fork. */
+		uint32_t i = 0;
+		while (i < n && out[i].addr + out[i].size != brk_base)
+			i++;
+		if (i < n)
+			out[i].size += brk_limit - brk_base;
+		else if (n < max)
+			out[n++] = (struct dk_range){brk_base, brk_limit - brk_base};
+	}
 	libos_unlock(&vma_lock);
 	return n;
 }
