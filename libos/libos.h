@@ -195,6 +195,7 @@ long libos_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5
 #define LIBOS_VMA_STACK 2
 #define LIBOS_VMA_HEAP 3
 #define LIBOS_VMA_VDSO 4
+#define LIBOS_VMA_TRAMPOLINE 5 /* patch.c's [moat-syscalls] pages (libos_mm_map_near) */
 void libos_vma_add(uint64_t start, uint64_t end, int prot, int flags, int kind,
 		   const char *name, uint64_t offset);
 void libos_vma_remove(uint64_t start, uint64_t end);

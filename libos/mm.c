@@ -494,6 +494,35 @@ LIBOS_SYSCALL(mmap)
 	return libos_mmap((uint64_t)a0, (uint64_t)a1, (int)a2, (int)a3, (int)a4, (uint64_t)a5);
 }
 
+/* Calls fn on each part of [addr, addr + len) that no trampoline page
+ * covers (vma_lock held), and stops at its first error.  The library OS
+ * places those pages near the code they serve, in any hole, also one the
+ * program punched in a mapping of its own; an munmap or mprotect of the
+ * whole mapping goes around them, since the sites rewritten to jump there
+ * would crash without them. */
+static int around_trampolines(uint64_t addr, uint64_t len,
+			      int (*fn)(uint64_t start, uint64_t end))
+{
+	uint64_t at = addr, end = addr + len;
+	for (size_t i = vma_find(addr); i < nvmas && vmas[i].start < end; i++) {
+		if (vmas[i].kind != LIBOS_VMA_TRAMPOLINE)
+			continue;
+		int rc = vmas[i].start > at ? fn(at, vmas[i].start) : 0;
+		if (rc < 0)
+			return rc;
+		at = vmas[i].end;
+	}
+	return at < end ? fn(at, end) : 0;
+}
+
+static int unmap_part(uint64_t start, uint64_t end)
+{
+	int rc = dk->DkVirtualMemoryFree((void *)start, end - start, DK_MEM_RELEASE);
+	if (rc >= 0)
+		vma_remove_locked(start, end);
+	return rc;
+}
+
 long libos_munmap(uint64_t addr, uint64_t len)
 {
 	if ((addr & (PAGE - 1)) || len == 0)
@@ -502,9 +531,7 @@ long libos_munmap(uint64_t addr, uint64_t len)
 	if (past_user(addr, len))
 		return -EINVAL;
 	libos_lock(&vma_lock);
-	int rc = dk->DkVirtualMemoryFree((void *)addr, len, DK_MEM_RELEASE);
-	if (rc >= 0)
-		vma_remove_locked(addr, addr + len);
+	int rc = around_trampolines(addr, len, unmap_part);
 	libos_unlock(&vma_lock);
 	return rc < 0 ? libos_errno(rc) : 0;
 }
@@ -513,6 +540,29 @@ LIBOS_SYSCALL(munmap)
 {
 	LIBOS_UNUSED_ARGS(a2, a3, a4, a5);
 	return libos_munmap((uint64_t)a0, (uint64_t)a1);
+}
+
+/* mprotect's new protection, for protect_part (vma_lock held). */
+static int protect_to;
+
+static int protect_part(uint64_t start, uint64_t end)
+{
+	/* The host decides (it knows every mapping, even ones the list lacks). */
+	int rc = dk->DkVirtualMemoryProtect((void *)start, end - start, dk_prot(protect_to));
+	if (rc < 0)
+		return rc;
+	vma_split_at(start);
+	vma_split_at(end);
+	size_t i = vma_find(start);
+	size_t first = i;
+	for (; i < nvmas && vmas[i].start < end; i++)
+		vmas[i].prot = protect_to;
+	/* Merge back what became equal again. */
+	if (i > first) {
+		vma_merge_around(i - 1);
+		vma_merge_around(vma_find(start));
+	}
+	return 0;
 }
 
 LIBOS_SYSCALL(mprotect)
@@ -531,21 +581,8 @@ LIBOS_SYSCALL(mprotect)
 	if (past_user(addr, len))
 		return -ENOMEM;
 	libos_lock(&vma_lock);
-	/* The host decides (it knows every mapping, even ones the list lacks). */
-	int rc = dk->DkVirtualMemoryProtect((void *)addr, len, dk_prot(prot));
-	if (rc >= 0) {
-		vma_split_at(addr);
-		vma_split_at(addr + len);
-		size_t i = vma_find(addr);
-		size_t first = i;
-		for (; i < nvmas && vmas[i].start < addr + len; i++)
-			vmas[i].prot = prot;
-		/* Merge back what became equal again. */
-		if (i > first) {
-			vma_merge_around(i - 1);
-			vma_merge_around(vma_find(addr));
-		}
-	}
+	protect_to = prot;
+	int rc = around_trampolines(addr, len, protect_part);
 	libos_unlock(&vma_lock);
 	if (rc == -DK_E_DENIED)
 		return -EACCES;
@@ -1088,7 +1125,8 @@ long libos_mm_write_text(uint64_t addr, const void *bytes, size_t n, bool file_o
 	size_t i = vma_find(addr);
 	const struct vma *v = i < nvmas ? &vmas[i] : NULL;
 	if (v && v->start <= page && v->end >= end &&
-	    (v->kind == LIBOS_VMA_FILE || (!file_only && v->kind == LIBOS_VMA_ANON)) &&
+	    (v->kind == LIBOS_VMA_FILE ||
+	     (!file_only && (v->kind == LIBOS_VMA_ANON || v->kind == LIBOS_VMA_TRAMPOLINE))) &&
 	    (v->flags & MAP_TYPE) == MAP_PRIVATE &&
 	    (v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)) == (PROT_READ | PROT_EXEC)) {
 		rc = libos_errno(dk->DkVirtualMemoryProtect((void *)page, end - page,
@@ -1129,8 +1167,8 @@ long libos_mm_map_near(uint64_t near, uint64_t reach, uint64_t len, int prot, co
 						     dk_prot(prot)) < 0)
 				continue;
 			struct vma v = {.start = cand, .end = cand + len, .prot = prot,
-					.flags = MAP_PRIVATE | MAP_ANONYMOUS, .kind = LIBOS_VMA_ANON,
-					.name = libos_strdup(name)};
+					.flags = MAP_PRIVATE | MAP_ANONYMOUS,
+					.kind = LIBOS_VMA_TRAMPOLINE, .name = libos_strdup(name)};
 			vma_add_locked(&v);
 			*out = cand;
 			rc = 0;
