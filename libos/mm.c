@@ -501,22 +501,23 @@ LIBOS_SYSCALL(mmap)
  * whole mapping goes around them, since the sites rewritten to jump there
  * would crash without them. */
 static int around_trampolines(uint64_t addr, uint64_t len,
-			      int (*fn)(uint64_t start, uint64_t end))
+			      int (*fn)(uint64_t start, uint64_t end, int prot), int prot)
 {
 	uint64_t at = addr, end = addr + len;
 	for (size_t i = vma_find(addr); i < nvmas && vmas[i].start < end; i++) {
 		if (vmas[i].kind != LIBOS_VMA_TRAMPOLINE)
 			continue;
-		int rc = vmas[i].start > at ? fn(at, vmas[i].start) : 0;
+		int rc = vmas[i].start > at ? fn(at, vmas[i].start, prot) : 0;
 		if (rc < 0)
 			return rc;
 		at = vmas[i].end;
 	}
-	return at < end ? fn(at, end) : 0;
+	return at < end ? fn(at, end, prot) : 0;
 }
 
-static int unmap_part(uint64_t start, uint64_t end)
+static int unmap_part(uint64_t start, uint64_t end, int prot)
 {
+	(void)prot;
 	int rc = dk->DkVirtualMemoryFree((void *)start, end - start, DK_MEM_RELEASE);
 	if (rc >= 0)
 		vma_remove_locked(start, end);
@@ -531,7 +532,7 @@ long libos_munmap(uint64_t addr, uint64_t len)
 	if (past_user(addr, len))
 		return -EINVAL;
 	libos_lock(&vma_lock);
-	int rc = around_trampolines(addr, len, unmap_part);
+	int rc = around_trampolines(addr, len, unmap_part, 0);
 	libos_unlock(&vma_lock);
 	return rc < 0 ? libos_errno(rc) : 0;
 }
@@ -542,13 +543,10 @@ LIBOS_SYSCALL(munmap)
 	return libos_munmap((uint64_t)a0, (uint64_t)a1);
 }
 
-/* mprotect's new protection, for protect_part (vma_lock held). */
-static int protect_to;
-
-static int protect_part(uint64_t start, uint64_t end)
+static int protect_part(uint64_t start, uint64_t end, int prot)
 {
 	/* The host decides (it knows every mapping, even ones the list lacks). */
-	int rc = dk->DkVirtualMemoryProtect((void *)start, end - start, dk_prot(protect_to));
+	int rc = dk->DkVirtualMemoryProtect((void *)start, end - start, dk_prot(prot));
 	if (rc < 0)
 		return rc;
 	vma_split_at(start);
@@ -556,7 +554,7 @@ static int protect_part(uint64_t start, uint64_t end)
 	size_t i = vma_find(start);
 	size_t first = i;
 	for (; i < nvmas && vmas[i].start < end; i++)
-		vmas[i].prot = protect_to;
+		vmas[i].prot = prot;
 	/* Merge back what became equal again. */
 	if (i > first) {
 		vma_merge_around(i - 1);
@@ -581,8 +579,7 @@ LIBOS_SYSCALL(mprotect)
 	if (past_user(addr, len))
 		return -ENOMEM;
 	libos_lock(&vma_lock);
-	protect_to = prot;
-	int rc = around_trampolines(addr, len, protect_part);
+	int rc = around_trampolines(addr, len, protect_part, prot);
 	libos_unlock(&vma_lock);
 	if (rc == -DK_E_DENIED)
 		return -EACCES;
