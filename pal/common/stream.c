@@ -213,9 +213,12 @@ int pal_DkStreamWrite(DK_HANDLE stream, uint64_t offset, const void *buf, size_t
 }
 
 /* Page-aligned, non-empty and not wrapping around the address space. */
+/* A mapping's range: its size need not be whole pages (the rest of the
+ * last page comes with it), otherwise as pal_range_ok wants it. */
 static bool range_ok(uintptr_t addr, size_t size)
 {
-	return size && !(addr & (PAL_PAGE - 1)) && addr + size > addr;
+	return size && size <= (size_t)-1 - PAL_PAGE &&
+	       pal_range_ok(addr, PAL_ALIGN_UP(size, PAL_PAGE));
 }
 
 int pal_DkStreamMap(DK_HANDLE stream, void **addr, uint32_t prot, uint32_t flags,
