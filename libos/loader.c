@@ -743,11 +743,9 @@ __attribute__((noreturn)) static void run_plan(struct plan *pl)
 	if (interp)
 		map_image(interp, pl->execfn);
 	libos_brk_start = ALIGN_UP(pl->prog.info.end, PAGE);
-	if (strlen(pl->prog.path) < sizeof(exe_short))
-		libos_proc.exe = exe_short;
-	else
-		libos_proc.exe = exe_path;
-	rt_strlcpy(libos_proc.exe, pl->prog.path, sizeof(exe_path));
+	bool short_path = strlen(pl->prog.path) < sizeof(exe_short);
+	libos_proc.exe = short_path ? exe_short : exe_path;
+	rt_strlcpy(libos_proc.exe, pl->prog.path, short_path ? sizeof(exe_short) : sizeof(exe_path));
 
 	struct libos_regs regs;
 	memset(&regs, 0, sizeof(regs));

@@ -328,16 +328,16 @@ static long map_anon(uint64_t *addr, uint64_t len, int prot, bool fixed, bool re
 		     bool shared)
 {
 	void *p = (void *)*addr;
-	uint32_t share = shared ? DK_MEM_SHARED : len >= LARGE_MAPPING ? DK_MEM_LARGE : 0;
+	uint32_t kind = shared ? DK_MEM_SHARED : len >= LARGE_MAPPING ? DK_MEM_LARGE : 0;
 	int rc;
 	if (reserved) {
 		if (!prot && !shared)
 			return 0;
-		rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_COMMIT | share, dk_prot(prot));
+		rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_COMMIT | kind, dk_prot(prot));
 		return rc < 0 ? libos_errno(rc) : 0;
 	}
 	if (p) {
-		rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_RESERVE | DK_MEM_COMMIT | share,
+		rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_RESERVE | DK_MEM_COMMIT | kind,
 					      dk_prot(prot));
 		if (rc >= 0) {
 			*addr = (uint64_t)p;
@@ -347,7 +347,7 @@ static long map_anon(uint64_t *addr, uint64_t len, int prot, bool fixed, bool re
 			return rc == -DK_E_EXISTS ? -EEXIST : libos_errno(rc);
 	}
 	p = NULL;
-	rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_RESERVE | DK_MEM_COMMIT | share,
+	rc = dk->DkVirtualMemoryAlloc(&p, len, DK_MEM_RESERVE | DK_MEM_COMMIT | kind,
 				      dk_prot(prot));
 	if (rc < 0)
 		return rc == -DK_E_EXISTS ? -ENOMEM : libos_errno(rc);

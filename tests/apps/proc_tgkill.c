@@ -49,6 +49,16 @@ static void finish(pid_t pid, int report[2], int data[2], int out[4])
 	close(report[0]), close(report[1]), close(data[0]), close(data[1]);
 }
 
+/* The child's report: SIGUSR1's handler ran and interrupted its read. */
+static void expect_usr1(pid_t pid, int report[2], int data[2], const char *what)
+{
+	int out[4];
+	finish(pid, report, data, out);
+	CHECK(out[0] == SIGUSR1 && out[3] == EINTR);
+	SAY("%s: handler ran %d, read %s\n", what, out[0] == SIGUSR1,
+	    out[3] == EINTR ? "EINTR" : "not interrupted");
+}
+
 int main(void)
 {
 	alarm(10);
@@ -59,18 +69,12 @@ int main(void)
 	ERR(syscall(SYS_tgkill, pid, pid + 100000, SIGUSR1), ESRCH);
 	usleep(20000); /* let it block in read */
 	SYS(syscall(SYS_tgkill, pid, pid, SIGUSR1));
-	finish(pid, report, data, out);
-	CHECK(out[0] == SIGUSR1 && out[3] == EINTR);
-	SAY("tgkill(child, child, SIGUSR1): handler ran %d, read %s\n", out[0] == SIGUSR1,
-	    out[3] == EINTR ? "EINTR" : "not interrupted");
+	expect_usr1(pid, report, data, "tgkill(child, child, SIGUSR1)");
 
 	pid = start_child(report, data);
 	usleep(20000);
 	SYS(syscall(SYS_tkill, pid, SIGUSR1));
-	finish(pid, report, data, out);
-	CHECK(out[0] == SIGUSR1 && out[3] == EINTR);
-	SAY("tkill(child, SIGUSR1): handler ran %d, read %s\n", out[0] == SIGUSR1,
-	    out[3] == EINTR ? "EINTR" : "not interrupted");
+	expect_usr1(pid, report, data, "tkill(child, SIGUSR1)");
 
 	pid = start_child(report, data);
 	usleep(20000);
