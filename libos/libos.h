@@ -392,6 +392,8 @@ void libos_signal_exec(struct libos_thread *t);
 bool libos_signal_child_autoreap(void);
 void libos_mm_exec_release(void);
 uint32_t libos_mm_app_ranges(struct dk_range *out, uint32_t max);
+/* In a child that got none of the ranges libos_mm_app_ranges gave. */
+void libos_mm_app_left_behind(void);
 /* fork: memory a child does not get as it is (MADV_DONTFORK, MADV_WIPEONFORK),
  * and the child's side of it. */
 uint32_t libos_mm_fork_ranges(struct dk_range *out, uint32_t max);

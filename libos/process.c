@@ -176,6 +176,8 @@ static long fork_process(bool want_pipe, bool for_exec, int64_t *child, DK_HANDL
 	fork_locks(false);
 	if (rc == 0 && *child == 0 && nleft && !for_exec)
 		libos_mm_fork_child();
+	else if (rc == 0 && *child == 0 && for_exec && nleft < DK_FORK_LEFT_MAX)
+		libos_mm_app_left_behind(); /* all of it: none was cut off */
 	if (rc < 0) {
 		if (*done_r) {
 			dk->DkObjectClose(*done_r);
