@@ -176,15 +176,14 @@ int moat_channel_send(int fd, uint32_t type, uint32_t seq, int32_t status, uint6
 	};
 	union {
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(MOAT_FORK_SPARES_MAX * sizeof(int))];
+		char buf[CMSG_SPACE(MOAT_MSG_MAX_FDS * sizeof(int))];
 	} control;
 	struct iovec iov[2] = {
 		{.iov_base = &h, .iov_len = sizeof(h)},
 		{.iov_base = (void *)payload, .iov_len = len},
 	};
 	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = len ? 2 : 1};
-	/* The most a reply carries: a FORKED one's channels (PROCESS_CREATED: 2). */
-	if (sizeof(h) + len > MOAT_MSG_MAX || nfds < 0 || nfds > (int)MOAT_FORK_SPARES_MAX)
+	if (sizeof(h) + len > MOAT_MSG_MAX || nfds < 0 || nfds > (int)MOAT_MSG_MAX_FDS)
 		return -EINVAL;
 	if (nfds > 0) {
 		memset(&control, 0, sizeof(control));

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <poll.h>
@@ -42,6 +43,7 @@ struct proc {
 	int status;     /* exit status once !alive */
 	bool alive;     /* no exit report yet */
 	bool queried;   /* its parent has been told the exit status */
+	bool quiet;     /* a forked child's channel: not polled until it rings */
 };
 
 struct service {
@@ -55,6 +57,7 @@ struct service {
 	bool init_gone;
 	unsigned char *buf; /* MOAT_MSG_MAX bytes: one received packet */
 	struct moat_request *req;
+	int bell[2];        /* the doorbell of quiet channels (include/moat/channel.h) */
 };
 
 /* ---- the table ------------------------------------------------------------ */
@@ -90,6 +93,60 @@ static void close_channel(struct proc *p)
 	if (p->chan >= 0)
 		close(p->chan);
 	p->chan = -1;
+}
+
+/* Its channel has closed.  A forked picoprocess is the host child of its
+ * parent (which reaps it): the monitor counts it until its channel closes,
+ * at its exit. */
+static void hung_up(struct service *s, struct proc *p)
+{
+	close_channel(p);
+	if (p->pidfd < 0 && p->alive) {
+		p->alive = false;
+		s->live--;
+	}
+}
+
+/* Looks at the quiet channels: one with a request pending is quiet no more
+ * (the loop serves it next round), one whose picoprocess has ended is
+ * closed.  Nothing else wakes the monitor when a quiet channel closes. */
+static void scan_quiet(struct service *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += s->procs[i]->quiet && s->procs[i]->chan >= 0;
+	struct pollfd *pf = n ? calloc(n, sizeof(*pf)) : NULL;
+	struct proc **who = n ? calloc(n, sizeof(*who)) : NULL;
+	if (!pf || !who) {
+		free(pf);
+		free(who);
+		return;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < s->n && k < n; i++)
+		if (s->procs[i]->quiet && s->procs[i]->chan >= 0) {
+			who[k] = s->procs[i];
+			pf[k] = (struct pollfd){.fd = who[k]->chan, .events = POLLIN};
+			k++;
+		}
+	if (poll(pf, k, 0) > 0)
+		for (size_t i = 0; i < k; i++) {
+			if (pf[i].revents & (POLLHUP | POLLERR | POLLNVAL))
+				hung_up(s, who[i]); /* a request left behind has nobody to answer */
+			else if (pf[i].revents & POLLIN)
+				who[i]->quiet = false; /* the loop serves it next round */
+		}
+	free(pf);
+	free(who);
+}
+
+/* The doorbell rang: empty the pipe, then look at the quiet channels. */
+static void answer_bell(struct service *s)
+{
+	char drain[256];
+	while (read(s->bell[0], drain, sizeof(drain)) > 0)
+		;
+	scan_quiet(s);
 }
 
 static void drop(struct service *s, size_t i)
@@ -265,6 +322,7 @@ static bool reply(struct service *s, struct proc *p, uint32_t type, int32_t stat
 static void serve_create(struct service *s, struct proc *p, const struct moat_request *r)
 {
 	uint64_t limit = s->m ? s->m->limits.processes : 0;
+	scan_quiet(s); /* forked children that have ended count no more */
 	if (limit && s->live >= limit) {
 		reply(s, p, MOAT_MSG_PROCESS_CREATED, -DK_E_LIMIT, 0, NULL, 0, NULL, 0);
 		return;
@@ -300,17 +358,19 @@ static void serve_create(struct service *s, struct proc *p, const struct moat_re
  * sender; the monitor only counts the children and serves them): one for a
  * fork now (arg 0), or up to arg in advance, as many as leave half the
  * process limit free, so that spares held here and there cannot use up
- * the limit (each counts until its channel closes, used or not). */
+ * the limit (each counts until its channel closes, used or not).  The
+ * channels are quiet; the doorbell comes with them. */
 static void serve_fork(struct service *s, struct proc *p, const struct moat_request *r)
 {
 	uint64_t limit = s->m ? s->m->limits.processes : 0;
 	uint64_t want = r->arg ? r->arg : 1;
+	scan_quiet(s); /* forked children that have ended count no more */
 	if (limit) {
 		uint64_t cap = r->arg ? limit / 2 : limit;
 		uint64_t room = cap > s->live ? cap - s->live : 0;
 		want = want < room ? want : room;
 	}
-	int fds[MOAT_FORK_SPARES_MAX];
+	int fds[MOAT_FORK_SPARES_MAX + 1];
 	int n = 0, err = -DK_E_LIMIT;
 	while ((uint64_t)n < want) {
 		int sv[2];
@@ -318,16 +378,19 @@ static void serve_fork(struct service *s, struct proc *p, const struct moat_requ
 			err = dk_error(errno);
 			break;
 		}
-		if (!add(s, s->next_id++, p->id, sv[0], -1)) {
+		struct proc *child = add(s, s->next_id++, p->id, sv[0], -1);
+		if (!child) {
 			close(sv[0]);
 			close(sv[1]);
 			err = -DK_E_NO_MEMORY;
 			break;
 		}
+		child->quiet = true;
 		fds[n++] = sv[1];
 	}
+	fds[n] = s->bell[1];
 	if (n)
-		reply(s, p, MOAT_MSG_FORKED, 0, (uint64_t)n, NULL, 0, fds, n);
+		reply(s, p, MOAT_MSG_FORKED, 0, (uint64_t)n, NULL, 0, fds, n + 1);
 	else
 		reply(s, p, MOAT_MSG_FORKED, err, 0, NULL, 0, NULL, 0);
 	for (int i = 0; i < n; i++)
@@ -452,15 +515,8 @@ static void serve_channel(struct service *s, struct proc *p)
 		long n = moat_channel_recv(p->chan, s->buf, &why);
 		if (n == -EAGAIN)
 			return;
-		if (n == 0 || n == -ECONNRESET) { /* hung up */
-			close_channel(p);
-			/* A forked picoprocess is the host child of its parent
-			 * (which reaps it): the monitor counts it until its
-			 * channel closes, at its exit. */
-			if (p->pidfd < 0 && p->alive) {
-				p->alive = false;
-				s->live--;
-			}
+		if (n == 0 || n == -ECONNRESET) {
+			hung_up(s, p);
 			return;
 		}
 		if (n < 0) {
@@ -497,7 +553,7 @@ static int loop(struct service *s, int sigfd)
 			fprintf(stderr, "moat: the sandbox's init ended unexpectedly\n");
 			break;
 		}
-		if (room < s->n + 2) {
+		if (room < s->n + 3) {
 			room = s->n + 16;
 			struct pollfd *np = realloc(pfds, room * sizeof(*pfds));
 			if (np)
@@ -513,8 +569,9 @@ static int loop(struct service *s, int sigfd)
 		size_t n = 0;
 		pfds[n++] = (struct pollfd){.fd = moat_sandbox_event_fd(s->sb), .events = POLLIN};
 		pfds[n++] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+		pfds[n++] = (struct pollfd){.fd = s->bell[0], .events = POLLIN};
 		for (size_t i = 0; i < s->n; i++)
-			if (s->procs[i]->chan >= 0) {
+			if (s->procs[i]->chan >= 0 && !s->procs[i]->quiet) {
 				who[n] = s->procs[i];
 				pfds[n++] = (struct pollfd){.fd = s->procs[i]->chan, .events = POLLIN};
 			}
@@ -532,8 +589,10 @@ static int loop(struct service *s, int sigfd)
 		}
 		if (pfds[0].revents)
 			read_reports(s, REPORTS_PER_ROUND);
-		/* Channels added while serving are polled next round. */
-		for (size_t i = 2; i < n; i++) {
+		if (pfds[2].revents)
+			answer_bell(s);
+		/* Channels added (or made loud) while serving are polled next round. */
+		for (size_t i = 3; i < n; i++) {
 			struct proc *p = who[i];
 			if (p->chan != pfds[i].fd || !pfds[i].revents)
 				continue;
@@ -552,7 +611,7 @@ static int loop(struct service *s, int sigfd)
 int moat_service_run(const struct moat_manifest *m, struct moat_sandbox *sb, char *const argv[],
 		     char *const envp[])
 {
-	struct service s = {.m = m, .sb = sb, .envp = envp, .next_id = 1};
+	struct service s = {.m = m, .sb = sb, .envp = envp, .next_id = 1, .bell = {-1, -1}};
 	sigset_t mask, old;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -567,7 +626,7 @@ int moat_service_run(const struct moat_manifest *m, struct moat_sandbox *sb, cha
 	int sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	s.buf = malloc(MOAT_MSG_MAX);
 	s.req = malloc(sizeof(*s.req));
-	if (sigfd < 0 || !s.buf || !s.req) {
+	if (sigfd < 0 || !s.buf || !s.req || pipe2(s.bell, O_CLOEXEC | O_NONBLOCK) < 0) {
 		fprintf(stderr, "moat: cannot set up the service loop: %s\n", strerror(errno));
 		goto out;
 	}
@@ -585,6 +644,9 @@ out:
 	free(s.procs);
 	free(s.buf);
 	free(s.req);
+	for (int i = 0; i < 2; i++)
+		if (s.bell[i] >= 0)
+			close(s.bell[i]);
 	if (sigfd >= 0)
 		close(sigfd);
 	/* The four signals stay blocked: one that arrives now, while the

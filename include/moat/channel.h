@@ -1,5 +1,5 @@
 /*
- * The PAL <-> monitor channel, version 1.
+ * The PAL <-> monitor channel, version 2 (2: quiet channels and the doorbell).
  *
  * Each picoprocess inherits one AF_UNIX SOCK_SEQPACKET descriptor (its
  * number is the MOAT_CHANNEL_FD setting).  Every message is one packet: a
@@ -21,13 +21,23 @@
  * the reply (spare channels for its next forks) before its next request.
  * The monitor never blocks on a picoprocess: one whose replies pile up
  * unread is ended.
+ *
+ * Quiet channels.  A channel from a FORKED reply is quiet: the monitor
+ * does not listen on it until its picoprocess, right after sending its
+ * first request on it, writes one byte (any) to the doorbell, the write
+ * end of a pipe that comes with every FORKED reply.  Most forked children
+ * exec and exit without ever asking the monitor anything; their channels
+ * close at exit with nobody waiting on them, so an exit wakes no monitor.
+ * The monitor notices such closed channels when it next looks at the
+ * quiet ones: at every ring, and before each FORK and PROCESS_CREATE it
+ * serves (so the process limit counts only picoprocesses still there).
  */
 #ifndef MOAT_CHANNEL_H
 #define MOAT_CHANNEL_H
 
 #include <stdint.h>
 
-#define MOAT_CHANNEL_VERSION 1u
+#define MOAT_CHANNEL_VERSION 2u
 /* Bytes in one packet, header included: room for the largest
  * PROCESS_CREATE the Dk ABI allows (an image path under 4 KiB plus 64 KiB
  * of arguments, NULs included). */
@@ -36,6 +46,7 @@
 #define MOAT_MSG_MAX_PATH 4096u  /* image path bytes, NUL included */
 #define MOAT_MSG_MAX_NAME 256u   /* DNS_QUERY name bytes, NUL included */
 #define MOAT_FORK_SPARES_MAX 4u  /* channels one FORK request may ask for in advance */
+#define MOAT_MSG_MAX_FDS (MOAT_FORK_SPARES_MAX + 1u) /* descriptors in one reply */
 
 enum moat_msg_type {
 	/* PAL -> monitor: start a picoprocess in the same sandbox.
@@ -77,8 +88,9 @@ enum moat_msg_type {
 	 * process limit); with status 0, arg = the number of channels (1 for
 	 * arg 0; for channels asked for in advance, as many as leave half the
 	 * process limit free, at least one) and descriptors [0, arg): each a
-	 * child's end of its own channel.  The monitor counts each as a
-	 * process until that channel closes (used or not). */
+	 * child's end of its own channel, quiet (see above); descriptor arg:
+	 * the doorbell, the same pipe in every reply.  The monitor counts
+	 * each channel as a process until it closes (used or not). */
 	MOAT_MSG_FORKED = 8,
 	MOAT_MSG_TYPE_END_
 };

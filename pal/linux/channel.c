@@ -10,12 +10,16 @@
 #include "linux/host.h"
 #include <linux/errno.h>
 
-#define CHANNEL_FDS_MAX 4
-_Static_assert(CHANNEL_FDS_MAX >= MOAT_FORK_SPARES_MAX, "a FORKED reply's channels fit");
+#define CHANNEL_FDS_MAX MOAT_MSG_MAX_FDS
 
 int pal_channel_fd PAL_FORK_HOT = -1;
 static int channel_lock PAL_FORK_HOT;
 static uint32_t channel_seq PAL_FORK_HOT;
+/* A forked child's channel is quiet: the monitor listens on it once the
+ * doorbell (which came with the FORKED replies) rings after the first
+ * request (include/moat/channel.h). */
+static bool channel_quiet PAL_FORK_HOT;
+static int bell_fd PAL_FORK_HOT = -1;
 
 static void lock(void)
 {
@@ -28,6 +32,16 @@ static void unlock(void)
 	__atomic_store_n(&channel_lock, 0, __ATOMIC_RELEASE);
 }
 
+static void ring(void)
+{
+	char any = 0;
+	long rc;
+	do /* a full pipe (-EAGAIN) has rung already */
+		rc = HOST(write, bell_fd, &any, 1);
+	while (rc == -EINTR);
+	channel_quiet = false;
+}
+
 static int send_request(const struct moat_msg_header *h, const void *payload, size_t len)
 {
 	struct k_iovec out[2] = {{(void *)h, sizeof(*h)}, {(void *)payload, len}};
@@ -36,7 +50,11 @@ static int send_request(const struct moat_msg_header *h, const void *payload, si
 	do
 		rc = HOST(sendmsg, pal_channel_fd, &m, K_MSG_NOSIGNAL);
 	while (rc == -EINTR);
-	return rc == (long)(sizeof(*h) + len) ? 0 : -DK_E_IO;
+	if (rc != (long)(sizeof(*h) + len))
+		return -DK_E_IO;
+	if (channel_quiet)
+		ring();
+	return 0;
 }
 
 /* Waits for the reply to request h (see pal_channel_call); fds[i] is -1
@@ -84,6 +102,23 @@ static int spares[NSPARES] PAL_FORK_HOT;
 static int nspares PAL_FORK_HOT;
 static int spare_backoff PAL_FORK_HOT;
 
+/* A FORKED reply (status 0) carries reply->arg channels and then the
+ * doorbell; a reply without it is refused, since its channels would wait
+ * for a bell that cannot ring.  Keeps the bell (the first one; they are
+ * all the same pipe).  The number of channels, or -DK_E_IO. */
+static int forked_reply(const struct moat_msg_header *reply, int *fds, int nfds)
+{
+	int n = reply->arg >= 1 && reply->arg < (uint64_t)nfds ? (int)reply->arg : -1;
+	if (n < 0 || fds[n] < 0)
+		return -DK_E_IO;
+	if (bell_fd < 0)
+		bell_fd = fds[n];
+	else
+		pal_linux_close(fds[n]);
+	fds[n] = -1;
+	return n;
+}
+
 /* Reads the reply to the FORK request sent in advance, if there is one
  * (lock held): its channels become spares. */
 static void spare_settle(void)
@@ -91,12 +126,14 @@ static void spare_settle(void)
 	if (!spare_req.seq)
 		return;
 	struct moat_msg_header reply;
-	int fds[NSPARES];
-	int rc = receive_reply(&spare_req, &reply, NULL, 0, fds, NSPARES);
+	int fds[NSPARES + 1];
+	int rc = receive_reply(&spare_req, &reply, NULL, 0, fds, NSPARES + 1);
 	spare_req.seq = 0;
 	if (rc == 0 && reply.status < 0)
 		spare_backoff = SPARE_BACKOFF;
-	for (int i = 0; i < NSPARES; i++) {
+	if (rc == 0 && reply.status == 0 && forked_reply(&reply, fds, NSPARES + 1) < 0)
+		rc = -DK_E_IO;
+	for (int i = 0; i < NSPARES + 1; i++) {
 		if (rc == 0 && reply.status == 0 && fds[i] >= 0 && nspares < NSPARES)
 			spares[nspares++] = fds[i];
 		else
@@ -152,18 +189,19 @@ int pal_channel_fork_begin(int *chan)
 	}
 	struct moat_msg_header h = {.type = MOAT_MSG_FORK, .size = sizeof(h), .seq = ++channel_seq},
 			       reply;
-	int fd;
-	int rc = exchange(&h, NULL, 0, &reply, NULL, 0, &fd, 1);
+	int fds[2];
+	int rc = exchange(&h, NULL, 0, &reply, NULL, 0, fds, 2);
 	if (rc == 0 && reply.status < 0)
 		rc = reply.status;
-	else if (rc == 0 && fd < 0)
+	else if (rc == 0 && (forked_reply(&reply, fds, 2) != 1 || fds[0] < 0))
 		rc = -DK_E_IO;
 	if (rc < 0) {
-		pal_linux_close(fd);
+		pal_linux_close(fds[0]);
+		pal_linux_close(fds[1]);
 		unlock();
 		return rc;
 	}
-	*chan = fd;
+	*chan = fds[0];
 	return 0;
 }
 
@@ -173,6 +211,7 @@ void pal_channel_fork_end(long pid, int chan)
 		if (chan >= 0) {
 			pal_linux_close(pal_channel_fd);
 			pal_channel_fd = chan;
+			channel_quiet = true;
 		}
 		while (nspares > 0) /* the parent's */
 			pal_linux_close(spares[--nspares]);
