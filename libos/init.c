@@ -53,9 +53,8 @@ __attribute__((weak)) void libos_exec(const char *prog, char **argv, char **envp
 int libos_thread_prepare(struct libos_thread *t)
 {
 	if (!t->kstack) {
-		void *p = NULL;
-		if (dk->DkVirtualMemoryAlloc(&p, LIBOS_KSTACK_SIZE, DK_MEM_RESERVE | DK_MEM_COMMIT,
-					     DK_PROT_READ | DK_PROT_WRITE) < 0)
+		void *p = libos_map_own(LIBOS_KSTACK_SIZE);
+		if (!p)
 			return -ENOMEM;
 		t->kstack = p;
 		t->kstack_top = ((uint64_t)p + LIBOS_KSTACK_SIZE) & ~(uint64_t)15;

@@ -55,6 +55,10 @@ void libos_die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 
 void *libos_alloc(size_t size);            /* zeroed; NULL when out of memory */
 void *libos_realloc(void *p, size_t size);
 void libos_free(void *p);
+/* Zeroed pages of the library OS's own, never where the host would put
+ * the program's next mapping (util.c); size is rounded up to pages. */
+void *libos_map_own(size_t size);
+void libos_unmap_own(void *p, size_t size);
 char *libos_strdup(const char *s);
 
 /* ---- locks ------------------------------------------------------------------

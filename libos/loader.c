@@ -60,10 +60,36 @@ struct args {
 	size_t mem_size;
 };
 
+/* Blocks of up to ARGS_SLOT bytes (nearly all) live in one of two static
+ * slots (two: a #! script's block is built from the one before it), so
+ * that an exec maps and unmaps nothing for them: each is a host call, and
+ * an unmap in a process that has run on both CPUs also makes the other
+ * flush its TLB.  Only the pages an exec writes are ever backed.  A bigger
+ * block is a mapping of our own (libos_map_own). */
+#define ARGS_SLOT (32 * 1024)
+#define ARGS_SLOTS 2
+static char args_slots[ARGS_SLOTS][ARGS_SLOT] __attribute__((aligned(4096)));
+static uint8_t args_slots_busy LIBOS_FORK_HOT; /* one bit per slot */
+
+static void *args_mem(size_t size)
+{
+	for (int i = 0; size <= ARGS_SLOT && i < ARGS_SLOTS; i++)
+		if (!(args_slots_busy & (1u << i))) {
+			args_slots_busy |= (uint8_t)(1u << i);
+			return args_slots[i];
+		}
+	return libos_map_own(size);
+}
+
 static void args_free(struct args *a)
 {
+	for (int i = 0; a->mem && i < ARGS_SLOTS; i++)
+		if (a->mem == args_slots[i]) {
+			args_slots_busy &= (uint8_t) ~(1u << i);
+			a->mem = NULL;
+		}
 	if (a->mem)
-		dk->DkVirtualMemoryFree(a->mem, a->mem_size, DK_MEM_RELEASE);
+		libos_unmap_own(a->mem, a->mem_size);
 	a->mem = NULL;
 }
 
@@ -163,9 +189,8 @@ static long args_build(struct args *out, const char *const *prefix, int nprefix,
 	if (bytes + vec > ARG_MAX_BYTES)
 		return -E2BIG;
 	size_t size = ALIGN_UP(vec + bytes, PAGE);
-	void *mem = NULL;
-	if (dk->DkVirtualMemoryAlloc(&mem, size, DK_MEM_RESERVE | DK_MEM_COMMIT,
-				     DK_PROT_READ | DK_PROT_WRITE) < 0)
+	void *mem = args_mem(size);
+	if (!mem)
 		return -ENOMEM;
 	char **av = mem, **ev = av + total_argc + 1;
 	char *s = (char *)(ev + envc + 1), *limit = (char *)mem + vec + bytes;
@@ -177,13 +202,11 @@ static long args_build(struct args *out, const char *const *prefix, int nprefix,
 	rc = vec_copy(argv, skip, argc, user, av + nprefix, &s, limit);
 	if (rc == 0)
 		rc = vec_copy(envp, 0, envc, user, ev, &s, limit);
-	if (rc < 0) {
-		dk->DkVirtualMemoryFree(mem, size, DK_MEM_RELEASE);
-		return rc;
-	}
 	*out = (struct args){ av, ev, total_argc, envc, (size_t)(s - (char *)(ev + envc + 1)),
 			      mem, size };
-	return 0;
+	if (rc < 0)
+		args_free(out);
+	return rc;
 }
 
 /* ---- finding the program ------------------------------------------------- */

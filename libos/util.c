@@ -117,18 +117,57 @@ static void heap_unlock(void)
 	__atomic_clear(&libos_proc.locks.heap, __ATOMIC_RELEASE);
 }
 
+static size_t page_round(size_t n)
+{
+	return (n + 4095) & ~(size_t)4095;
+}
+
+/* ---- the library OS's own mappings ------------------------------------------------
+ * In a zone upward from a little above the library OS's image (rt_zone),
+ * not wherever the host finds room, which may be a hole the program has
+ * just unmapped: the host places the program's mappings top-down from
+ * below the stack, far from here.  Under the heap lock (which fork holds). */
+extern char _end[] __attribute__((visibility("hidden")));
+#define OWN_GAP (16ull << 20) /* between the image and the zone */
+static struct rt_zone own;
+
+static int own_place(uint64_t addr, uint64_t size)
+{
+	void *p = (void *)addr;
+	return dk->DkVirtualMemoryAlloc(&p, size, DK_MEM_RESERVE | DK_MEM_COMMIT,
+					DK_PROT_READ | DK_PROT_WRITE) == 0;
+}
+
 static void *map_pages(size_t size)
 {
-	void *p = NULL;
-	if (dk->DkVirtualMemoryAlloc(&p, size, DK_MEM_RESERVE | DK_MEM_COMMIT,
-				     DK_PROT_READ | DK_PROT_WRITE) < 0)
+	if (!own.start)
+		own.start = own.next = (((uint64_t)_end + OWN_GAP) & ~(OWN_GAP - 1)) + OWN_GAP;
+	void *p = (void *)rt_zone_take(&own, size, own_place);
+	if (!p && dk->DkVirtualMemoryAlloc(&p, size, DK_MEM_RESERVE | DK_MEM_COMMIT,
+					   DK_PROT_READ | DK_PROT_WRITE) < 0)
 		return NULL;
 	return p;
 }
 
-static size_t page_round(size_t n)
+static void unmap_pages(void *p, size_t size)
 {
-	return (n + 4095) & ~(size_t)4095;
+	if (dk->DkVirtualMemoryFree(p, size, DK_MEM_RELEASE) == 0)
+		rt_zone_give(&own, (uint64_t)p, size);
+}
+
+void *libos_map_own(size_t size)
+{
+	heap_lock();
+	void *p = map_pages(page_round(size));
+	heap_unlock();
+	return p;
+}
+
+void libos_unmap_own(void *p, size_t size)
+{
+	heap_lock();
+	unmap_pages(p, page_round(size));
+	heap_unlock();
 }
 
 void *libos_alloc(size_t size)
@@ -138,7 +177,7 @@ void *libos_alloc(size_t size)
 		if (size > ((size_t)1 << 46))
 			return NULL;
 		size_t total = page_round(size + HDR);
-		h = map_pages(total); /* zeroed by the PAL */
+		h = libos_map_own(total); /* zeroed by the PAL */
 		if (!h)
 			return NULL;
 		h->size = total - HDR;
@@ -192,7 +231,7 @@ void libos_free(void *p)
 	struct block_hdr *h = header_of(p);
 	if (h->cls == LARGE_TAG) {
 		h->magic = 0;
-		dk->DkVirtualMemoryFree(h, h->size + HDR, DK_MEM_RELEASE);
+		libos_unmap_own(h, h->size + HDR);
 		return;
 	}
 	unsigned cls = h->cls;

@@ -103,6 +103,12 @@ void pal_object_put(struct pal_object *obj); /* frees at the last reference */
 
 /* ---- PAL-private memory -------------------------------------------------- */
 void *pal_alloc(size_t size);   /* zeroed; NULL when out of memory */
+/* The PAL's own mappings (zeroed, read-write, size in whole pages): in a
+ * zone below the library OS's image once pal_own_zone_below has been told
+ * where it is, never in a hole the program has left (common/alloc.c). */
+void pal_own_zone_below(uint64_t image_start);
+void *pal_own_map(size_t size);
+void pal_own_unmapped(void *p, size_t size);
 void pal_free(void *p);
 char *pal_strdup(const char *s);
 

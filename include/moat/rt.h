@@ -36,4 +36,23 @@ int rt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int rt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* A zone of the address space for a layer's own mappings (lib/rt/zone.c):
+ * so that they never land where the host would put the program's next
+ * mapping, in a hole the program has just unmapped and still expects
+ * EFAULT from.  start = next = the zone's first address, end its limit (0:
+ * none); next 0: no zone.  rt_zone_take returns an address where place()
+ * succeeded for size bytes, or 0 (the caller then lets the host choose);
+ * rt_zone_give takes back a range the caller has unmapped.  Not locked. */
+#define RT_ZONE_FREE_MAX 32
+struct rt_zone_range {
+	uint64_t addr, size;
+};
+struct rt_zone {
+	uint64_t start, next, end;
+	int nfree;
+	struct rt_zone_range free[RT_ZONE_FREE_MAX];
+};
+uint64_t rt_zone_take(struct rt_zone *z, uint64_t size, int (*place)(uint64_t addr, uint64_t size));
+void rt_zone_give(struct rt_zone *z, uint64_t addr, uint64_t size);
+
 #endif

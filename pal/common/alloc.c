@@ -19,6 +19,56 @@ static struct pal_lock alloc_lock PAL_FORK_HOT;
 static void *free_list[CLASS_COUNT];
 static char *chunk_cur, *chunk_end;
 
+/* ---- the PAL's own mappings ------------------------------------------------
+ * Once the library OS is loaded, they go into a zone below its image
+ * (rt_zone), not wherever the host finds room, which may be a hole the
+ * program has just unmapped (and still expects EFAULT from).  Under
+ * alloc_lock.  The first 1 GiB below the image, but the last 16 MiB. */
+#define OWN_ZONE (1ull << 30)
+#define OWN_GAP (16ull << 20)
+static struct rt_zone own;
+
+void pal_own_zone_below(uint64_t image_start)
+{
+	if (image_start < 2 * OWN_ZONE)
+		return;
+	own.start = own.next = (image_start & ~(OWN_GAP - 1)) - OWN_ZONE;
+	own.end = (image_start & ~(OWN_GAP - 1)) - OWN_GAP;
+}
+
+static int own_place(uint64_t addr, uint64_t size)
+{
+	void *p = (void *)addr;
+	return pal_host_mem_alloc(&p, size, DK_MEM_RESERVE | DK_MEM_COMMIT,
+				  DK_PROT_READ | DK_PROT_WRITE) == 0;
+}
+
+static void *own_map_locked(size_t size)
+{
+	void *p = (void *)rt_zone_take(&own, size, own_place);
+	if (!p && pal_host_mem_alloc(&p, size, DK_MEM_RESERVE | DK_MEM_COMMIT,
+				     DK_PROT_READ | DK_PROT_WRITE) < 0)
+		return NULL;
+	return p;
+}
+
+void *pal_own_map(size_t size)
+{
+	pal_lock(&alloc_lock);
+	void *p = own_map_locked(size);
+	pal_unlock(&alloc_lock);
+	return p;
+}
+
+/* The caller unmaps it (after, or, for a thread's stack, on its way out:
+ * until then a place() there fails and the range is dropped). */
+void pal_own_unmapped(void *p, size_t size)
+{
+	pal_lock(&alloc_lock);
+	rt_zone_give(&own, (uint64_t)p, size);
+	pal_unlock(&alloc_lock);
+}
+
 static int size_class(size_t size)
 {
 	for (int c = 0; c < CLASS_COUNT; c++)
@@ -30,9 +80,8 @@ static int size_class(size_t size)
 static void *alloc_large(size_t size)
 {
 	size_t total = PAL_ALIGN_UP(size + sizeof(struct block_header), PAL_PAGE);
-	void *p = NULL;
-	if (total < size || pal_host_mem_alloc(&p, total, DK_MEM_RESERVE | DK_MEM_COMMIT,
-					       DK_PROT_READ | DK_PROT_WRITE) < 0)
+	void *p = total < size ? NULL : pal_own_map(total);
+	if (!p)
 		return NULL;
 	struct block_header *h = p;
 	h->size = total;
@@ -48,9 +97,8 @@ static void *alloc_small(int c)
 		free_list[c] = *(void **)(h + 1);
 	} else {
 		if ((size_t)(chunk_end - chunk_cur) < bsize) {
-			void *p = NULL;
-			if (pal_host_mem_alloc(&p, CHUNK, DK_MEM_RESERVE | DK_MEM_COMMIT,
-					       DK_PROT_READ | DK_PROT_WRITE) < 0)
+			void *p = own_map_locked(CHUNK);
+			if (!p)
 				return NULL;
 			chunk_cur = p;
 			chunk_end = chunk_cur + CHUNK;
@@ -83,7 +131,9 @@ void pal_free(void *p)
 		return;
 	struct block_header *h = (struct block_header *)p - 1;
 	if (h->large) {
-		pal_host_mem_free(h, h->size, DK_MEM_RELEASE);
+		size_t size = h->size;
+		if (pal_host_mem_free(h, size, DK_MEM_RELEASE) == 0)
+			pal_own_unmapped(h, size);
 		return;
 	}
 	pal_lock(&alloc_lock);

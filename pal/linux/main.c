@@ -172,6 +172,7 @@ static void *load_image(const char *path)
 	HOST(close, fd);
 	pal_state.start.image_base = info.start;
 	pal_state.start.image_size = info.end - info.start;
+	pal_own_zone_below(info.start);
 	return entry;
 }
 

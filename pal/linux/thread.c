@@ -41,15 +41,14 @@ int pal_host_thread_create(dk_thread_fn fn, void *param, uint32_t flags, struct 
 		return efd;
 	obj->wait_fd = efd; /* the object's destructor closes it */
 
-	long map = HOST(mmap, NULL, PAL_THREAD_MAP_SIZE, K_PROT_RW,
-			K_MAP_PRIVATE | K_MAP_ANONYMOUS | K_MAP_STACK, -1, 0);
-	if (HOST_IS_ERR(map))
-		return pal_dk_error(map);
-	char *base = (char *)map;
+	char *base = pal_own_map(PAL_THREAD_MAP_SIZE);
+	if (!base)
+		return -DK_E_NO_MEMORY;
 	long rc = HOST(mprotect, base, PAL_PAGE, K_PROT_NONE);
 	if (!HOST_IS_ERR(rc))
 		rc = HOST(mprotect, base + PAL_THREAD_STACK_OFF - PAL_PAGE, PAL_PAGE, K_PROT_NONE);
 	if (HOST_IS_ERR(rc)) {
+		pal_own_unmapped(base, PAL_THREAD_MAP_SIZE);
 		HOST(munmap, base, PAL_THREAD_MAP_SIZE);
 		return pal_dk_error(rc);
 	}
@@ -75,6 +74,7 @@ int pal_host_thread_create(dk_thread_fn fn, void *param, uint32_t flags, struct 
 	if (HOST_IS_ERR(rc)) {
 		obj->thread.tcb = NULL;
 		pal_object_put(obj);
+		pal_own_unmapped(base, PAL_THREAD_MAP_SIZE);
 		HOST(munmap, base, PAL_THREAD_MAP_SIZE);
 		return pal_dk_error(rc);
 	}
@@ -137,8 +137,10 @@ void pal_host_thread_exit(int code)
 	}
 	void *base = tcb->map_base;
 	size_t size = tcb->map_size;
-	if (base)
+	if (base) {
+		pal_own_unmapped(base, size);
 		gate_exit_thread_unmap(base, size);
+	}
 	/* The main thread's stack is the host's; the process lives on until
 	 * DkProcessExit (or until its last thread exits). */
 	for (;;)
