@@ -123,12 +123,13 @@ static size_t page_round(size_t n)
 }
 
 /* ---- the library OS's own mappings ------------------------------------------------
- * In a zone upward from a little above the library OS's image (rt_zone),
- * not wherever the host finds room, which may be a hole the program has
- * just unmapped: the host places the program's mappings top-down from
- * below the stack, far from here.  Under the heap lock (which fork holds). */
+ * In a zone upward from the end of the library OS's image (rt_zone; the
+ * PAL's own go downward from its start), not wherever the host finds
+ * room, which may be a hole the program has just unmapped: the host
+ * places the program's mappings top-down from below the stack, far from
+ * here.  Next to the image, the first ones share its page tables, which a
+ * fork copies.  Under the heap lock (which fork holds). */
 extern char _end[] __attribute__((visibility("hidden")));
-#define OWN_GAP (16ull << 20) /* between the image and the zone */
 static struct rt_zone own;
 
 static int own_place(uint64_t addr, uint64_t size)
@@ -141,7 +142,7 @@ static int own_place(uint64_t addr, uint64_t size)
 static void *map_pages(size_t size)
 {
 	if (!own.start)
-		own.start = own.next = (((uint64_t)_end + OWN_GAP) & ~(OWN_GAP - 1)) + OWN_GAP;
+		own.start = own.next = page_round((uint64_t)_end);
 	void *p = (void *)rt_zone_take(&own, size, own_place);
 	if (!p && dk->DkVirtualMemoryAlloc(&p, size, DK_MEM_RESERVE | DK_MEM_COMMIT,
 					   DK_PROT_READ | DK_PROT_WRITE) < 0)

@@ -39,8 +39,9 @@ int rt_snprintf(char *buf, size_t size, const char *fmt, ...)
 /* A zone of the address space for a layer's own mappings (lib/rt/zone.c):
  * so that they never land where the host would put the program's next
  * mapping, in a hole the program has just unmapped and still expects
- * EFAULT from.  start = next = the zone's first address, end its limit (0:
- * none); next 0: no zone.  rt_zone_take returns an address where place()
+ * EFAULT from.  start = next = where the zone begins, end its limit (0:
+ * none), down: it grows toward lower addresses from start (end below
+ * start then); next 0: no zone.  rt_zone_take returns an address where place()
  * succeeded for size bytes, or 0 (the caller then lets the host choose);
  * rt_zone_give takes back a range the caller has unmapped.  Not locked. */
 #define RT_ZONE_FREE_MAX 32
@@ -49,7 +50,7 @@ struct rt_zone_range {
 };
 struct rt_zone {
 	uint64_t start, next, end;
-	int nfree;
+	int down, nfree;
 	struct rt_zone_range free[RT_ZONE_FREE_MAX];
 };
 uint64_t rt_zone_take(struct rt_zone *z, uint64_t size, int (*place)(uint64_t addr, uint64_t size));

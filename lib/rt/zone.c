@@ -2,10 +2,12 @@
  * A zone of the address space for a layer's own mappings (include/moat/rt.h):
  * where the next one goes, and which ranges given back to use first.  The
  * caller maps and unmaps; place() tries one address and fails if any of it
- * is taken.  New ranges start 2 MiB apart, and what a range leaves of its
- * 2 MiB is kept for the next small ones.
+ * is taken.  New ranges are 2 MiB apart (upward from start, or downward
+ * from it), and what a range leaves of its 2 MiB is kept for the next
+ * small ones.
  */
 #include <moat/rt.h>
+#include <stdbool.h>
 
 #define ZONE_ALIGN (2ull << 20)
 #define ZONE_TRIES 16
@@ -43,10 +45,18 @@ uint64_t rt_zone_take(struct rt_zone *z, uint64_t size, int (*place)(uint64_t, u
 		return at;
 	uint64_t span = (size + ZONE_ALIGN - 1) & ~(ZONE_ALIGN - 1);
 	for (int i = 0; i < ZONE_TRIES; i++) {
-		at = z->next;
-		if (span < size || at + span < at || (z->end && at + span > z->end))
+		if (span < size)
 			return 0;
-		z->next += span;
+		if (z->down) {
+			if (z->next < z->end + span)
+				return 0;
+			at = z->next -= span;
+		} else {
+			at = z->next;
+			if (at + span < at || (z->end && at + span > z->end))
+				return 0;
+			z->next += span;
+		}
 		if (place(at, size)) {
 			keep(z, at + size, span - size);
 			return at;
@@ -57,6 +67,8 @@ uint64_t rt_zone_take(struct rt_zone *z, uint64_t size, int (*place)(uint64_t, u
 
 void rt_zone_give(struct rt_zone *z, uint64_t addr, uint64_t size)
 {
-	if (z->next && addr >= z->start && addr < z->next)
+	bool inside = z->down ? addr >= z->next && addr < z->start
+			      : addr >= z->start && addr < z->next;
+	if (z->next && inside)
 		keep(z, addr, size);
 }

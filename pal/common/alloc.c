@@ -20,20 +20,21 @@ static void *free_list[CLASS_COUNT];
 static char *chunk_cur, *chunk_end;
 
 /* ---- the PAL's own mappings ------------------------------------------------
- * Once the library OS is loaded, they go into a zone below its image
- * (rt_zone), not wherever the host finds room, which may be a hole the
- * program has just unmapped (and still expects EFAULT from).  Under
- * alloc_lock.  The first 1 GiB below the image, but the last 16 MiB. */
+ * Once the library OS is loaded, they go into a zone downward from its
+ * image (rt_zone; the library OS's own go upward from its end), not
+ * wherever the host finds room, which may be a hole the program has just
+ * unmapped (and still expects EFAULT from).  Close to the image, they
+ * share its page tables' upper levels, which a fork copies.  At most
+ * 1 GiB.  Under alloc_lock. */
 #define OWN_ZONE (1ull << 30)
-#define OWN_GAP (16ull << 20)
 static struct rt_zone own;
 
 void pal_own_zone_below(uint64_t image_start)
 {
-	if (image_start < 2 * OWN_ZONE)
+	uint64_t top = image_start & ~(uint64_t)(PAL_PAGE - 1);
+	if (top < 2 * OWN_ZONE)
 		return;
-	own.start = own.next = (image_start & ~(OWN_GAP - 1)) - OWN_ZONE;
-	own.end = (image_start & ~(OWN_GAP - 1)) - OWN_GAP;
+	own = (struct rt_zone){.start = top, .next = top, .end = top - OWN_ZONE, .down = 1};
 }
 
 static int own_place(uint64_t addr, uint64_t size)
