@@ -12,7 +12,9 @@
  * Modes: garbage, bigsize, unknown-type, missing-nul, arg-mismatch,
  * many-args, fork-many (a FORK asking for more channels than it may), fd,
  * reply-type, flood; ok-dns (a well-formed query, answered:
- * exits 0 after the reply).  Well-formed modes that print what the
+ * exits 0 after the reply); bell-storm (a FORK for the doorbell, which
+ * it then rings 100000 times; the monitor must still answer a query
+ * after that: exits 0 when it does).  Well-formed modes that print what the
  * monitor answered: "spawn N" (N PROCESS_CREATE requests for children
  * that sit in mode "idle"; then EXIT_CODE_QUERY for the first child, for
  * id 1 and for id 999999), "dns NAME".
@@ -119,10 +121,12 @@ static long send_pkt(int chan, size_t len)
 }
 
 static unsigned char rbuf[4096];
+static uint64_t control[8];
+/* The descriptors of the last reply (its SCM_RIGHTS message's). */
+#define reply_fds ((int *)control + 4)
 
 static long recv_reply(int chan)
 {
-	static uint64_t control[8];
 	struct iov v = {rbuf, sizeof(rbuf) - 1};
 	struct msghdr m = {.iov = &v, .iovlen = 1, .control = control, .controllen = sizeof(control)};
 	long rc;
@@ -252,6 +256,21 @@ __attribute__((visibility("default"))) int LibOsInitialize(const struct dk_abi *
 			rc = recv_reply(chan);
 			leave(rc >= (long)sizeof(struct moat_msg_header) ? 0 : 3);
 		}
+	} else if (seq(mode, "bell-storm")) {
+		at = header(MOAT_MSG_FORK, 0, 0);
+		seal(at);
+		if (send_pkt(chan, at) < 0 || recv_reply(chan) < (long)sizeof(struct moat_msg_header))
+			leave(3);
+		int bell = reply_fds[1]; /* [0] the child's channel, [1] the doorbell */
+		if (sys(NR_write, bell, (long)"!", 1) != 1)
+			leave(4); /* no doorbell came with the reply */
+		for (int i = 0; i < 100000; i++)
+			sys(NR_write, bell, (long)"!", 1);
+		at = header(MOAT_MSG_EXIT_CODE_QUERY, 0, 999999);
+		seal(at);
+		rc = send_pkt(chan, at);
+		rc = rc < 0 ? rc : recv_reply(chan);
+		leave(rc >= (long)sizeof(struct moat_msg_header) ? 0 : 3);
 	} else if (seq(mode, "idle")) {
 		recv_reply(chan); /* blocks until the sandbox ends */
 		leave(0);

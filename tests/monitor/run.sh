@@ -51,14 +51,17 @@ for moat in build/moat build/asan/moat; do
 		fd reply-type flood; do
 		hostile "monitor.$mode$tag" "$mode" "$moat"
 	done
-	timeout 30 env MOAT_PAL=build/pal "$moat" run --libos "$IMAGE" -- ok-dns \
-		>"$tmp/out" 2>"$tmp/err" </dev/null
-	rc=$?
-	if [ "$rc" -eq 0 ] && ! grep -q '^moat: picoprocess' "$tmp/err"; then
-		pass "monitor.ok_dns$tag"
-	else
-		fail "monitor.ok_dns$tag" "exit status $rc: $(head -c 300 "$tmp/err" | tr '\n' ' ')"
-	fi
+	for mode in ok-dns bell-storm; do
+		timeout 30 env MOAT_PAL=build/pal "$moat" run --libos "$IMAGE" -- "$mode" \
+			>"$tmp/out" 2>"$tmp/err" </dev/null
+		rc=$?
+		name=monitor.$(echo "$mode" | tr - _)$tag
+		if [ "$rc" -eq 0 ] && ! grep -q '^moat: picoprocess' "$tmp/err"; then
+			pass "$name"
+		else
+			fail "$name" "exit status $rc: $(head -c 300 "$tmp/err" | tr '\n' ' ')"
+		fi
+	done
 done
 
 # Well-formed requests, answers checked (status/arg as the image prints them).
