@@ -413,6 +413,13 @@ long libos_mm_map_near(uint64_t near, uint64_t reach, uint64_t len, int prot, co
 void libos_patch_trapped(struct libos_regs *f);
 void libos_patch_exec(void);
 void libos_patch_fork_child(void);
+/* Sites trapped in forked children, reported to their parents: the page
+ * the reports go to (made once, before the first program runs), the
+ * program text's new identity at each exec, and a parent's counting of
+ * its children's reports (before each fork). */
+void libos_patch_start(void);
+void libos_patch_new_text(const void *random16);
+void libos_patch_reports(void);
 /* process.c: while a vfork child runs on its parent's process, until it
  * execs or ends (see "Borrowing" there); signal.c's side of it. */
 extern bool libos_vfork_borrowed;

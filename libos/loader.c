@@ -534,6 +534,7 @@ static uint64_t build_stack(const struct args *a, const char *execfn, const stru
 	char *random_u = p;
 	if (dk->DkRandomBitsRead(random_u, 16) < 0)
 		fatal(execfn, "no random bytes for AT_RANDOM");
+	libos_patch_new_text(random_u);
 
 	/* The auxiliary vector, in Linux's order. */
 	uint64_t aux[LIBOS_AUXV_WORDS];
@@ -812,6 +813,7 @@ void libos_exec(const char *prog, char **argv, char **envp)
 {
 	static struct plan pl;
 	const char *why;
+	libos_patch_start();
 	long rc = plan_exec(&pl, prog, true, false, argv, envp, &why);
 	if (rc < 0) {
 		plan_release(&pl);

@@ -193,29 +193,129 @@ static uint64_t emit_read(struct tramp *t, uint64_t rip)
 	return ret;
 }
 
-/* Rewrites the trapped call's site; the call now returns to the result. */
-static void rewrite(struct libos_regs *f)
+/* Rewrites the site of a call whose syscall instruction ends at rip; the
+ * call, if one is trapped there, now returns to the result (0: nothing
+ * rewritten). */
+static uint64_t rewrite_site(uint64_t rip, uint64_t nr)
 {
-	uint64_t rip = f->rip, nr = f->rax, ret = rip, site = find_mov(rip, nr);
+	uint64_t ret = rip, site = find_mov(rip, nr);
 	bool read = !site && (site = find_read(rip, nr)) != 0;
 	uint64_t at = site ? tramp_slot(site) : 0;
 	if (!at)
-		return;
+		return 0;
 	struct tramp t = {.at = at};
 	if (read)
 		ret = emit_read(&t, rip);
 	else
 		emit_mov(&t, rip, nr);
 	if (libos_mm_write_text(at, t.code, t.len, false) < 0)
-		return;
+		return 0;
 	uint64_t base = at & ~(PAGE - 1);
 	for (int k = 0; k < PAGES; k++)
 		if (pages[k].base == base)
 			pages[k].used++;
 	uint8_t jmp[5] = {0xe9};
 	put32(jmp + 1, at - (site + 5));
-	if (libos_mm_write_text(site, jmp, sizeof(jmp), true) == 0)
+	return libos_mm_write_text(site, jmp, sizeof(jmp), true) == 0 ? ret : 0;
+}
+
+static void rewrite(struct libos_regs *f)
+{
+	uint64_t ret = rewrite_site(f->rip, f->rax);
+	if (ret)
 		f->rip = ret;
+}
+
+/* ---- sites trapped in forked children -------------------------------------------
+ * A forked child mostly traps a few times, then execs or exits: its sites
+ * never get hot in it, yet they are its parent's code (glibc's fork and
+ * exec paths, a shell's redirections), trapped again by every next child.
+ * So a child reports where it trapped, in a page shared by every process
+ * forked from the one that made it, with the identity of the program text
+ * it trapped in (random, new at each exec); a process counts the reports
+ * made in its own text as traps of its own (libos_patch_reports, before
+ * each fork).  A report is only a hint: the site is rewritten only if its
+ * bytes have a known shape, as after a trap of one's own.  An entry is
+ * written between two changes of its seq (odd meanwhile), so that a reader
+ * never takes half of one report with half of another. */
+#define REPORTS 64
+struct report {
+	uint64_t seq, rip, text;
+};
+static struct reports {
+	uint32_t next;
+	struct report r[REPORTS];
+} *reports;
+static uint64_t text_id LIBOS_FORK_HOT;
+static bool in_parents_text LIBOS_FORK_HOT; /* forked, not exec'd since */
+
+void libos_patch_start(void)
+{
+	void *p = NULL;
+	if (!reports && dk->DkVirtualMemoryAlloc(&p, PAGE, DK_MEM_RESERVE | DK_MEM_COMMIT |
+						 DK_MEM_SHARED, DK_PROT_READ | DK_PROT_WRITE) == 0)
+		reports = p;
+}
+
+void libos_patch_new_text(const void *random16)
+{
+	memcpy(&text_id, random16, sizeof(text_id));
+	text_id |= 1; /* never 0: an empty entry's */
+}
+
+static void report(uint64_t rip)
+{
+	struct report *r = &reports->r[__atomic_fetch_add(&reports->next, 1, __ATOMIC_RELAXED) %
+				       REPORTS];
+	uint64_t seq = __atomic_load_n(&r->seq, __ATOMIC_RELAXED);
+	if (seq & 1 || !__atomic_compare_exchange_n(&r->seq, &seq, seq + 1, false,
+						    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return; /* another writer has it: this report is lost, no harm */
+	__atomic_store_n(&r->rip, rip, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->text, text_id, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+/* Takes the report in r if it is one of this text's: its rip, or 0. */
+static uint64_t take(struct report *r)
+{
+	uint64_t seq = __atomic_load_n(&r->seq, __ATOMIC_ACQUIRE);
+	if (seq & 1 || __atomic_load_n(&r->text, __ATOMIC_RELAXED) != text_id)
+		return 0;
+	uint64_t rip = __atomic_load_n(&r->rip, __ATOMIC_RELAXED);
+	/* Claimed by making it odd; emptied (text 0) before it is even again. */
+	if (!__atomic_compare_exchange_n(&r->seq, &seq, seq + 1, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return 0;
+	__atomic_store_n(&r->text, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->seq, seq + 2, __ATOMIC_RELEASE);
+	return rip;
+}
+
+/* The number a site's bytes say it makes (mov $nr, %eax; or glibc's read:
+ * xor %eax, %eax), or -1. */
+static long site_number(uint64_t rip)
+{
+	uint8_t b[7];
+	if (libos_copy_from_user(b, (const void *)(rip - 7), sizeof(b)) < 0 ||
+	    b[5] != 0x0f || b[6] != 0x05)
+		return -1;
+	if (b[0] == 0xb8)
+		return (long)((uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 |
+			      (uint32_t)b[4] << 24);
+	return b[3] == 0x31 && b[4] == 0xc0 ? 0 : -1;
+}
+
+void libos_patch_reports(void)
+{
+	if (!reports || !one_thread())
+		return;
+	for (int i = 0; i < REPORTS; i++) {
+		uint64_t rip = take(&reports->r[i]);
+		long nr = rip ? site_number(rip) : -1;
+		if (nr >= 0 && nr < 1024 && count_trap(rip) == HOT)
+			rewrite_site(rip, (uint64_t)nr);
+	}
 }
 
 /* Traps this process has taken since its fork or exec: the first few
@@ -228,6 +328,8 @@ static uint32_t recent_traps LIBOS_FORK_HOT;
 void libos_patch_fork_child(void)
 {
 	recent_traps = 0;
+	if (reports && !in_parents_text)
+		in_parents_text = true;
 }
 
 void libos_patch_trapped(struct libos_regs *f)
@@ -236,6 +338,8 @@ void libos_patch_trapped(struct libos_regs *f)
 		return;
 	if (recent_traps < UNCOUNTED) {
 		recent_traps++;
+		if (in_parents_text)
+			report(f->rip);
 		return;
 	}
 	for (int k = 0; k < PAGES && pages[k].base; k++)
@@ -249,5 +353,6 @@ void libos_patch_exec(void)
 {
 	generation++;
 	recent_traps = 0;
+	in_parents_text = false;
 	memset(pages, 0, sizeof(pages));
 }

@@ -166,6 +166,7 @@ static long fork_process(bool want_pipe, bool for_exec, int64_t *child, DK_HANDL
 	if (want_pipe && dk->DkStreamPipeCreate(0, done_r, done_w) < 0)
 		*done_r = *done_w = DK_HANDLE_NONE;
 	libos_process_settled(); /* the parent's record before its child's */
+	libos_patch_reports();   /* its earlier children's traps, in its code */
 	fs_pipes_share();
 	fs_sockets_share();
 	if (libos_signal_incoming_any()) /* the parent's, not the child's */
