@@ -263,6 +263,20 @@ void libos_patch_new_text(const void *random16)
 	text_id |= 1; /* never 0: an empty entry's */
 }
 
+/* The number a site's bytes say it makes (mov $nr, %eax; or glibc's read:
+ * xor %eax, %eax), or -1. */
+static long site_number(uint64_t rip)
+{
+	uint8_t b[7];
+	if (libos_copy_from_user(b, (const void *)(rip - 7), sizeof(b)) < 0 ||
+	    b[5] != 0x0f || b[6] != 0x05)
+		return -1;
+	if (b[0] == 0xb8)
+		return (long)((uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 |
+			      (uint32_t)b[4] << 24);
+	return b[3] == 0x31 && b[4] == 0xc0 ? 0 : -1;
+}
+
 static void report(uint64_t rip)
 {
 	struct report *r = &reports->r[__atomic_fetch_add(&reports->next, 1, __ATOMIC_RELAXED) %
@@ -290,20 +304,6 @@ static uint64_t take(struct report *r)
 	__atomic_store_n(&r->text, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&r->seq, seq + 2, __ATOMIC_RELEASE);
 	return rip;
-}
-
-/* The number a site's bytes say it makes (mov $nr, %eax; or glibc's read:
- * xor %eax, %eax), or -1. */
-static long site_number(uint64_t rip)
-{
-	uint8_t b[7];
-	if (libos_copy_from_user(b, (const void *)(rip - 7), sizeof(b)) < 0 ||
-	    b[5] != 0x0f || b[6] != 0x05)
-		return -1;
-	if (b[0] == 0xb8)
-		return (long)((uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 |
-			      (uint32_t)b[4] << 24);
-	return b[3] == 0x31 && b[4] == 0xc0 ? 0 : -1;
 }
 
 void libos_patch_reports(void)
@@ -338,7 +338,7 @@ void libos_patch_trapped(struct libos_regs *f)
 		return;
 	if (recent_traps < UNCOUNTED) {
 		recent_traps++;
-		if (in_parents_text)
+		if (in_parents_text && site_number(f->rip) >= 0) /* (a shape it could rewrite) */
 			report(f->rip);
 		return;
 	}
