@@ -16,7 +16,7 @@
  * The syscall instruction itself stays: a jump straight to it, a restart
  * (rip - 2) and libos_fast_entry's own way out when the thread has no
  * library OS stack yet all trap as before.  glibc's read has another
- * shape (find_read below).
+ * shape, and so has its _exit (find_short below).
  *
  * Rewriting is safe only when nothing else executes the bytes meanwhile,
  * so it happens only while the process has one thread; sites rewritten
@@ -158,37 +158,42 @@ static void emit_mov(struct tramp *t, uint64_t rip, uint64_t nr)
 	emit_enter(t, rip);
 }
 
-/* glibc's read: `je/jne rel8; xor %eax, %eax; syscall; cmp $-4096, %rax`
- * (number 0).  The xor and the syscall are 4 bytes, too short for the jmp,
- * so the jmp also covers the cmp, which moves into the trampoline: there
- * the fast entry returns to it, after a syscall instruction of its own
- * for restarts (rip - 2), and a jmp goes back past it.  The bytes after
- * the site's syscall change, so no saved context may point there: the
- * trapped call's own frame is moved to the trampoline (emit_read's
- * result), and nothing is done while a signal handler runs (its frame
- * holds a context). */
-static uint64_t find_read(uint64_t rip, uint64_t nr)
+/* Sites whose number is loaded by a 2-byte instruction, too short (with
+ * the syscall) for the jmp, which then also covers the `cmp $-4096, %rax`
+ * after them: glibc's read (`je/jne rel8; xor %eax, %eax; syscall; cmp`,
+ * number 0) and _exit (`hlt; mov %esi, %eax; syscall; cmp`, the number in
+ * %esi), each recognised by all of those bytes.  The load and the cmp
+ * move into the trampoline: there the fast entry returns to the cmp,
+ * after a syscall instruction of its own for restarts (rip - 2), and a
+ * jmp goes back past it.  The bytes after the site's syscall change, so
+ * no saved context may point there: the trapped call's own frame is moved
+ * to the trampoline (emit_short's result), and nothing is done while a
+ * signal handler runs (its frame holds a context).  *load: the 2 bytes. */
+static const uint8_t cmp_tail[] = {0x0f, 0x05, 0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff};
+
+static uint64_t find_short(uint64_t rip, uint64_t nr, uint8_t load[2])
 {
-	static const uint8_t tail[] = {0x31, 0xc0, 0x0f, 0x05, 0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff};
 	uint8_t b[12];
-	if (nr != 0 || libos_current()->handler_frames ||
-	    libos_copy_from_user(b, (const void *)(rip - 6), sizeof(b)) < 0)
+	if (libos_current()->handler_frames ||
+	    libos_copy_from_user(b, (const void *)(rip - 6), sizeof(b)) < 0 ||
+	    memcmp(b + 4, cmp_tail, sizeof(cmp_tail)))
 		return 0;
-	if ((b[0] != 0x74 && b[0] != 0x75) || memcmp(b + 2, tail, sizeof(tail)))
+	bool read = (b[0] == 0x74 || b[0] == 0x75) && b[2] == 0x31 && b[3] == 0xc0 && nr == 0;
+	bool exit = b[1] == 0xf4 && b[2] == 0x89 && b[3] == 0xf0;
+	if (!read && !exit)
 		return 0;
+	load[0] = b[2], load[1] = b[3];
 	return rip - 4;
 }
 
 /* Returns where the trapped call now returns. */
-static uint64_t emit_read(struct tramp *t, uint64_t rip)
+static uint64_t emit_short(struct tramp *t, uint64_t rip, const uint8_t load[2])
 {
-	static const uint8_t xor_eax[] = {0x31, 0xc0}, syscall_cmp[] = {0x0f, 0x05, 0x48, 0x3d,
-									  0x00, 0xf0, 0xff, 0xff};
 	static const uint8_t jmp[] = {0xe9};
-	emit(t, xor_eax, sizeof(xor_eax));
+	emit(t, load, 2);
 	uint64_t ret = t->at + t->len + 13 + 2; /* after the lea, the jmp and the syscall */
 	emit_enter(t, ret);
-	emit(t, syscall_cmp, sizeof(syscall_cmp));
+	emit(t, cmp_tail, sizeof(cmp_tail));
 	emit_rel32(t, jmp, sizeof(jmp), rip + 6);
 	return ret;
 }
@@ -198,14 +203,15 @@ static uint64_t emit_read(struct tramp *t, uint64_t rip)
  * rewritten). */
 static uint64_t rewrite_site(uint64_t rip, uint64_t nr)
 {
+	uint8_t load[2];
 	uint64_t ret = rip, site = find_mov(rip, nr);
-	bool read = !site && (site = find_read(rip, nr)) != 0;
+	bool read = !site && (site = find_short(rip, nr, load)) != 0;
 	uint64_t at = site ? tramp_slot(site) : 0;
 	if (!at)
 		return 0;
 	struct tramp t = {.at = at};
 	if (read)
-		ret = emit_read(&t, rip);
+		ret = emit_short(&t, rip, load);
 	else
 		emit_mov(&t, rip, nr);
 	if (libos_mm_write_text(at, t.code, t.len, false) < 0)
@@ -263,18 +269,20 @@ void libos_patch_new_text(const void *random16)
 	text_id |= 1; /* never 0: an empty entry's */
 }
 
-/* The number a site's bytes say it makes (mov $nr, %eax; or glibc's read:
- * xor %eax, %eax), or -1. */
+/* The number a site's bytes say it makes (mov $nr, %eax; glibc's read:
+ * xor %eax, %eax), 0 for glibc's _exit (mov %esi, %eax: the trampoline
+ * loads it as the site did), or -1. */
 static long site_number(uint64_t rip)
 {
-	uint8_t b[7];
-	if (libos_copy_from_user(b, (const void *)(rip - 7), sizeof(b)) < 0 ||
-	    b[5] != 0x0f || b[6] != 0x05)
+	uint8_t b[8];
+	if (libos_copy_from_user(b, (const void *)(rip - 8), sizeof(b)) < 0 ||
+	    b[6] != 0x0f || b[7] != 0x05)
 		return -1;
-	if (b[0] == 0xb8)
-		return (long)((uint32_t)b[1] | (uint32_t)b[2] << 8 | (uint32_t)b[3] << 16 |
-			      (uint32_t)b[4] << 24);
-	return b[3] == 0x31 && b[4] == 0xc0 ? 0 : -1;
+	if (b[1] == 0xb8)
+		return (long)((uint32_t)b[2] | (uint32_t)b[3] << 8 | (uint32_t)b[4] << 16 |
+			      (uint32_t)b[5] << 24);
+	bool read = b[4] == 0x31 && b[5] == 0xc0, exit = b[3] == 0xf4 && b[4] == 0x89 && b[5] == 0xf0;
+	return read || exit ? 0 : -1;
 }
 
 static void report(uint64_t rip)
