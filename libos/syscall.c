@@ -318,19 +318,20 @@ long libos_copy_to_user(void *user_dst, const void *src, size_t n)
 long libos_strnlen_from_user(const char *user_str, size_t max)
 {
 	char buf[256];
-	size_t n = 0;
+	size_t n = 0, want = 64; /* most strings (an environment's) are short */
 	while (n < max) {
 		size_t chunk = 4096 - (((uint64_t)user_str + n) & 4095);
-		if (chunk > sizeof(buf))
-			chunk = sizeof(buf);
+		if (chunk > want)
+			chunk = want;
 		if (chunk > max - n)
 			chunk = max - n;
 		if (libos_usercopy(buf, user_str + n, chunk) < 0)
 			return -EFAULT;
-		for (size_t i = 0; i < chunk; i++)
-			if (!buf[i])
-				return (long)(n + i);
+		size_t i = strnlen(buf, chunk);
+		if (i < chunk)
+			return (long)(n + i);
 		n += chunk;
+		want = sizeof(buf);
 	}
 	return (long)max;
 }
