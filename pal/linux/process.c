@@ -144,15 +144,34 @@ void pal_process_destroy(struct pal_object *obj)
  * child writes anyway (PAL_FORK_HOT). */
 static int self_pid PAL_FORK_HOT = -1;
 
-/* The ranges a child is not to get are marked so for the host's fork, and
- * unmarked again in the parent.  A range may span gaps: the host marks
- * what is mapped and reports ENOMEM for the rest, which is no error here. */
+/* The ranges a child is not to get are marked so for the host's fork.  A
+ * range may span gaps: the host marks what is mapped and reports ENOMEM
+ * for the rest, which is no error here.  The marks stay after the fork: a
+ * program that spawns does so again and again, with the same ranges, and
+ * then only mappings made since need marking (marking again is cheap and
+ * harmless), not every range marked and unmarked around every fork.  A
+ * fork with other ranges (a plain fork: none) unmarks the old ones first.
+ * Marks are invisible to the program: nothing but a fork reads them.  Only
+ * one fork runs at a time (the channel lock). */
 #define K_MADV_DONTFORK 10
 #define K_MADV_DOFORK 11
+static struct dk_range marked[DK_FORK_LEFT_MAX];
+static uint32_t nmarked PAL_FORK_HOT;
+
 static void mark_left_behind(const struct dk_range *left, uint32_t n, int advice)
 {
 	for (uint32_t i = 0; i < n; i++)
 		HOST(madvise, left[i].addr, left[i].size, advice);
+}
+
+/* Before the copy: true if the marks are those of the last fork. */
+static bool mark_for_fork(const struct dk_range *left, uint32_t n)
+{
+	bool same = n == nmarked && !memcmp(left, marked, n * sizeof(*left));
+	if (!same)
+		mark_left_behind(marked, nmarked, K_MADV_DOFORK);
+	mark_left_behind(left, n, K_MADV_DONTFORK);
+	return same;
 }
 
 /*
@@ -173,10 +192,14 @@ int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t 
 		return rc;
 	pal_handle_fork_lock(true);
 	pal_alloc_fork_lock(true);
-	mark_left_behind(left, n, K_MADV_DONTFORK);
+	bool same = mark_for_fork(left, n);
 	long pid = HOST(clone, K_SIGCHLD, 0, 0, 0, 0);
-	if (pid != 0)
-		mark_left_behind(left, n, K_MADV_DOFORK);
+	if (pid == 0)
+		nmarked = 0; /* it has none of that memory */
+	else if (!same) {
+		memcpy(marked, left, n * sizeof(*left));
+		nmarked = n;
+	}
 	pal_alloc_fork_lock(false);
 	pal_handle_fork_lock(false);
 	pal_channel_fork_end(pid, chan);
