@@ -18,7 +18,8 @@ static void keep(struct rt_zone *z, uint64_t addr, uint64_t size)
 		z->free[z->nfree++] = (struct rt_zone_range){addr, size};
 }
 
-/* First fit among the ranges given back; a place found taken is dropped. */
+/* First fit among the ranges given back.  A range whose place is found
+ * taken is dropped whole (what took its start likely took the rest). */
 static uint64_t reuse(struct rt_zone *z, uint64_t size, int (*place)(uint64_t, uint64_t))
 {
 	for (int i = 0; i < z->nfree;) {
@@ -28,12 +29,15 @@ static uint64_t reuse(struct rt_zone *z, uint64_t size, int (*place)(uint64_t, u
 			continue;
 		}
 		uint64_t at = r->addr;
+		if (!place(at, size)) {
+			z->free[i] = z->free[--z->nfree];
+			continue;
+		}
 		r->addr += size;
 		r->size -= size;
 		if (!r->size)
 			z->free[i] = z->free[--z->nfree];
-		if (place(at, size))
-			return at;
+		return at;
 	}
 	return 0;
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # lib/rt, the freestanding helpers every layer inside a picoprocess links:
 # built for the host with their names changed, then compared with the host
-# libc's (tests/rt/strings.c).
+# libc's (tests/rt/strings.c); the zone of own mappings against a pretend
+# address space (tests/rt/zone.c).
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib.sh
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/moat-rt.XXXXXX") || exit 2
@@ -16,5 +17,10 @@ if gcc -O2 -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns $RENAM
 	timeout 60 "$tmp/strings" || FAILED=1
 else
 	fail rt.build "$(head -c 300 "$tmp/cc" | tr '\n' ' ')"
+fi
+if gcc -O2 -Wall -Iinclude -o "$tmp/zone" tests/rt/zone.c lib/rt/zone.c 2>"$tmp/cc"; then
+	timeout 60 "$tmp/zone" || FAILED=1
+else
+	fail rt.zone_build "$(head -c 300 "$tmp/cc" | tr '\n' ' ')"
 fi
 exit $FAILED
