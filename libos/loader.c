@@ -663,6 +663,8 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 	 * plan's, not the stack's: see file_uri. */
 	char *path = pl->prog.path, *name = pl->execfn, iname[SCRIPT_LINE + 1];
 	long rc;
+	if (pl->prog.h || pl->args.mem) /* a vfork parent's last plan, let go of now */
+		plan_release(pl);
 	pl->has_interp = pl->not_found = false;
 	memset(&pl->args, 0, sizeof(pl->args));
 	pl->prog.h = DK_HANDLE_NONE;
@@ -802,7 +804,11 @@ long libos_execve(const char *path, char **argv, char **envp)
 		return rc;
 	}
 	rc = libos_exec_point_of_no_return();
-	if (rc) { /* a vfork parent resumed (the child execs), or an error */
+	if (rc > 0) /* a vfork parent resumed: its child execs */
+		return rc; /* (the plan's handles and arguments are let go at the
+			    * next exec: writing them now would copy the pages
+			    * while the child still shares them) */
+	if (rc < 0) {
 		plan_release(&pl);
 		return rc;
 	}
