@@ -60,6 +60,7 @@ void libos_file_put(struct libos_file *f)
 static struct libos_file **fd_files LIBOS_FORK_HOT;
 static uint8_t *fd_cloexec LIBOS_FORK_HOT;
 static unsigned fd_cap LIBOS_FORK_HOT;
+static int lend_copy(void); /* fd_lock held: before any change (see below) */
 /* RLIMIT_NOFILE's soft limit; misc.c's setrlimit may change it (<= LIBOS_FD_MAX). */
 unsigned libos_fd_limit = 1024;
 
@@ -99,7 +100,7 @@ int libos_fd_install(struct libos_file *f, int min_fd, bool cloexec)
 		libos_unlock(&fd_lock);
 		return -EMFILE;
 	}
-	if (grow(fd + 1) < 0) {
+	if (lend_copy() < 0 || grow(fd + 1) < 0) {
 		libos_unlock(&fd_lock);
 		return -ENOMEM;
 	}
@@ -115,7 +116,7 @@ int libos_fd_install_at(int fd, struct libos_file *f, bool cloexec)
 	if (fd < 0 || (unsigned)fd >= limit)
 		return -EBADF;
 	libos_lock(&fd_lock);
-	if (grow((unsigned)fd + 1) < 0) {
+	if (lend_copy() < 0 || grow((unsigned)fd + 1) < 0) {
 		libos_unlock(&fd_lock);
 		return -ENOMEM;
 	}
@@ -145,6 +146,10 @@ int libos_fd_close(int fd)
 	if (fd < 0)
 		return -EBADF;
 	libos_lock(&fd_lock);
+	if ((unsigned)fd < fd_cap && fd_files[fd] && lend_copy() < 0) {
+		libos_unlock(&fd_lock);
+		return -ENOMEM;
+	}
 	if ((unsigned)fd < fd_cap) {
 		f = fd_files[fd];
 		fd_files[fd] = NULL;
@@ -172,8 +177,9 @@ int libos_fd_set_cloexec(int fd, bool on)
 	int rc = -EBADF;
 	libos_lock(&fd_lock);
 	if (fd >= 0 && (unsigned)fd < fd_cap && fd_files[fd]) {
-		fd_cloexec[fd] = on;
-		rc = 0;
+		rc = lend_copy();
+		if (rc == 0)
+			fd_cloexec[fd] = on;
 	}
 	libos_unlock(&fd_lock);
 	return rc;
@@ -184,6 +190,10 @@ void libos_fd_close_on_exec(void)
 	for (;;) {
 		struct libos_file *f = NULL;
 		libos_lock(&fd_lock);
+		if (lend_copy() < 0) { /* (never lent here: an exec ends the lending first) */
+			libos_unlock(&fd_lock);
+			return;
+		}
 		for (unsigned fd = 0; fd < fd_cap; fd++)
 			if (fd_files[fd] && fd_cloexec[fd]) {
 				f = fd_files[fd];
@@ -231,6 +241,10 @@ LIBOS_SYSCALL(close_range)
 	for (;;) {
 		struct libos_file *f = NULL;
 		libos_lock(&fd_lock);
+		if (lend_copy() < 0) {
+			libos_unlock(&fd_lock);
+			return -ENOMEM;
+		}
 		unsigned end = last < fd_cap ? last + 1 : fd_cap;
 		for (unsigned fd = first; fd < end; fd++) {
 			if (!fd_files[fd])
@@ -764,31 +778,46 @@ void libos_fd_fork_lock(bool take)
 		libos_unlock(&fd_lock);
 }
 
-/* ---- a vfork child borrowing the table (process.c) ------------------------------ */
+/* ---- a vfork child borrowing the table (process.c) ------------------------------
+ * The saved copy starts out as the table itself, shared: nearly always
+ * the child only execs, and then neither side writes a thing (in the
+ * parent, each write after the fork would copy a page the child still
+ * shares).  The child's first change to the table (an open, a close, a
+ * dup, a close-on-exec flag) first makes the saved copy a copy of its
+ * own (lend_copy): the arrays copied, each file referenced once more. */
+static struct libos_fd_table *shared_save LIBOS_FORK_HOT; /* the saved copy, while shared */
 
-/* Copies the table, each file referenced once more, into *out. */
-int libos_fd_table_save(struct libos_fd_table *out)
+static int lend_copy(void)
 {
-	libos_lock(&fd_lock);
+	if (!shared_save)
+		return 0;
 	unsigned cap = fd_cap;
-	*out = (struct libos_fd_table){0};
+	struct libos_fd_table copy = {.n = cap};
 	if (cap) {
-		out->files = libos_alloc(cap * sizeof(*out->files));
-		out->cloexec = libos_alloc(cap);
-		if (!out->files || !out->cloexec) {
-			libos_unlock(&fd_lock);
-			libos_free(out->files);
-			libos_free(out->cloexec);
-			*out = (struct libos_fd_table){0};
+		copy.files = libos_alloc(cap * sizeof(*copy.files));
+		copy.cloexec = libos_alloc(cap);
+		if (!copy.files || !copy.cloexec) {
+			libos_free(copy.files);
+			libos_free(copy.cloexec);
 			return -ENOMEM;
 		}
-		memcpy(out->files, fd_files, cap * sizeof(*out->files));
-		memcpy(out->cloexec, fd_cloexec, cap);
+		memcpy(copy.files, fd_files, cap * sizeof(*copy.files));
+		memcpy(copy.cloexec, fd_cloexec, cap);
 	}
-	out->n = cap;
 	for (unsigned i = 0; i < cap; i++)
 		if (fd_files[i])
 			libos_file_get(fd_files[i]);
+	*shared_save = copy;
+	shared_save = NULL;
+	return 0;
+}
+
+/* Saves the table into *out (shared with the table until it changes). */
+int libos_fd_table_save(struct libos_fd_table *out)
+{
+	libos_lock(&fd_lock);
+	*out = (struct libos_fd_table){fd_files, fd_cloexec, fd_cap};
+	shared_save = out;
 	libos_unlock(&fd_lock);
 	return 0;
 }
@@ -801,17 +830,29 @@ static void drop_table(struct libos_file **files, uint8_t *cloexec, unsigned n)
 	libos_free(cloexec);
 }
 
-/* Drops a saved copy. */
+/* Drops a saved copy (still shared: nothing to drop). */
 void libos_fd_table_discard(struct libos_fd_table *saved)
 {
-	drop_table(saved->files, saved->cloexec, saved->n);
+	libos_lock(&fd_lock);
+	bool shared = shared_save == saved;
+	shared_save = NULL;
+	libos_unlock(&fd_lock);
+	if (!shared)
+		drop_table(saved->files, saved->cloexec, saved->n);
 	*saved = (struct libos_fd_table){0};
 }
 
-/* Makes the saved copy the table again; what the table held is closed. */
+/* Makes the saved copy the table again; what the table held is closed
+ * (still shared: the table never changed). */
 void libos_fd_table_restore(struct libos_fd_table *saved)
 {
 	libos_lock(&fd_lock);
+	if (shared_save == saved) {
+		shared_save = NULL;
+		libos_unlock(&fd_lock);
+		*saved = (struct libos_fd_table){0};
+		return;
+	}
 	struct libos_file **files = fd_files;
 	uint8_t *cloexec = fd_cloexec;
 	unsigned n = fd_cap;
