@@ -27,7 +27,8 @@ NSH_RUNSC=${BENCH_SH_RUNSC_N:-200}
 N256=${BENCH_PROC_N256:-50}       # forks of the process that touched 256 MiB
 N1G=${BENCH_PROC_N1G:-20}         # ... and 1 GiB
 TMO=${BENCH_PROC_TIMEOUT:-30}     # seconds per run before it counts as failed
-SLOW=${BENCH_PROC_SLOW:-10}       # a run longer than this: no 2nd and 3rd run
+SLOW=${BENCH_PROC_SLOW:-10}       # a run longer than this: no further rounds
+ROUNDS=${BENCH_PROC_ROUNDS:-5}     # rounds per measurement (the median is kept)
 START=$(date +%s)
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg) # the machine's load when the section starts
 
@@ -130,7 +131,7 @@ run1() {
 # median LIST: the median of newline-separated numbers
 median() { printf '%s' "$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# rounds3 KEY WHAT FN: three rounds, each running FN SIDE once for every
+# rounds3 KEY WHAT FN: ROUNDS rounds, each running FN SIDE once for every
 # side in turn (so native and moat run close together in time, and a
 # machine whose speed drifts treats them alike).  FN sets V like run1.  A
 # side that fails is out of the later rounds, with its failure as result;
@@ -138,7 +139,7 @@ median() { printf '%s' "$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((N
 # V_side to the median and RN_side to the runs made (0 after a failure).
 rounds3() {
 	for s in $SIDES; do eval "VALS_$s='' RN_$s=0 STOP_$s=''"; done
-	for round in 1 2 3; do
+	for round in $(seq "$ROUNDS"); do
 		for s in $SIDES; do
 			eval "stop=\$STOP_$s"
 			[ -z "$stop" ] || continue
@@ -167,7 +168,7 @@ t() { awk -v v="$1" 'BEGIN { a = v < 0 ? -v : v; if (a < 1000) printf "%.0f ns",
 cell() {
 	case $1 in
 	fail:*) echo "n/a: ${1#fail:}" ;;
-	*) if [ "$2" -lt 3 ]; then echo "$(t "$1") ($2 run$([ "$2" = 1 ] || echo s))"; else t "$1"; fi ;;
+	*) if [ "$2" -lt "$ROUNDS" ]; then echo "$(t "$1") ($2 run$([ "$2" = 1 ] || echo s))"; else t "$1"; fi ;;
 	esac
 }
 # rat R RNATIVE: R / native, or "—" when either failed
@@ -215,7 +216,7 @@ loop5() {
 	row5 "$L5_LABEL, $(k "$L5_N") iterations$rl"
 }
 
-echo "bench: process creation (median of 3 rounds, the sides in turn in each; a failing side is recorded as n/a)"
+echo "bench: process creation (median of $ROUNDS rounds, the sides in turn in each; a failing side is recorded as n/a)"
 loop5 F0 "fork+exit+wait" "$NP" "$NP_RUNSC" fork @N 0
 loop5 EX "fork+execve of the 9 KB static nostdlib \`true\`+wait" "$NP" "$NP_RUNSC" exec ./true-nostdlib @N
 loop5 SP "posix_spawn of the same \`true\`+wait" "$NP" "$NP_RUNSC" spawn ./true-nostdlib @N
@@ -228,7 +229,7 @@ for s in $SIDES; do
 	fail:*) v=$a ;;
 	*) case $b in fail:*) v=$b ;; *) v=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.0f", a - b }') ;; esac ;;
 	esac
-	eval "V_$s=\$v RN_$s=3"
+	eval "V_$s=\$v RN_$s=$ROUNDS"
 done
 row5 "… growth from 0 to 1 GiB touched (the 1 GiB row minus the 0 MiB row)"
 
@@ -265,7 +266,7 @@ COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 	printf '%s' "$ROWS5"
 	echo
 	echo "Ratio = side / native.  Static glibc drivers (bench/apps/proc.c, shloop.sh); per iteration,"
-	echo "median of 3 rounds, each running every side once in turn (fewer when a run took ${SLOW} s"
+	echo "median of $ROUNDS rounds, each running every side once in turn (fewer when a run took ${SLOW} s"
 	echo "or more, as marked); a loop also stops"
 	echo "after 3 s of iterations.  The fork rows touch the memory (malloc + memset) before the"
 	echo "timing; moat's default limits (8 GiB of address space, 256 processes) allow it.  The shell"
