@@ -418,7 +418,8 @@ void libos_patch_fork_child(void);
  * program text's new identity at each exec, and a parent's counting of
  * its children's reports (before each fork). */
 void libos_patch_start(void);
-void libos_patch_new_text(const void *random16);
+void libos_patch_new_text(uint64_t random);
+void libos_patch_memory_changed(void);
 void libos_patch_reports(void);
 /* process.c: while a vfork child runs on its parent's process, until it
  * execs or ends (see "Borrowing" there); signal.c's side of it. */

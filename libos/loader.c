@@ -532,9 +532,14 @@ static uint64_t build_stack(const struct args *a, const char *execfn, const stru
 	p = (char *)ALIGN_DOWN((uint64_t)p, 16);
 	p -= 16;
 	char *random_u = p;
-	if (dk->DkRandomBitsRead(random_u, 16) < 0)
+	/* (The program text's identity for the trap reports, patch.c, from
+	 * bytes of its own: AT_RANDOM's are glibc's stack canary and pointer
+	 * guard, and the reports are shared with other processes.) */
+	uint64_t random[3];
+	if (dk->DkRandomBitsRead(random, sizeof(random)) < 0)
 		fatal(execfn, "no random bytes for AT_RANDOM");
-	libos_patch_new_text(random_u);
+	memcpy(random_u, random, 16);
+	libos_patch_new_text(random[2]);
 
 	/* The auxiliary vector, in Linux's order. */
 	uint64_t aux[LIBOS_AUXV_WORDS];

@@ -132,6 +132,7 @@ static void vma_split_at(uint64_t addr)
 
 static void vma_remove_locked(uint64_t start, uint64_t end)
 {
+	libos_patch_memory_changed();
 	vma_split_at(start);
 	vma_split_at(end);
 	size_t i = vma_find(start);
@@ -182,6 +183,7 @@ static void vma_add_locked(struct vma *v)
 {
 	if (app_left_behind)
 		app_left_behind = false;
+	libos_patch_memory_changed();
 	vma_remove_locked(v->start, v->end);
 	size_t i = vma_find(v->start);
 	vma_insert_at(i, v);
@@ -562,6 +564,7 @@ static int protect_part(uint64_t start, uint64_t end, int prot)
 	int rc = dk->DkVirtualMemoryProtect((void *)start, end - start, dk_prot(prot));
 	if (rc < 0)
 		return rc;
+	libos_patch_memory_changed();
 	vma_split_at(start);
 	vma_split_at(end);
 	size_t i = vma_find(start);

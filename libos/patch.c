@@ -263,10 +263,17 @@ void libos_patch_start(void)
 		reports = p;
 }
 
-void libos_patch_new_text(const void *random16)
+/* A child whose mappings change may no longer have its parent's code
+ * where its parent has it: it reports no more. */
+void libos_patch_memory_changed(void)
 {
-	memcpy(&text_id, random16, sizeof(text_id));
-	text_id |= 1; /* never 0: an empty entry's */
+	if (in_parents_text)
+		in_parents_text = false;
+}
+
+void libos_patch_new_text(uint64_t random)
+{
+	text_id = random | 1; /* never 0: an empty entry's */
 }
 
 /* The number a site's bytes say it makes (mov $nr, %eax; glibc's read:

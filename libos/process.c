@@ -159,6 +159,9 @@ void libos_process_exiting(void)
 static long fork_process(bool want_pipe, bool for_exec, int64_t *child, DK_HANDLE *done_r,
 			 DK_HANDLE *done_w)
 {
+	/* First: a rewrite may map a trampoline page, which the ranges left
+	 * behind must then include. */
+	libos_patch_reports(); /* its earlier children's traps, in its code */
 	struct dk_range left[DK_FORK_LEFT_MAX];
 	uint32_t nleft = for_exec ? libos_mm_app_ranges(left, DK_FORK_LEFT_MAX)
 				  : libos_mm_fork_ranges(left, DK_FORK_LEFT_MAX);
@@ -166,7 +169,6 @@ static long fork_process(bool want_pipe, bool for_exec, int64_t *child, DK_HANDL
 	if (want_pipe && dk->DkStreamPipeCreate(0, done_r, done_w) < 0)
 		*done_r = *done_w = DK_HANDLE_NONE;
 	libos_process_settled(); /* the parent's record before its child's */
-	libos_patch_reports();   /* its earlier children's traps, in its code */
 	fs_pipes_share();
 	fs_sockets_share();
 	if (libos_signal_incoming_any()) /* the parent's, not the child's */

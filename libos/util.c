@@ -130,6 +130,7 @@ static size_t page_round(size_t n)
  * here.  Next to the image, the first ones share its page tables, which a
  * fork copies.  Under the heap lock (which fork holds). */
 extern char _end[] __attribute__((visibility("hidden")));
+#define OWN_ZONE (64ull << 30) /* then the host chooses */
 static struct rt_zone own;
 
 static int own_place(uint64_t addr, uint64_t size)
@@ -141,8 +142,10 @@ static int own_place(uint64_t addr, uint64_t size)
 
 static void *map_pages(size_t size)
 {
-	if (!own.start)
+	if (!own.start) {
 		own.start = own.next = page_round((uint64_t)_end);
+		own.end = own.start + OWN_ZONE;
+	}
 	void *p = (void *)rt_zone_take(&own, size, own_place);
 	if (!p && dk->DkVirtualMemoryAlloc(&p, size, DK_MEM_RESERVE | DK_MEM_COMMIT,
 					   DK_PROT_READ | DK_PROT_WRITE) < 0)

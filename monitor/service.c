@@ -600,7 +600,7 @@ static int loop(struct service *s, int sigfd)
 			if (pfds[i].revents & POLLIN)
 				serve_channel(s, p);
 			else if (pfds[i].revents & (POLLHUP | POLLERR | POLLNVAL))
-				close_channel(p);
+				hung_up(s, p);
 		}
 		collect(s);
 	}

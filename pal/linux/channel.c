@@ -189,7 +189,7 @@ int pal_channel_fork_begin(int *chan)
 	}
 	struct moat_msg_header h = {.type = MOAT_MSG_FORK, .size = sizeof(h), .seq = ++channel_seq},
 			       reply;
-	int fds[2];
+	int fds[2] = {-1, -1}; /* (exchange may fail before the reply sets them) */
 	int rc = exchange(&h, NULL, 0, &reply, NULL, 0, fds, 2);
 	if (rc == 0 && reply.status < 0)
 		rc = reply.status;
