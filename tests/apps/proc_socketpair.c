@@ -7,6 +7,35 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+/* A pair of the given type shared with a child, which sends the n
+ * messages and exits: the sizes of the first four receives (the end reads
+ * as 0), and whether the socket still says its type after the fork (the
+ * child's exit and the type are CHECKed). */
+static int through_child(int type, const char *const *msgs, int n, int lens[4])
+{
+	int sv[2];
+	char buf[64];
+	SYS(socketpair(AF_UNIX, type, 0, sv));
+	pid_t pid = FORK();
+	if (pid == 0) {
+		close(sv[0]);
+		for (int i = 0; i < n; i++)
+			if (send(sv[1], msgs[i], strlen(msgs[i]), 0) != (ssize_t)strlen(msgs[i]))
+				_exit(1);
+		_exit(0);
+	}
+	SYS(close(sv[1]));
+	for (int i = 0; i < 4; i++)
+		lens[i] = (int)recv(sv[0], buf, sizeof(buf), 0);
+	int got = 0;
+	socklen_t len = sizeof(got);
+	SYS(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &got, &len));
+	CHECK(got == type);
+	CHECK(wait_ok(pid));
+	SYS(close(sv[0]));
+	return got == type;
+}
+
 int main(void)
 {
 	alarm(5);
@@ -90,55 +119,20 @@ int main(void)
 	SAY("child status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 
 	/* Datagrams keep their boundaries across processes. */
-	SYS(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
-	pid = FORK();
-	if (pid == 0) {
-		close(sv[0]);
-		const char *msgs[] = { "a", "bb", "ccc", "" };
-		for (int i = 0; i < 4; i++)
-			if (send(sv[1], msgs[i], strlen(msgs[i]), 0) != (ssize_t)strlen(msgs[i]))
-				_exit(1);
-		_exit(0);
-	}
-	SYS(close(sv[1]));
-	int lens[4] = { -1, -1, -1, -1 };
-	for (int i = 0; i < 4; i++)
-		lens[i] = (int)recv(sv[0], buf, sizeof(buf), 0);
+	const char *dgrams[] = { "a", "bb", "ccc", "" };
+	int lens[4];
+	int dgram = through_child(SOCK_DGRAM, dgrams, 4, lens);
 	CHECK(lens[0] == 1 && lens[1] == 2 && lens[2] == 3 && lens[3] == 0);
 	SAY("datagram sizes: %d %d %d %d\n", lens[0], lens[1], lens[2], lens[3]);
-	int dtype = 0;
-	socklen_t dlen = sizeof(dtype);
-	SYS(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &dtype, &dlen));
-	CHECK(dtype == SOCK_DGRAM);
-	SAY("its type after the fork: SOCK_DGRAM %d\n", dtype == SOCK_DGRAM);
-	CHECK(wait_ok(pid));
-	SYS(close(sv[0]));
+	SAY("its type after the fork: SOCK_DGRAM %d\n", dgram);
 
 	/* A sequenced-packet pair shared with a child: whole messages, in
 	 * order, then the end when the child is gone. */
-	SYS(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv));
-	pid = FORK();
-	if (pid == 0) {
-		close(sv[0]);
-		const char *msgs[] = { "one", "three", "twenty" };
-		for (int i = 0; i < 3; i++)
-			if (send(sv[1], msgs[i], strlen(msgs[i]), 0) != (ssize_t)strlen(msgs[i]))
-				_exit(1);
-		_exit(0);
-	}
-	SYS(close(sv[1]));
-	int plens[4] = { -1, -1, -1, -1 };
-	for (int i = 0; i < 4; i++)
-		plens[i] = (int)recv(sv[0], buf, sizeof(buf), 0);
-	CHECK(plens[0] == 3 && plens[1] == 5 && plens[2] == 6 && plens[3] == 0);
-	SAY("packet sizes: %d %d %d, then %d\n", plens[0], plens[1], plens[2], plens[3]);
-	int type = 0;
-	socklen_t tlen = sizeof(type);
-	SYS(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &tlen));
-	CHECK(type == SOCK_SEQPACKET);
-	SAY("its type after the fork: SOCK_SEQPACKET %d\n", type == SOCK_SEQPACKET);
-	CHECK(wait_ok(pid));
-	SYS(close(sv[0]));
+	const char *packets[] = { "one", "three", "twenty" };
+	int seqpacket = through_child(SOCK_SEQPACKET, packets, 3, lens);
+	CHECK(lens[0] == 3 && lens[1] == 5 && lens[2] == 6 && lens[3] == 0);
+	SAY("packet sizes: %d %d %d, then %d\n", lens[0], lens[1], lens[2], lens[3]);
+	SAY("its type after the fork: SOCK_SEQPACKET %d\n", seqpacket);
 
 	/* MSG_WAITALL on a stream pair shared with a child: the whole count,
 	 * though it comes in two writes. */

@@ -102,6 +102,24 @@ static void fork_left_behind(void)
 	dk->DkVirtualMemoryFree(p, 3 * 4096, DK_MEM_RELEASE);
 }
 
+/* Each message written as one; n sizes read (the peer's end reads as 0). */
+static void write_messages(DK_HANDLE wr, const char *const *msgs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(msgs[i]);
+		CHECK_OK(dk->DkStreamWrite(wr, 0, msgs[i], &len));
+	}
+}
+
+static void read_sizes(DK_HANDLE rd, size_t *lens, int n)
+{
+	char buf[16];
+	for (int i = 0; i < n; i++) {
+		lens[i] = sizeof(buf);
+		CHECK_OK(dk->DkStreamRead(rd, 0, buf, &lens[i]));
+	}
+}
+
 static void pipe_across_fork(void)
 {
 	DK_HANDLE rd, wr;
@@ -144,15 +162,9 @@ static void pipe_across_fork(void)
 	CHECK_RC(dk->DkStreamPipeCreate(DK_OPT_DATAGRAM, &rd, &wr), E(INVALID));
 	CHECK_OK(dk->DkStreamPipeCreate(DK_OPT_DUPLEX | DK_OPT_DATAGRAM, &rd, &wr));
 	const char *msgs[] = {"a", "bb", ""};
-	for (int i = 0; i < 3; i++) {
-		size_t n = strlen(msgs[i]);
-		CHECK_OK(dk->DkStreamWrite(wr, 0, msgs[i], &n));
-	}
 	size_t lens[3];
-	for (int i = 0; i < 3; i++) {
-		lens[i] = sizeof(buf);
-		CHECK_OK(dk->DkStreamRead(rd, 0, buf, &lens[i]));
-	}
+	write_messages(wr, msgs, 3);
+	read_sizes(rd, lens, 3);
 	CHECK(lens[0] == 1 && lens[1] == 2 && lens[2] == 0, "datagram sizes %zu %zu %zu",
 	      lens[0], lens[1], lens[2]);
 	dk->DkObjectClose(rd);
@@ -165,15 +177,9 @@ static void pipe_across_fork(void)
 					&wr),
 		 E(INVALID));
 	CHECK_OK(dk->DkStreamPipeCreate(DK_OPT_DUPLEX | DK_OPT_SEQPACKET, &rd, &wr));
-	for (int i = 0; i < 2; i++) {
-		size_t n = strlen(msgs[i]);
-		CHECK_OK(dk->DkStreamWrite(wr, 0, msgs[i], &n));
-	}
+	write_messages(wr, msgs, 2);
 	dk->DkObjectClose(wr);
-	for (int i = 0; i < 3; i++) {
-		lens[i] = sizeof(buf);
-		CHECK_OK(dk->DkStreamRead(rd, 0, buf, &lens[i]));
-	}
+	read_sizes(rd, lens, 3);
 	CHECK(lens[0] == 1 && lens[1] == 2 && lens[2] == 0, "packet sizes %zu %zu, then %zu",
 	      lens[0], lens[1], lens[2]);
 	dk->DkObjectClose(rd);
