@@ -312,10 +312,13 @@ long libos_copy_to_user(void *user_dst, const void *src, size_t n)
 	return n ? libos_usercopy(user_dst, src, n) : 0;
 }
 
-/* The length of the application's string at user_str, or max if it has no
- * NUL in its first max bytes; -EFAULT.  It reads through a small buffer,
- * page by page (the first bad byte is on the first bad page). */
-long libos_strnlen_from_user(const char *user_str, size_t max)
+/* Scans the application's string at user_str for a NUL in its first max
+ * bytes, through a small buffer, page by page (the first bad byte is on
+ * the first bad page); with dst, copies what it scanned of the string
+ * there as it goes, at most cap bytes, its NUL not included.  One read of
+ * the application's memory.  The length, max if there is no NUL in the
+ * first max bytes, or -EFAULT. */
+static long scan_from_user(const char *user_str, size_t max, char *dst, size_t cap)
 {
 	char buf[256];
 	size_t n = 0, want = 64; /* most strings (an environment's) are short */
@@ -328,12 +331,19 @@ long libos_strnlen_from_user(const char *user_str, size_t max)
 		if (libos_usercopy(buf, user_str + n, chunk) < 0)
 			return -EFAULT;
 		size_t i = strnlen(buf, chunk);
+		if (dst && n < cap)
+			memcpy(dst + n, buf, i < cap - n ? i : cap - n);
 		if (i < chunk)
 			return (long)(n + i);
 		n += chunk;
 		want = sizeof(buf);
 	}
 	return (long)max;
+}
+
+long libos_strnlen_from_user(const char *user_str, size_t max)
+{
+	return scan_from_user(user_str, max, NULL, 0);
 }
 
 /* Copies the string and its NUL, and writes no more of dst than that (a
@@ -343,12 +353,9 @@ long libos_copy_str_from_user(char *dst, const char *user_src, size_t size)
 {
 	if (!size)
 		return -ENAMETOOLONG;
-	long n = libos_strnlen_from_user(user_src, size);
+	long n = scan_from_user(user_src, size, dst, size - 1);
 	if (n < 0)
 		return n;
-	size_t len = (size_t)n < size ? (size_t)n : size - 1;
-	if (libos_copy_from_user(dst, user_src, len) < 0)
-		return -EFAULT;
-	dst[len] = 0; /* even if the application changed the string meanwhile */
+	dst[(size_t)n < size ? (size_t)n : size - 1] = 0;
 	return (size_t)n < size ? n : -ENAMETOOLONG;
 }

@@ -37,17 +37,18 @@ static const struct pal_stream_ops *find_provider(const char *uri, const char **
 	return NULL;
 }
 
-/* Copies a URI in and finds its provider. */
-/* DkStreamOpen and DkStreamAttributesQuery copy their URI into a buffer of
- * its own size (pal_string_size), not of DK_URI_MAX: each page of stack a
+/* Copies a URI in and finds its provider.  DkStreamOpen and
+ * DkStreamAttributesQuery copy their URI into a buffer of its own size
+ * (size, from pal_string_size), not of DK_URI_MAX: each page of stack a
  * call touches is one more page a forked child copies, and an exec opens
  * its files at a depth the child then returns through. */
 static int uri_in(char *buf, size_t size, const char *uri, const struct pal_stream_ops **ops,
 		  const char **rest)
 {
-	int rc = pal_copy_string_in(buf, uri, size);
+	int rc = pal_copy_in(buf, uri, size);
 	if (rc < 0)
 		return rc;
+	buf[size - 1] = 0; /* the caller's other threads may have changed it */
 	*ops = find_provider(buf, rest);
 	return *ops ? 0 : -DK_E_UNSUPPORTED;
 }
