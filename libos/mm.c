@@ -167,23 +167,9 @@ static void vma_merge_around(size_t i)
 	}
 }
 
-/* In the child of a fork for execve: the host left every piece of the
- * application's memory behind (libos_mm_app_ranges), so execve's release
- * has only the list to clear, no host mapping to undo (each one call).
- * A mapping added meanwhile makes it release everything as usual. */
-static bool app_left_behind LIBOS_FORK_HOT;
-
-void libos_mm_app_left_behind(void)
-{
-	app_left_behind = true;
-}
-
 /* Takes ownership of v->name and v->stream. */
 static void vma_add_locked(struct vma *v)
 {
-	if (app_left_behind)
-		app_left_behind = false;
-	libos_patch_memory_changed();
 	vma_remove_locked(v->start, v->end);
 	size_t i = vma_find(v->start);
 	vma_insert_at(i, v);
@@ -1053,7 +1039,6 @@ void libos_mm_fork_lock(bool take)
 void libos_mm_exec_release(void)
 {
 	libos_lock(&vma_lock);
-	bool gone = app_left_behind;
 	/* Back to front; mappings that touch are given back in one call (a
 	 * program's and its libraries' segments mostly do). */
 	uint64_t run_start = 0, run_end = 0;
@@ -1063,10 +1048,6 @@ void libos_mm_exec_release(void)
 			continue;
 		if (v->kind == LIBOS_VMA_HEAP)
 			continue; /* inside the break's reservation, released below */
-		if (gone) {
-			vma_delete_at(i);
-			continue;
-		}
 		if (run_end && v->end != run_start) {
 			dk->DkVirtualMemoryFree((void *)run_start, run_end - run_start, DK_MEM_RELEASE);
 			run_end = 0;
@@ -1081,9 +1062,23 @@ void libos_mm_exec_release(void)
 	for (size_t i = nvmas; i-- > 0;)
 		if (vmas[i].kind == LIBOS_VMA_HEAP)
 			vma_delete_at(i);
-	if (brk_base && !gone)
+	if (brk_base)
 		dk->DkVirtualMemoryFree((void *)brk_base, brk_limit - brk_base, DK_MEM_RELEASE);
-	app_left_behind = false;
+	brk_base = brk_cur = brk_committed = brk_limit = 0;
+	brk_ready = false;
+	libos_unlock(&vma_lock);
+}
+
+/* In the child of a fork for execve: the host left every piece of the
+ * application's memory behind (libos_mm_app_ranges), so there is no host
+ * mapping to undo (each one call), only the list to clear: execve's
+ * release then finds nothing of the application's. */
+void libos_mm_app_left_behind(void)
+{
+	libos_lock(&vma_lock);
+	for (size_t i = nvmas; i-- > 0;)
+		if (vmas[i].kind != LIBOS_VMA_VDSO)
+			vma_delete_at(i);
 	brk_base = brk_cur = brk_committed = brk_limit = 0;
 	brk_ready = false;
 	libos_unlock(&vma_lock);

@@ -276,20 +276,19 @@ void libos_patch_new_text(uint64_t random)
 	text_id = random | 1; /* never 0: an empty entry's */
 }
 
-/* The number a site's bytes say it makes (mov $nr, %eax; glibc's read:
- * xor %eax, %eax), 0 for glibc's _exit (mov %esi, %eax: the trampoline
- * loads it as the site did), or -1. */
+/* The number a site's bytes say it makes if they have a shape rewrite_site
+ * knows (find_mov's immediate; 0 for find_short's, whose load the
+ * trampoline repeats), or -1. */
 static long site_number(uint64_t rip)
 {
-	uint8_t b[8];
-	if (libos_copy_from_user(b, (const void *)(rip - 8), sizeof(b)) < 0 ||
-	    b[6] != 0x0f || b[7] != 0x05)
+	uint8_t b[4], load[2];
+	if (libos_copy_from_user(b, (const void *)(rip - 6), sizeof(b)) < 0)
 		return -1;
-	if (b[1] == 0xb8)
-		return (long)((uint32_t)b[2] | (uint32_t)b[3] << 8 | (uint32_t)b[4] << 16 |
-			      (uint32_t)b[5] << 24);
-	bool read = b[4] == 0x31 && b[5] == 0xc0, exit = b[3] == 0xf4 && b[4] == 0x89 && b[5] == 0xf0;
-	return read || exit ? 0 : -1;
+	uint32_t imm = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+		       (uint32_t)b[3] << 24;
+	if (find_mov(rip, imm))
+		return imm;
+	return find_short(rip, 0, load) ? 0 : -1;
 }
 
 static void report(uint64_t rip)

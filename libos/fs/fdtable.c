@@ -189,11 +189,7 @@ void libos_fd_close_on_exec(void)
 {
 	for (;;) {
 		struct libos_file *f = NULL;
-		libos_lock(&fd_lock);
-		if (lend_copy() < 0) { /* (never lent here: an exec ends the lending first) */
-			libos_unlock(&fd_lock);
-			return;
-		}
+		libos_lock(&fd_lock); /* (never lent here: an exec ends the lending first) */
 		for (unsigned fd = 0; fd < fd_cap; fd++)
 			if (fd_files[fd] && fd_cloexec[fd]) {
 				f = fd_files[fd];
