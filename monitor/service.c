@@ -58,6 +58,9 @@ struct service {
 	unsigned char *buf; /* MOAT_MSG_MAX bytes: one received packet */
 	struct moat_request *req;
 	int bell[2];        /* the doorbell of quiet channels (include/moat/channel.h) */
+	struct pollfd *qpfds; /* scan_quiet's, kept from one scan to the next */
+	struct proc **qwho;
+	size_t qroom;
 };
 
 /* ---- the table ------------------------------------------------------------ */
@@ -112,32 +115,33 @@ static void hung_up(struct service *s, struct proc *p)
  * closed.  Nothing else wakes the monitor when a quiet channel closes. */
 static void scan_quiet(struct service *s)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < s->n; i++)
-		n += s->procs[i]->quiet && s->procs[i]->chan >= 0;
-	struct pollfd *pf = n ? calloc(n, sizeof(*pf)) : NULL;
-	struct proc **who = n ? calloc(n, sizeof(*who)) : NULL;
-	if (!pf || !who) {
-		free(pf);
-		free(who);
-		return;
+	if (s->qroom < s->n) {
+		struct pollfd *pf = realloc(s->qpfds, s->n * sizeof(*pf));
+		if (pf)
+			s->qpfds = pf;
+		struct proc **who = realloc(s->qwho, s->n * sizeof(*who));
+		if (who)
+			s->qwho = who;
+		if (!pf || !who)
+			return; /* out of memory: the next look may do better */
+		s->qroom = s->n;
 	}
+	struct pollfd *pf = s->qpfds;
+	struct proc **who = s->qwho;
 	size_t k = 0;
-	for (size_t i = 0; i < s->n && k < n; i++)
+	for (size_t i = 0; i < s->n; i++)
 		if (s->procs[i]->quiet && s->procs[i]->chan >= 0) {
 			who[k] = s->procs[i];
 			pf[k] = (struct pollfd){.fd = who[k]->chan, .events = POLLIN};
 			k++;
 		}
-	if (poll(pf, k, 0) > 0)
+	if (k && poll(pf, k, 0) > 0)
 		for (size_t i = 0; i < k; i++) {
 			if (pf[i].revents & (POLLHUP | POLLERR | POLLNVAL))
 				hung_up(s, who[i]); /* a request left behind has nobody to answer */
 			else if (pf[i].revents & POLLIN)
 				who[i]->quiet = false; /* the loop serves it next round */
 		}
-	free(pf);
-	free(who);
 }
 
 /* The doorbell rang: empty the pipe, then look at the quiet channels.  A
@@ -645,6 +649,8 @@ out:
 	free(s.procs);
 	free(s.buf);
 	free(s.req);
+	free(s.qpfds);
+	free(s.qwho);
 	for (int i = 0; i < 2; i++)
 		if (s.bell[i] >= 0)
 			close(s.bell[i]);

@@ -108,7 +108,8 @@ void *pal_alloc(size_t size);   /* zeroed; NULL when out of memory */
  * where it is, never in a hole the program has left (common/alloc.c). */
 void pal_own_zone_below(uint64_t image_start);
 void *pal_own_map(size_t size);
-void pal_own_unmapped(void *p, size_t size);
+void pal_own_unmap(void *p, size_t size);      /* and gives the range back */
+void pal_own_unmapped(void *p, size_t size);  /* the range only (thread exit) */
 void pal_free(void *p);
 char *pal_strdup(const char *s);
 

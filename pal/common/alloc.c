@@ -61,13 +61,19 @@ void *pal_own_map(size_t size)
 	return p;
 }
 
-/* The caller unmaps it (after, or, for a thread's stack, on its way out:
- * until then a place() there fails and the range is dropped). */
+/* A range the caller has unmapped (or, a thread's stack, is about to on its
+ * way out: until then a place() there fails and the range is dropped). */
 void pal_own_unmapped(void *p, size_t size)
 {
 	pal_lock(&alloc_lock);
 	rt_zone_give(&own, (uint64_t)p, size);
 	pal_unlock(&alloc_lock);
+}
+
+void pal_own_unmap(void *p, size_t size)
+{
+	if (pal_host_mem_free(p, size, DK_MEM_RELEASE) == 0)
+		pal_own_unmapped(p, size);
 }
 
 static int size_class(size_t size)
@@ -132,9 +138,7 @@ void pal_free(void *p)
 		return;
 	struct block_header *h = (struct block_header *)p - 1;
 	if (h->large) {
-		size_t size = h->size;
-		if (pal_host_mem_free(h, size, DK_MEM_RELEASE) == 0)
-			pal_own_unmapped(h, size);
+		pal_own_unmap(h, h->size);
 		return;
 	}
 	pal_lock(&alloc_lock);

@@ -48,8 +48,7 @@ int pal_host_thread_create(dk_thread_fn fn, void *param, uint32_t flags, struct 
 	if (!HOST_IS_ERR(rc))
 		rc = HOST(mprotect, base + PAL_THREAD_STACK_OFF - PAL_PAGE, PAL_PAGE, K_PROT_NONE);
 	if (HOST_IS_ERR(rc)) {
-		pal_own_unmapped(base, PAL_THREAD_MAP_SIZE);
-		HOST(munmap, base, PAL_THREAD_MAP_SIZE);
+		pal_own_unmap(base, PAL_THREAD_MAP_SIZE);
 		return pal_dk_error(rc);
 	}
 
@@ -74,8 +73,7 @@ int pal_host_thread_create(dk_thread_fn fn, void *param, uint32_t flags, struct 
 	if (HOST_IS_ERR(rc)) {
 		obj->thread.tcb = NULL;
 		pal_object_put(obj);
-		pal_own_unmapped(base, PAL_THREAD_MAP_SIZE);
-		HOST(munmap, base, PAL_THREAD_MAP_SIZE);
+		pal_own_unmap(base, PAL_THREAD_MAP_SIZE);
 		return pal_dk_error(rc);
 	}
 	return 0;
