@@ -37,13 +37,24 @@ static const struct pal_stream_ops *find_provider(const char *uri, const char **
 	return NULL;
 }
 
-/* Copies a URI in and finds its provider.  DkStreamOpen and
- * DkStreamAttributesQuery copy their URI into a buffer of its own size
- * (size, from pal_string_size), not of DK_URI_MAX: each page of stack a
- * call touches is one more page a forked child copies, and an exec opens
- * its files at a depth the child then returns through. */
+/* Copies a URI into buf (size bytes) and finds its provider. */
 static int uri_in(char *buf, size_t size, const char *uri, const struct pal_stream_ops **ops,
 		  const char **rest)
+{
+	int rc = pal_copy_string_in(buf, uri, size);
+	if (rc < 0)
+		return rc;
+	*ops = find_provider(buf, rest);
+	return *ops ? 0 : -DK_E_UNSUPPORTED;
+}
+
+/* uri_in for a buffer of the URI's own size, as pal_string_size has just
+ * found it: one copy, no second scan.  DkStreamOpen and
+ * DkStreamAttributesQuery use one, not DK_URI_MAX bytes: each page of
+ * stack a call touches is one more page a forked child copies, and an
+ * exec opens its files at a depth the child then returns through. */
+static int uri_in_sized(char *buf, size_t size, const char *uri,
+			const struct pal_stream_ops **ops, const char **rest)
 {
 	int rc = pal_copy_in(buf, uri, size);
 	if (rc < 0)
@@ -111,7 +122,7 @@ int pal_DkStreamOpen(const char *uri, uint32_t access, uint32_t create, uint32_t
 	if (size < 0)
 		return size;
 	char buf[size];
-	int rc = uri_in(buf, (size_t)size, uri, &ops, &rest);
+	int rc = uri_in_sized(buf, (size_t)size, uri, &ops, &rest);
 	if (rc < 0)
 		return rc;
 	if (!ops->open)
@@ -401,7 +412,7 @@ int pal_DkStreamAttributesQuery(const char *uri, struct dk_stream_attr *attr)
 	if (size < 0)
 		return size;
 	char buf[size];
-	int rc = uri_in(buf, (size_t)size, uri, &ops, &rest);
+	int rc = uri_in_sized(buf, (size_t)size, uri, &ops, &rest);
 	if (rc < 0)
 		return rc;
 	if (!ops->attr)
