@@ -38,6 +38,7 @@ size_t libos_auxv_words LIBOS_FORK_HOT;
 #define ARG_MAX_BYTES (STACK_SIZE / 4) /* Linux's limit: a quarter of the stack */
 #define MAX_SCRIPT_DEPTH 4             /* Linux: BINPRM_MAX_RECURSION */
 #define SCRIPT_LINE 256                /* Linux: BINPRM_BUF_SIZE */
+#define HEAD_BYTES 1024                /* read at once: #! line or ELF headers */
 #define MAX_PHDRS 64                   /* the PAL's limit too */
 #define PATH_MAX_ 4096
 
@@ -55,6 +56,7 @@ static char exe_path[PATH_MAX_];
 struct args {
 	char **argv, **envp;
 	int argc, envc;
+	char *strings;        /* all of them, one after the other, in order */
 	size_t bytes;         /* total size of the strings with their NULs */
 	void *mem;            /* one block holding both arrays and the strings */
 	size_t mem_size;
@@ -170,6 +172,78 @@ static long vec_copy(char **vec, int skip, int count, bool user, char **out, cha
 	return 0;
 }
 
+/* Up to max entries of the application's vector vec from entry i on, into
+ * out, in one copy that stops at the end of vec[i]'s page (what lies past
+ * the vector's NULL need not be there).  How many, or -EFAULT. */
+static long vec_read(char **vec, int i, char **out, int max)
+{
+	uint64_t at = (uint64_t)(vec + i);
+	int n = (int)((PAGE - (at & (PAGE - 1))) / sizeof(char *));
+	n = n < 1 ? 1 : n > max ? max : n;
+	long rc = libos_copy_from_user(out, vec + i, (size_t)n * sizeof(char *));
+	return rc < 0 ? rc : n;
+}
+
+/* The strings of the application's vector vec, each read once, at *s up;
+ * their addresses stacked down from *top.  Their count, -EFAULT, or
+ * -ENOSPC when they meet. */
+static long vec_into_slot(char **vec, char **s, char ***top)
+{
+	char *batch[32];
+	for (int n = 0; vec;) {
+		long got = vec_read(vec, n, batch, 32);
+		if (got < 0)
+			return got;
+		for (long j = 0; j < got; j++, n++) {
+			if (!batch[j])
+				return n;
+			char *room_end = (char *)(*top - 1);
+			if (room_end <= *s)
+				return -ENOSPC;
+			long len = libos_copy_str_from_user(*s, batch[j], (size_t)(room_end - *s));
+			if (len == -ENAMETOOLONG)
+				return -ENOSPC;
+			if (len < 0)
+				return len;
+			*--*top = *s;
+			*s += len + 1;
+		}
+	}
+	return 0;
+}
+
+/* execve's arguments as nearly every call has them: all in one slot, each
+ * string and each page of a vector read once (measuring first, as
+ * args_build does, reads everything twice).  Strings first, then the two
+ * vectors.  -ENOSPC if they do not fit: args_build then takes over. */
+static long args_in_slot(struct args *out, char **argv, char **envp)
+{
+	char *mem = args_mem(ARGS_SLOT);
+	if (!mem)
+		return -ENOSPC;
+	char *s = mem, **end = (char **)(mem + ARGS_SLOT), **top = end;
+	long argc = vec_into_slot(argv, &s, &top), envc = 0;
+	if (argc >= 0)
+		envc = vec_into_slot(envp, &s, &top);
+	char **av = (char **)ALIGN_UP((uint64_t)s, sizeof(char *));
+	if (argc >= 0 && envc >= 0 && av + argc + envc + 2 > top)
+		envc = -ENOSPC; /* no room to turn the stacked addresses round */
+	if (argc < 0 || envc < 0) {
+		out->mem = mem;
+		args_free(out);
+		return argc < 0 ? argc : envc;
+	}
+	char **ev = av + argc + 1;
+	for (long i = 0; i < argc; i++)
+		av[i] = end[-1 - i];
+	for (long i = 0; i < envc; i++)
+		ev[i] = end[-1 - argc - i];
+	av[argc] = ev[envc] = NULL;
+	*out = (struct args){ av, ev, (int)argc, (int)envc, mem, (size_t)(s - mem), mem,
+			      ARGS_SLOT };
+	return 0;
+}
+
 /* prefix (up to 3 strings) + argv[skip..] ; envp.  user: argv and envp
  * are the application's (execve). */
 static long args_build(struct args *out, const char *const *prefix, int nprefix, char **argv,
@@ -177,6 +251,11 @@ static long args_build(struct args *out, const char *const *prefix, int nprefix,
 {
 	int argc = 0, envc = 0;
 	size_t bytes = 0;
+	if (user && !nprefix && !skip) {
+		long rc = args_in_slot(out, argv, envp);
+		if (rc != -ENOSPC)
+			return rc;
+	}
 	for (int i = 0; i < nprefix; i++)
 		bytes += strlen(prefix[i]) + 1;
 	long rc = vec_measure(argv, skip, user, &argc, &bytes);
@@ -202,8 +281,8 @@ static long args_build(struct args *out, const char *const *prefix, int nprefix,
 	rc = vec_copy(argv, skip, argc, user, av + nprefix, &s, limit);
 	if (rc == 0)
 		rc = vec_copy(envp, 0, envc, user, ev, &s, limit);
-	*out = (struct args){ av, ev, total_argc, envc, (size_t)(s - (char *)(ev + envc + 1)),
-			      mem, size };
+	char *strings = (char *)(ev + envc + 1);
+	*out = (struct args){ av, ev, total_argc, envc, strings, (size_t)(s - strings), mem, size };
 	if (rc < 0)
 		args_free(out);
 	return rc;
@@ -330,10 +409,23 @@ static long read_at(DK_HANDLE h, uint64_t off, void *buf, size_t size)
 }
 
 /* Checks an ELF image's headers (the PAL checks them again when it maps). */
-static long read_elf(struct image *im, const char **why)
+/* size bytes of im's file at off: from head, its first n bytes, when they
+ * are there, else read. */
+static long read_part(struct image *im, const char *head, size_t n, uint64_t off, void *buf,
+		      size_t size)
+{
+	if (off > n || size > n - off)
+		return read_at(im->h, off, buf, size);
+	memcpy(buf, head + off, size);
+	return (long)size;
+}
+
+/* The ELF headers and interpreter path, which in nearly every file lie in
+ * its first HEAD_BYTES (head, n of them, already read). */
+static long read_elf(struct image *im, const char *head, size_t head_n, const char **why)
 {
 	Elf64_Ehdr *eh = &im->eh;
-	long n = read_at(im->h, 0, eh, sizeof(*eh));
+	long n = read_part(im, head, head_n, 0, eh, sizeof(*eh));
 	if (n < 0)
 		return *why = "cannot read the file", n;
 	if ((size_t)n < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG))
@@ -346,7 +438,7 @@ static long read_elf(struct image *im, const char **why)
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || !eh->e_phnum || eh->e_phnum > MAX_PHDRS)
 		return *why = "bad ELF program headers", -ENOEXEC;
 	size_t ph_size = eh->e_phnum * sizeof(Elf64_Phdr);
-	n = read_at(im->h, eh->e_phoff, im->ph, ph_size);
+	n = read_part(im, head, head_n, eh->e_phoff, im->ph, ph_size);
 	if (n < 0 || (size_t)n != ph_size)
 		return *why = "truncated ELF program headers", -ENOEXEC;
 	im->interp[0] = 0;
@@ -356,7 +448,7 @@ static long read_elf(struct image *im, const char **why)
 			continue;
 		if (p->p_filesz < 2 || p->p_filesz > sizeof(im->interp))
 			return *why = "bad ELF interpreter path", -ENOEXEC;
-		n = read_at(im->h, p->p_offset, im->interp, p->p_filesz);
+		n = read_part(im, head, head_n, p->p_offset, im->interp, p->p_filesz);
 		if (n != (long)p->p_filesz || im->interp[p->p_filesz - 1] != 0)
 			return *why = "bad ELF interpreter path", -ENOEXEC;
 	}
@@ -513,19 +605,8 @@ static uint64_t build_stack(const struct args *a, const char *execfn, const stru
 	size_t l = strlen(execfn) + 1;
 	p -= l;
 	char *execfn_u = memcpy(p, execfn, l);
-	p -= a->bytes; /* then argv and envp strings, in order */
-	char *strings = p;
-	for (int i = 0; i < a->argc; i++) {
-		size_t n = strlen(a->argv[i]) + 1;
-		memcpy(p, a->argv[i], n);
-		p += n;
-	}
-	for (int i = 0; i < a->envc; i++) {
-		size_t n = strlen(a->envp[i]) + 1;
-		memcpy(p, a->envp[i], n);
-		p += n;
-	}
-	p = strings;
+	p -= a->bytes; /* then argv and envp strings, in order, as they are in a */
+	char *strings = a->bytes ? memcpy(p, a->strings, a->bytes) : p;
 	static const char platform[] = "x86_64";
 	p -= sizeof(platform);
 	char *platform_u = memcpy(p, platform, sizeof(platform));
@@ -579,17 +660,12 @@ static uint64_t build_stack(const struct args *a, const char *execfn, const stru
 	uint64_t *w = sp;
 	*w++ = (uint64_t)a->argc;
 	char **uargv = (char **)w;
-	char *s = strings;
-	for (int i = 0; i < a->argc; i++) {
-		*w++ = (uint64_t)s;
-		s += strlen(s) + 1;
-	}
+	for (int i = 0; i < a->argc; i++)
+		*w++ = (uint64_t)(strings + (a->argv[i] - a->strings));
 	*w++ = 0;
 	char **uenvp = (char **)w;
-	for (int i = 0; i < a->envc; i++) {
-		*w++ = (uint64_t)s;
-		s += strlen(s) + 1;
-	}
+	for (int i = 0; i < a->envc; i++)
+		*w++ = (uint64_t)(strings + (a->envp[i] - a->strings));
 	*w++ = 0;
 	memcpy(w, aux, (size_t)na * 8);
 
@@ -611,6 +687,7 @@ struct plan {
 	bool has_interp;
 	bool not_found;           /* the program itself does not exist (status 127) */
 	struct args args;
+	char head[HEAD_BYTES];    /* the first bytes of a file: #! line, ELF headers */
 	struct image prog, interp;
 	char execfn[PATH_MAX_];   /* the program as named (the script, not its interpreter) */
 };
@@ -667,7 +744,7 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 	 * then each interpreter's (shorter than a #! line).  Buffers of the
 	 * plan's, not the stack's: see file_uri. */
 	char *path = pl->prog.path, *name = pl->execfn, iname[SCRIPT_LINE + 1];
-	long rc;
+	long rc, head_n = 0;
 	if (pl->prog.h || pl->args.mem) /* a vfork parent's last plan, let go of now */
 		plan_release(pl);
 	pl->has_interp = pl->not_found = false;
@@ -702,12 +779,13 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 		rc = open_file(path, &pl->prog.h);
 		if (rc < 0)
 			return rc;
-		char line[SCRIPT_LINE + 1];
-		long n = read_at(pl->prog.h, 0, line, SCRIPT_LINE);
-		if (n < 0)
-			return n;
-		if (n < 2 || line[0] != '#' || line[1] != '!')
+		char *line = pl->head;
+		head_n = read_at(pl->prog.h, 0, line, HEAD_BYTES);
+		if (head_n < 0)
+			return head_n;
+		if (head_n < 2 || line[0] != '#' || line[1] != '!')
 			break;
+		long n = head_n < SCRIPT_LINE ? head_n : SCRIPT_LINE;
 		dk->DkObjectClose(pl->prog.h);
 		pl->prog.h = DK_HANDLE_NONE;
 		if (depth == MAX_SCRIPT_DEPTH)
@@ -742,7 +820,7 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 		name = iname;
 	}
 
-	rc = read_elf(&pl->prog, why);
+	rc = read_elf(&pl->prog, pl->head, (size_t)head_n, why);
 	if (rc < 0)
 		return rc;
 	if (pl->prog.interp[0]) {
@@ -752,7 +830,9 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 		if (rc == 0)
 			rc = open_file(pl->interp.path, &pl->interp.h);
 		if (rc == 0)
-			rc = read_elf(&pl->interp, why);
+			rc = head_n = read_at(pl->interp.h, 0, pl->head, HEAD_BYTES);
+		if (rc >= 0)
+			rc = read_elf(&pl->interp, pl->head, (size_t)head_n, why);
 		if (rc == 0 && pl->interp.interp[0])
 			*why = "the ELF interpreter has an interpreter itself", rc = -ELIBBAD;
 		if (rc < 0) {

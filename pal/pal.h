@@ -79,7 +79,6 @@ struct pal_object {
 };
 
 /* Handle table: handles carry a generation so a closed handle is refused. */
-int pal_handle_init(void);
 int pal_handle_new(struct pal_object *obj, DK_HANDLE *out);   /* takes obj's reference */
 /* Looks up a handle and takes a reference; type 0 accepts any type. */
 int pal_handle_get(DK_HANDLE h, uint32_t type, struct pal_object **obj);
@@ -158,7 +157,6 @@ struct pal_state {
 	struct dk_start_params start;
 	struct dk_upcalls upcalls;   /* filled in by the layer above */
 	const char *image_path;      /* the library OS image */
-	const char *const *host_envp;/* the whole environment, settings included */
 	void *vdso;                  /* host vDSO base, or NULL */
 };
 extern struct pal_state pal_state;

@@ -9,10 +9,12 @@
 #include "pal.h"
 #include "linux/channel.h"
 #include "linux/host.h"
+#include "linux/ksig.h"
 #include <linux/elf.h>
 #include "linux/loader.h"
 #include "linux/vdso.h"
 #include <linux/auxvec.h>
+#include <linux/mman.h>
 
 #define ARCH_SET_GS 0x1001
 #define O_RDONLY_CLOEXEC 02000000
@@ -44,6 +46,34 @@ static void relocate_self(void)
 	for (uint64_t i = 0; rela && i < size / sizeof(*rela); i++)
 		if (ELF64_R_TYPE(rela[i].r_info) == R_X86_64_RELATIVE)
 			*(uint64_t *)(base + rela[i].r_offset) = base + rela[i].r_addend;
+}
+
+/* Our writable segment, mapped by the host's exec as a private mapping of
+ * the file, becomes anonymous memory, page by page (each copied out and
+ * back around the new mapping): it then joins .bss as one host mapping,
+ * which a fork copies once (each mapping with private pages costs about
+ * 3.5 us between a fork and the child's exit).  Runs before anything else
+ * uses that memory. */
+static void data_anonymous(void)
+{
+	const Elf64_Ehdr *eh = &__ehdr_start;
+	const Elf64_Phdr *ph = (const void *)((const char *)eh + eh->e_phoff);
+	uint64_t base = (uint64_t)eh;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD || !(ph[i].p_flags & PF_W))
+			continue;
+		uint64_t s = PAL_ALIGN_DOWN(ph[i].p_vaddr, PAL_PAGE) + base;
+		uint64_t e = PAL_ALIGN_UP(ph[i].p_vaddr + ph[i].p_filesz, PAL_PAGE) + base;
+		for (; s < e; s += PAL_PAGE) {
+			uint64_t page[PAL_PAGE / 8];
+			memcpy(page, (void *)s, PAL_PAGE);
+			long rc = HOST(mmap, s, PAL_PAGE, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+			if (HOST_IS_ERR(rc))
+				HOST(exit_group, 127); /* the page is gone: nothing to report with */
+			memcpy((void *)s, page, PAL_PAGE);
+		}
+	}
 }
 
 static const char *setting(const char *key)
@@ -178,9 +208,71 @@ static void *load_image(const char *path)
 
 static char image_uri[DK_URI_MAX];
 
+/*
+ * The host's stack, as exec leaves it, is given up at start: a fork would
+ * copy it (one anonymous mapping and two page table pages more for each
+ * fork to copy and each child's exit to free, about 10 us), and nothing
+ * needs it once its argument and environment strings are copied.  The
+ * block from the stack pointer up to the end of the stack (argc, the
+ * vectors, the auxiliary vector, the strings) is copied into memory of our
+ * own, its vectors pointed at the copy; the first thread moves to a stack
+ * in our .bss (the size of a created thread's); then the host's stack is
+ * unmapped.  Linux puts AT_EXECFN's string 8 bytes below the stack's end,
+ * and keeps its mappings at least 1 MiB below the stack: the range to
+ * unmap is the 1 MiB under the stack pointer up to that end.
+ */
+static uint64_t first_stack[PAL_THREAD_STACK / 8] __attribute__((aligned(16)));
+static uint64_t start_block_small[(16 << 10) / 8];
+static uint64_t host_stack_low, host_stack_top;
+
+static uint64_t *start_block_copy(uint64_t *sp)
+{
+	const char *execfn = NULL;
+	int argc = (int)sp[0];
+	const char **v = (const char **)(sp + 1 + argc + 1);
+	while (*v)
+		v++;
+	for (const uint64_t *aux = (const uint64_t *)(v + 1); aux[0] != AT_NULL; aux += 2)
+		if (aux[0] == AT_EXECFN)
+			execfn = (const char *)aux[1];
+	if (!execfn)
+		pal_die("the host gave no AT_EXECFN");
+	host_stack_top = PAL_ALIGN_UP((uint64_t)execfn + strlen(execfn) + 1, PAL_PAGE);
+	host_stack_low = PAL_ALIGN_DOWN((uint64_t)sp, PAL_PAGE) - (1ull << 20);
+	size_t size = host_stack_top - (uint64_t)sp;
+	uint64_t *block = start_block_small;
+	if (size > sizeof(start_block_small)) {
+		long p = HOST(mmap, 0, PAL_ALIGN_UP(size, PAL_PAGE), PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (HOST_IS_ERR(p))
+			pal_die("no memory for the arguments and environment");
+		block = (uint64_t *)p;
+	}
+	memcpy(block, sp, size);
+	int64_t delta = (int64_t)((uint64_t)block - (uint64_t)sp);
+	for (const char **s = (const char **)(block + 1); s < (const char **)block + size / 8; s++) {
+		if (*s == NULL && s > (const char **)(block + 1 + argc))
+			break; /* the end of envp */
+		if (*s)
+			*s += delta;
+	}
+	return block;
+}
+
+static void start(void *arg);
+
 __attribute__((noreturn, used)) void pal_linux_main(uint64_t *sp)
 {
 	relocate_self();
+	data_anonymous();
+	uint64_t *block = start_block_copy(sp);
+	pal_linux_run_on_stack(first_stack + PAL_THREAD_STACK / 8, start, block);
+}
+
+static void start(void *arg)
+{
+	uint64_t *sp = arg;
+	HOST(munmap, host_stack_low, host_stack_top - host_stack_low);
 	int argc = (int)sp[0];
 	const char **argv = (const char **)(sp + 1);
 	const char **envp = argv + argc + 1;
@@ -195,8 +287,7 @@ __attribute__((noreturn, used)) void pal_linux_main(uint64_t *sp)
 		pal_die("usage: moat-pal IMAGE [ARGS...]");
 	split_environment(envp);
 	pal_state.image_path = argv[1];
-	pal_state.host_envp = envp;
-	if (pal_handle_init() < 0 || pal_host_exceptions_init() < 0 ||
+	if (pal_host_exceptions_init() < 0 ||
 	    pal_host_thread_signals_init(&main_tcb) < 0)
 		pal_die("cannot initialise");
 	init_start_params(argc - 1, argv + 1);

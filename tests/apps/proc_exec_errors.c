@@ -1,21 +1,23 @@
 /* execve failures, each tried in a forked child that reports errno through
  * its exit code: ENOENT, EACCES (no execute bit, a directory), ENOEXEC (an
  * executable file of garbage without #!), ENOTDIR, ENOENT for a missing #!
- * interpreter, E2BIG (one argument over 128 KiB, and too much in total). */
+ * interpreter, E2BIG (one argument over 128 KiB, and too much in total),
+ * EFAULT (argv, an argument, an environment string). */
 #include "check.h"
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 extern char **environ;
 
-/* The errno of execve(path, argv, environ) in a child; -1 if it ran. */
-static int exec_errno(const char *path, char **argv)
+/* The errno of execve(path, argv, envp) in a child; -1 if it ran. */
+static int exec_errno_env(const char *path, char **argv, char **envp)
 {
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid < 0)
 		return -2;
 	if (pid == 0) {
-		execve(path, argv, environ);
+		execve(path, argv, envp);
 		_exit(errno < 200 ? errno : 200);
 	}
 	int st = 0;
@@ -24,6 +26,11 @@ static int exec_errno(const char *path, char **argv)
 	if (!WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st);
+}
+
+static int exec_errno(const char *path, char **argv)
+{
+	return exec_errno_env(path, argv, environ);
 }
 
 static void make(const char *path, const char *text, size_t len, mode_t mode)
@@ -83,6 +90,25 @@ int main(void)
 	SAY("one 100 KB argument: exit %d\n", e);
 	free(many);
 	free(huge);
+
+	/* Bad addresses: the vector, a string in it, the environment's. */
+	char *bad_string[] = { "true", (char *)8, NULL };
+	expect("argv at a bad address", "/bin/true", (char **)8, EFAULT);
+	expect("an argument at a bad address", "/bin/true", bad_string, EFAULT);
+	e = exec_errno_env("/bin/true", args, bad_string);
+	CHECK(e == EFAULT);
+	SAY("an environment string at a bad address: %s\n", strerrorname_np(e));
+	/* A vector that ends just before an inaccessible page is fine. */
+	char *pages = PSYS(mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	SYS(mprotect(pages + 4096, 4096, PROT_NONE));
+	char **edge = (char **)(pages + 4096) - 2;
+	edge[0] = "true";
+	edge[1] = NULL;
+	e = exec_errno_env("/bin/true", edge, edge + 1);
+	CHECK(e == 0);
+	SAY("argv ending at an inaccessible page: %s\n", e == 0 ? "ran" : "did not run");
+	SYS(munmap(pages, 8192));
 
 	/* A failed exec leaves the caller intact. */
 	errno = 0;
