@@ -184,28 +184,28 @@ static long vec_read(char **vec, int i, char **out, int max)
 	return rc < 0 ? rc : n;
 }
 
-/* The strings of the application's vector vec, each read once, at *s up;
- * their addresses stacked down from *top.  Their count, -EFAULT, or
- * -ENOSPC when they meet. */
-static long vec_into_slot(char **vec, char **s, char ***top)
+/* The strings of the application's vector vec, each read once, at *s up
+ * to limit; their addresses at vecs[*n] on, up to cap of them (room kept
+ * for the NULL after).  Their count, -EFAULT, or -ENOSPC. */
+static long vec_into_slot(char **vec, char **s, char *limit, char **vecs, long *n, long cap)
 {
 	char *batch[32];
-	for (int n = 0; vec;) {
-		long got = vec_read(vec, n, batch, 32);
+	long count = 0;
+	while (vec) {
+		long got = vec_read(vec, (int)count, batch, 32);
 		if (got < 0)
 			return got;
-		for (long j = 0; j < got; j++, n++) {
+		for (long j = 0; j < got; j++, count++) {
 			if (!batch[j])
-				return n;
-			char *room_end = (char *)(*top - 1);
-			if (room_end <= *s)
+				return count;
+			if (*n >= cap - 1 || *s >= limit)
 				return -ENOSPC;
-			long len = libos_copy_str_from_user(*s, batch[j], (size_t)(room_end - *s));
+			long len = libos_copy_str_from_user(*s, batch[j], (size_t)(limit - *s));
 			if (len == -ENAMETOOLONG)
 				return -ENOSPC;
 			if (len < 0)
 				return len;
-			*--*top = *s;
+			vecs[(*n)++] = *s;
 			*s += len + 1;
 		}
 	}
@@ -214,33 +214,30 @@ static long vec_into_slot(char **vec, char **s, char ***top)
 
 /* execve's arguments as nearly every call has them: all in one slot, each
  * string and each page of a vector read once (measuring first, as
- * args_build does, reads everything twice).  Strings first, then the two
- * vectors.  -ENOSPC if they do not fit: args_build then takes over. */
+ * args_build does, reads everything twice).  The vectors first, in room
+ * for SLOT_VECS addresses, then the strings.  -ENOSPC if they do not fit:
+ * args_build then takes over. */
+#define SLOT_VECS 256
 static long args_in_slot(struct args *out, char **argv, char **envp)
 {
 	char *mem = args_mem(ARGS_SLOT);
 	if (!mem)
 		return -ENOSPC;
-	char *s = mem, **end = (char **)(mem + ARGS_SLOT), **top = end;
-	long argc = vec_into_slot(argv, &s, &top), envc = 0;
-	if (argc >= 0)
-		envc = vec_into_slot(envp, &s, &top);
-	char **av = (char **)ALIGN_UP((uint64_t)s, sizeof(char *));
-	if (argc >= 0 && envc >= 0 && av + argc + envc + 2 > top)
-		envc = -ENOSPC; /* no room to turn the stacked addresses round */
+	char **vecs = (char **)mem, *s = mem + SLOT_VECS * sizeof(char *);
+	char *strings = s, *limit = mem + ARGS_SLOT;
+	long n = 0, argc = vec_into_slot(argv, &s, limit, vecs, &n, SLOT_VECS), envc = 0;
+	if (argc >= 0) {
+		vecs[n++] = NULL;
+		envc = vec_into_slot(envp, &s, limit, vecs, &n, SLOT_VECS);
+	}
 	if (argc < 0 || envc < 0) {
 		out->mem = mem;
 		args_free(out);
 		return argc < 0 ? argc : envc;
 	}
-	char **ev = av + argc + 1;
-	for (long i = 0; i < argc; i++)
-		av[i] = end[-1 - i];
-	for (long i = 0; i < envc; i++)
-		ev[i] = end[-1 - argc - i];
-	av[argc] = ev[envc] = NULL;
-	*out = (struct args){ av, ev, (int)argc, (int)envc, mem, (size_t)(s - mem), mem,
-			      ARGS_SLOT };
+	vecs[n] = NULL;
+	*out = (struct args){ vecs, vecs + argc + 1, (int)argc, (int)envc, strings,
+			      (size_t)(s - strings), mem, ARGS_SLOT };
 	return 0;
 }
 

@@ -253,8 +253,12 @@ static uint64_t vdso_setup(void)
 	v->time = vdso_time;
 	v->getcpu = vdso_getcpu;
 	v->magic = LIBOS_VVAR_MAGIC;
-	if (dk->DkVirtualMemoryProtect(mem, LIBOS_VVAR_SIZE, DK_PROT_READ) < 0 ||
-	    dk->DkVirtualMemoryProtect((void *)base, span, DK_PROT_READ | DK_PROT_EXEC) < 0) {
+	/* One host mapping for both, readable and executable: a fork copies
+	 * each mapping with private pages at some 3.5 us.  The program is
+	 * told [vvar] is read-only (/proc/self/maps, mprotect), and cannot
+	 * write either page. */
+	if (dk->DkVirtualMemoryProtect(mem, LIBOS_VVAR_SIZE + span,
+				       DK_PROT_READ | DK_PROT_EXEC) < 0) {
 		libos_log("vdso: cannot protect the vDSO");
 		dk->DkVirtualMemoryFree(mem, LIBOS_VVAR_SIZE + span, DK_MEM_RELEASE);
 		return 0;

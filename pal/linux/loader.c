@@ -36,17 +36,41 @@ static int elf_prot(uint32_t flags)
 	       (flags & PF_X ? PROT_EXEC : 0);
 }
 
-/* Checks the header and reads the program headers. */
-static int read_headers(int fd, Elf64_Ehdr *eh, Elf64_Phdr *ph, uint64_t *file_size,
-			const char **why)
+/* A file's first bytes, read in one call: the ELF header and, in nearly
+ * every file, the program headers and the interpreter's path (1 KiB of
+ * stack, where the program headers alone could take 3.5 KiB: each page
+ * of stack a forked child writes is one more the host copies). */
+#define HEAD_BYTES 1024
+struct head {
+	union {
+		Elf64_Ehdr eh;
+		char raw[HEAD_BYTES];
+	};
+	uint64_t n; /* bytes read */
+};
+
+/* size bytes at off: from the head if they lie there, else read. */
+static int read_at_head(int fd, const struct head *h, void *buf, uint64_t size, uint64_t off)
+{
+	if (off <= h->n && size <= h->n - off) {
+		memcpy(buf, h->raw + off, size);
+		return 0;
+	}
+	return read_exact(fd, buf, size, off);
+}
+
+/* Reads and checks the header. */
+static int read_headers(int fd, struct head *h, uint64_t *file_size, const char **why)
 {
 	struct host_stat_size st;
 	if (HOST_IS_ERR(HOST(fstat, fd, &st)))
 		return *why = "cannot query the file", -DK_E_IO;
 	*file_size = (uint64_t)st.size;
-	if (st.size < (int64_t)sizeof(*eh) || read_exact(fd, eh, sizeof(*eh), 0) ||
-	    memcmp(eh->e_ident, ELFMAG, SELFMAG))
+	long n = st.size < (int64_t)sizeof(h->eh) ? 0 : HOST(pread64, fd, h->raw, HEAD_BYTES, 0);
+	Elf64_Ehdr *eh = &h->eh;
+	if (HOST_IS_ERR(n) || n < (long)sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG))
 		return *why = "not an ELF file", -DK_E_INVALID;
+	h->n = (uint64_t)n;
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
 	    eh->e_machine != EM_X86_64)
 		return *why = "not an x86-64 ELF file", -DK_E_INVALID;
@@ -55,8 +79,7 @@ static int read_headers(int fd, Elf64_Ehdr *eh, Elf64_Phdr *ph, uint64_t *file_s
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || !eh->e_phnum || eh->e_phnum > MAX_PHDRS)
 		return *why = "bad program header table", -DK_E_INVALID;
 	uint64_t ph_size = (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
-	if (eh->e_phoff > *file_size || ph_size > *file_size - eh->e_phoff ||
-	    read_exact(fd, ph, ph_size, eh->e_phoff))
+	if (eh->e_phoff > *file_size || ph_size > *file_size - eh->e_phoff)
 		return *why = "truncated (program headers past the end of the file)",
 		       -DK_E_INVALID;
 	return 0;
@@ -171,12 +194,18 @@ static int map_segment(int fd, const Elf64_Phdr *p, uint64_t bias, bool writable
 
 int pal_elf_map(int fd, void *hint, bool writable, struct dk_image_info *info, const char **why)
 {
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph[MAX_PHDRS];
+	struct head h;
 	uint64_t file_size, lo, hi, base;
-	int rc = read_headers(fd, &eh, ph, &file_size, why);
+	int rc = read_headers(fd, &h, &file_size, why);
 	if (rc < 0)
 		return rc;
+	const Elf64_Ehdr eh = h.eh;
+	uint64_t ph_size = (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr);
+	bool in_head = eh.e_phoff + ph_size <= h.n && eh.e_phoff % 8 == 0;
+	Elf64_Phdr spill[in_head ? 1 : eh.e_phnum];
+	const Elf64_Phdr *ph = in_head ? (const Elf64_Phdr *)(h.raw + eh.e_phoff) : spill;
+	if (!in_head && read_exact(fd, spill, ph_size, eh.e_phoff))
+		return *why = "cannot read the program headers", -DK_E_IO;
 	rc = load_span(ph, eh.e_phnum, file_size, &lo, &hi, why);
 	if (rc < 0)
 		return rc;
@@ -200,7 +229,7 @@ int pal_elf_map(int fd, void *hint, bool writable, struct dk_image_info *info, c
 			info->phdr = ph[i].p_vaddr + base;
 		else if (ph[i].p_type == PT_INTERP && ph[i].p_filesz < sizeof(info->interp) &&
 			 ph[i].p_offset + ph[i].p_filesz <= file_size)
-			read_exact(fd, info->interp, ph[i].p_filesz, ph[i].p_offset);
+			read_at_head(fd, &h, info->interp, ph[i].p_filesz, ph[i].p_offset);
 		if (rc < 0) {
 			HOST(munmap, lo + base, hi - lo);
 			return *why = "cannot map a segment", rc;
