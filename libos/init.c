@@ -122,6 +122,10 @@ LibOsInitialize(const struct dk_abi *abi, const struct dk_start_params *start,
 	init_cwd(start->envp);
 
 	libos_mm_init();
+	/* The vDSO now, before the program's first mappings: the host puts it
+	 * under the PAL, nearly always in the 2 MiB the PAL's own page table
+	 * page covers (one page table page less for each fork to copy). */
+	libos_vdso_base();
 	struct libos_thread *t = libos_thread_new();
 	if (!t || libos_thread_prepare(t) < 0)
 		libos_die("no memory for the first thread");
