@@ -374,7 +374,6 @@ static long path_lookup(const char *prog, char **envp, char *name, char *out, si
 struct image { /* the big arrays last (see struct plan) */
 	DK_HANDLE h;
 	Elf64_Ehdr eh;
-	struct dk_image_info info;
 	char interp[256];
 	Elf64_Phdr ph[MAX_PHDRS];
 	char path[PATH_MAX_];
@@ -494,9 +493,9 @@ static int elf_prot(uint32_t f)
 /* Records the image's mappings as the PAL made them (see map_segment in
  * pal/linux/loader.c): the file part of each segment, its zero-filled
  * tail, and the reserved gaps between segments. */
-static void record_image(const struct image *im)
+static void record_image(const struct image *im, const struct dk_image_info *info)
 {
-	uint64_t bias = im->info.base, prev = im->info.start;
+	uint64_t bias = info->base, prev = info->start;
 	for (int i = 0; i < im->eh.e_phnum; i++) {
 		const Elf64_Phdr *p = &im->ph[i];
 		if (p->p_type != PT_LOAD)
@@ -524,8 +523,8 @@ static void record_image(const struct image *im)
 		if (mem_end > prev)
 			prev = mem_end;
 	}
-	if (im->info.end > prev)
-		libos_vma_add(prev, im->info.end, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+	if (info->end > prev)
+		libos_vma_add(prev, info->end, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 			      LIBOS_VMA_ANON, NULL, 0);
 }
 
@@ -538,14 +537,15 @@ __attribute__((noinline, cold, noreturn)) static void map_failed(const struct im
 	fatal(prog, why);
 }
 
-static void map_image(struct image *im, const char *prog)
+/* Into info, on the caller's stack: in a forked child the plan's pages
+ * stay the parent's, not copies of their own (see libos_execve). */
+static void map_image(const struct image *im, const char *prog, struct dk_image_info *info)
 {
-	long rc = libos_errno(dk->DkStreamMapPeBinary(im->h, NULL, &im->info));
+	long rc = libos_errno(dk->DkStreamMapPeBinary(im->h, NULL, info));
 	if (rc < 0)
 		map_failed(im, prog, rc);
 	dk->DkObjectClose(im->h);
-	im->h = DK_HANDLE_NONE;
-	record_image(im);
+	record_image(im, info);
 }
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -579,8 +579,8 @@ static void cpu_facts(uint64_t *minsig, uint64_t *hwcap)
 }
 
 /* Maps the stack and writes the initial frame; returns rsp. */
-static uint64_t build_stack(const struct args *a, const char *execfn, const struct image *prog,
-			    const struct image *interp)
+static uint64_t build_stack(const struct args *a, const char *execfn,
+			    const struct dk_image_info *prog, const struct dk_image_info *interp)
 {
 	void *mem = NULL;
 	if (dk->DkVirtualMemoryAlloc(&mem, STACK_SIZE + PAGE, DK_MEM_RESERVE, DK_PROT_NONE) < 0)
@@ -632,12 +632,12 @@ static uint64_t build_stack(const struct args *a, const char *execfn, const stru
 	AUX(AT_HWCAP, hwcap);
 	AUX(AT_PAGESZ, PAGE);
 	AUX(AT_CLKTCK, 100);
-	AUX(AT_PHDR, prog->info.phdr);
-	AUX(AT_PHENT, prog->info.phent);
-	AUX(AT_PHNUM, prog->info.phnum);
-	AUX(AT_BASE, interp ? interp->info.base : 0);
+	AUX(AT_PHDR, prog->phdr);
+	AUX(AT_PHENT, prog->phent);
+	AUX(AT_PHNUM, prog->phnum);
+	AUX(AT_BASE, interp ? interp->base : 0);
 	AUX(AT_FLAGS, 0);
-	AUX(AT_ENTRY, prog->info.entry);
+	AUX(AT_ENTRY, prog->entry);
 	AUX(AT_UID, libos_proc.uid);
 	AUX(AT_EUID, libos_proc.uid);
 	AUX(AT_GID, libos_proc.gid);
@@ -688,6 +688,10 @@ struct plan {
 	struct image prog, interp;
 	char execfn[PATH_MAX_];   /* the program as named (the script, not its interpreter) */
 };
+
+/* The plan run_plan ran, in this process (its handles closed, its arguments
+ * freed): on the page an exec writes anyway. */
+static struct plan *plan_ran LIBOS_FORK_HOT;
 
 static void plan_release(struct plan *pl)
 {
@@ -742,7 +746,9 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 	 * plan's, not the stack's: see file_uri. */
 	char *path = pl->prog.path, *name = pl->execfn, iname[SCRIPT_LINE + 1];
 	long rc, head_n = 0;
-	if (pl->prog.h || pl->args.mem) /* a vfork parent's last plan, let go of now */
+	if (pl == plan_ran) /* the exec it made has let go of all */
+		plan_ran = NULL;
+	else if (pl->prog.h || pl->args.mem) /* a vfork parent's last plan, let go of now */
 		plan_release(pl);
 	pl->has_interp = pl->not_found = false;
 	memset(&pl->args, 0, sizeof(pl->args));
@@ -843,24 +849,30 @@ static long plan_exec(struct plan *pl, const char *prog, bool search, bool user,
 	return 0;
 }
 
-/* Maps everything and enters the program.  Past the point of no return. */
+/* Maps everything and enters the program.  Past the point of no return.
+ * It writes nothing of the plan (in a forked child, each page written is
+ * one more the host copies): what it lets go of, the plan's handles and
+ * arguments, it marks gone in plan_ran instead. */
 __attribute__((noreturn)) static void run_plan(struct plan *pl)
 {
-	struct image *interp = pl->has_interp ? &pl->interp : NULL;
-	map_image(&pl->prog, pl->execfn);
-	if (interp)
-		map_image(interp, pl->execfn);
-	libos_brk_start = ALIGN_UP(pl->prog.info.end, PAGE);
+	struct dk_image_info prog, interp;
+	bool has_interp = pl->has_interp;
+	plan_ran = pl;
+	map_image(&pl->prog, pl->execfn, &prog);
+	if (has_interp)
+		map_image(&pl->interp, pl->execfn, &interp);
+	libos_brk_start = ALIGN_UP(prog.end, PAGE);
 	bool short_path = strlen(pl->prog.path) < sizeof(exe_short);
 	libos_proc.exe = short_path ? exe_short : exe_path;
 	rt_strlcpy(libos_proc.exe, pl->prog.path, short_path ? sizeof(exe_short) : sizeof(exe_path));
 
 	struct libos_regs regs;
 	memset(&regs, 0, sizeof(regs));
-	regs.rsp = build_stack(&pl->args, pl->execfn, &pl->prog, interp);
-	regs.rip = interp ? interp->info.entry : pl->prog.info.entry;
+	regs.rsp = build_stack(&pl->args, pl->execfn, &prog, has_interp ? &interp : NULL);
+	regs.rip = has_interp ? interp.entry : prog.entry;
 	regs.rflags = 0x202;
-	args_free(&pl->args);
+	struct args args = pl->args;
+	args_free(&args);
 	/* From execve: this system call never returns to its handler. */
 	struct libos_thread *t = libos_current();
 	if (t)
@@ -876,8 +888,8 @@ __attribute__((weak)) long libos_exec_point_of_no_return(void)
 
 long libos_execve(const char *path, char **argv, char **envp)
 {
-	/* Big (two sets of headers): one exec at a time.  Page-aligned: what a
-	 * forked child writes of it (the program's image info) is on its first page. */
+	/* Big (two sets of headers): one exec at a time.  Page-aligned: an exec
+	 * writes its first pages only, and a forked child that runs it none. */
 	static struct plan pl __attribute__((aligned(4096)));
 	const char *why;
 	long rc = plan_exec(&pl, path, false, true, argv, envp, &why);
