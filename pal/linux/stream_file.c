@@ -264,6 +264,8 @@ static int file_map(struct pal_object *obj, void **addr, uint32_t prot, uint32_t
 	int hflags = (flags & DK_MAP_SHARED) ? MAP_SHARED : MAP_PRIVATE;
 	if (flags & DK_MAP_FIXED)
 		hflags |= MAP_FIXED;
+	if (!(flags & DK_MAP_SHARED) && !(prot & DK_PROT_WRITE))
+		hflags |= MAP_NORESERVE; /* see map_segment (loader.c) */
 	/* DK_PROT_* have the host's PROT_* values. */
 	long rc = HOST(mmap, *addr, size, prot, hflags, obj->fd, offset);
 	if (HOST_IS_ERR(rc))
