@@ -11,6 +11,16 @@ else fail run.default_image "stdout: $(head -c 300 "$tmp/stdout"); stderr: $(hea
 timeout 10 build/moat run --libos build/tests/pal_conformance.so -- child-exit 42 >/dev/null 2>&1
 check run.exit_status test $? -eq 42
 
+# The PAL copies its arguments and environment off the host's stack, which
+# it then unmaps: a 100 KB variable (past the 16 KiB it keeps in .bss) and
+# 3,000 arguments reach the program and its forked child intact.
+big=$(head -c 100000 /dev/zero | tr '\0' x)
+BIGVAR=$big timeout 20 build/moat run -- /bin/sh -c \
+	'echo ${#BIGVAR}; sh -c "echo \${#BIGVAR} \${BIGVAR%%xxxx*}."' > "$tmp/stdout" 2>&1
+check run.big_environment test "$(tr '\n' ' ' < "$tmp/stdout")" = "100000 100000 . "
+timeout 20 build/moat run -- /bin/sh -c 'echo $# ${1} ${3000}' sh $(seq 3000) > "$tmp/stdout" 2>&1
+check run.many_arguments test "$(cat "$tmp/stdout")" = "3000 1 3000"
+
 # The bad images.
 printf 'this is not an ELF file\n' > "$tmp/not-elf.so"
 head -c 2000 build/libos.so > "$tmp/truncated.so"
