@@ -109,9 +109,7 @@ static void *alloc_small(int c)
 			 * of the allocator's (each costs about 3.5 us between a
 			 * fork and the child's exit, and a page table page). */
 			static char first[CHUNK] __attribute__((aligned(64)));
-			static bool first_used;
-			void *p = first_used ? own_map_locked(CHUNK) : first;
-			first_used = true;
+			void *p = chunk_cur ? own_map_locked(CHUNK) : first;
 			if (!p)
 				return NULL;
 			chunk_cur = p;

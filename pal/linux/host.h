@@ -62,6 +62,9 @@ extern char pal_usercopy_start[], pal_usercopy_end[], pal_usercopy_fault[];
 /* Descriptor to pass in child processes etc.; private helpers used across
  * the Linux host files. */
 int pal_linux_eventfd(unsigned initial, int flags);
+/* mmap's flags for a private mapping of a file with host protection prot
+ * (memory.c: read-only ones are MAP_NORESERVE). */
+int pal_linux_private_file_flags(int prot);
 /* Switches to the stack that ends at sp and calls fn(arg); never returns
  * (stack.S). */
 void pal_linux_run_on_stack(void *sp, void (*fn)(void *), void *arg) __attribute__((noreturn));

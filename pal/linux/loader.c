@@ -157,16 +157,6 @@ static int map_segment_anon(int fd, const Elf64_Phdr *p, uint64_t bias)
 	return 0;
 }
 
-/* A read-only private file mapping (code, constants) is mapped
- * MAP_NORESERVE, which changes nothing until it is made writable: then the
- * host neither charges it to the commit limit nor marks the writable part
- * accounted.  The library OS's system call fast path makes a page of a
- * program's code writable to rewrite a site in it, and back: the page's
- * mapping then looks like its neighbours again and the host merges them,
- * where an accounted page would stay a mapping of its own (a program's
- * code in ten pieces after a few rewrites).  Each mapping costs every fork
- * (a copy, or for left-behind memory an erase) and every exit. */
-
 /* Maps one PT_LOAD segment at bias; "writable" (a library OS image) keeps
  * it writable for relocation (the caller applies the final protections
  * afterwards). */
@@ -184,8 +174,8 @@ static int map_segment(int fd, const Elf64_Phdr *p, uint64_t bias, bool writable
 		uint64_t len = PAL_ALIGN_UP(file_end, PAL_PAGE) - start;
 		/* Zero-fill the tail of the last file page: make it writable first. */
 		int first_prot = p->p_memsz > p->p_filesz ? prot | PROT_WRITE : prot;
-		rc = HOST(mmap, start, len, first_prot,
-			  MAP_PRIVATE | MAP_FIXED | (prot & PROT_WRITE ? 0 : MAP_NORESERVE), fd, off);
+		rc = HOST(mmap, start, len, first_prot, pal_linux_private_file_flags(prot) | MAP_FIXED,
+			  fd, off);
 		if (HOST_IS_ERR(rc))
 			return pal_dk_error(rc);
 		if (p->p_memsz > p->p_filesz && (file_end % PAL_PAGE))

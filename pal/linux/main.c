@@ -106,14 +106,20 @@ static void fail_image(const char *path, const char *why)
 	__builtin_unreachable();
 }
 
-static void read_auxv(const uint64_t *auxv)
+/* What the PAL takes from the auxiliary vector; AT_EXECFN's string (for
+ * the end of the host's stack), or NULL. */
+static const char *read_auxv(const uint64_t *auxv)
 {
+	const char *execfn = NULL;
 	for (; auxv[0] != AT_NULL; auxv += 2) {
 		if (auxv[0] == AT_SYSINFO_EHDR)
 			pal_state.vdso = (void *)auxv[1];
+		else if (auxv[0] == AT_EXECFN)
+			execfn = (const char *)auxv[1];
 		else if (auxv[0] == AT_PAGESZ && auxv[1] != PAL_PAGE)
 			pal_die("host page size %lu is not supported", (unsigned long)auxv[1]);
 	}
+	return execfn;
 }
 
 static uint64_t setting_u64(const char *key, uint64_t fallback)
@@ -227,14 +233,11 @@ static uint64_t host_stack_low, host_stack_top;
 
 static uint64_t *start_block_copy(uint64_t *sp)
 {
-	const char *execfn = NULL;
 	int argc = (int)sp[0];
 	const char **v = (const char **)(sp + 1 + argc + 1);
 	while (*v)
 		v++;
-	for (const uint64_t *aux = (const uint64_t *)(v + 1); aux[0] != AT_NULL; aux += 2)
-		if (aux[0] == AT_EXECFN)
-			execfn = (const char *)aux[1];
+	const char *execfn = read_auxv((const uint64_t *)(v + 1));
 	if (!execfn)
 		pal_die("the host gave no AT_EXECFN");
 	host_stack_top = PAL_ALIGN_UP((uint64_t)execfn + strlen(execfn) + 1, PAL_PAGE);
@@ -276,12 +279,8 @@ static void start(void *arg)
 	int argc = (int)sp[0];
 	const char **argv = (const char **)(sp + 1);
 	const char **envp = argv + argc + 1;
-	const char **e = envp;
-	while (*e)
-		e++;
 	main_tcb.self = &main_tcb;
 	HOST(arch_prctl, ARCH_SET_GS, &main_tcb);
-	read_auxv((const uint64_t *)(e + 1));
 	pal_vdso_init(pal_state.vdso);
 	if (argc < 2)
 		pal_die("usage: moat-pal IMAGE [ARGS...]");

@@ -8,6 +8,20 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
+/* A read-only private file mapping (code, constants) is MAP_NORESERVE,
+ * which changes nothing until it is made writable: then the host neither
+ * charges it to the commit limit nor marks the writable part accounted.
+ * The library OS's system call fast path makes a page of a program's code
+ * writable to rewrite a site in it, and back: the page's mapping then
+ * looks like its neighbours again and the host merges them, where an
+ * accounted page would stay a mapping of its own (a program's code in ten
+ * pieces after a few rewrites).  Each mapping costs every fork (a copy,
+ * or for left-behind memory an erase) and every exit. */
+int pal_linux_private_file_flags(int prot)
+{
+	return MAP_PRIVATE | (prot & PROT_WRITE ? 0 : MAP_NORESERVE);
+}
+
 static int host_prot(uint32_t prot)
 {
 	return (prot & DK_PROT_READ ? PROT_READ : 0) | (prot & DK_PROT_WRITE ? PROT_WRITE : 0) |

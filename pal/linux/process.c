@@ -164,14 +164,15 @@ static void mark_left_behind(const struct dk_range *left, uint32_t n, int advice
 		HOST(madvise, left[i].addr, left[i].size, advice);
 }
 
-/* Before the copy: true if the marks are those of the last fork. */
-static bool mark_for_fork(const struct dk_range *left, uint32_t n)
+/* Before the copy (the child then forgets them: it has none of that memory). */
+static void mark_for_fork(const struct dk_range *left, uint32_t n)
 {
-	bool same = n == nmarked && !memcmp(left, marked, n * sizeof(*left));
-	if (!same)
+	if (n != nmarked || memcmp(left, marked, n * sizeof(*left))) {
 		mark_left_behind(marked, nmarked, K_MADV_DOFORK);
+		memcpy(marked, left, n * sizeof(*left));
+		nmarked = n;
+	}
 	mark_left_behind(left, n, K_MADV_DONTFORK);
-	return same;
 }
 
 /*
@@ -192,14 +193,10 @@ int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t 
 		return rc;
 	pal_handle_fork_lock(true);
 	pal_alloc_fork_lock(true);
-	bool same = mark_for_fork(left, n);
+	mark_for_fork(left, n);
 	long pid = HOST(clone, K_SIGCHLD, 0, 0, 0, 0);
 	if (pid == 0)
-		nmarked = 0; /* it has none of that memory */
-	else if (!same) {
-		memcpy(marked, left, n * sizeof(*left));
-		nmarked = n;
-	}
+		nmarked = 0;
 	pal_alloc_fork_lock(false);
 	pal_handle_fork_lock(false);
 	pal_channel_fork_end(pid, chan);

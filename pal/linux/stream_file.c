@@ -261,12 +261,10 @@ static int file_lock(struct pal_object *obj, uint32_t kind, uint32_t flags, stru
 static int file_map(struct pal_object *obj, void **addr, uint32_t prot, uint32_t flags,
 		    uint64_t offset, size_t size)
 {
-	int hflags = (flags & DK_MAP_SHARED) ? MAP_SHARED : MAP_PRIVATE;
+	/* DK_PROT_* have the host's PROT_* values. */
+	int hflags = (flags & DK_MAP_SHARED) ? MAP_SHARED : pal_linux_private_file_flags((int)prot);
 	if (flags & DK_MAP_FIXED)
 		hflags |= MAP_FIXED;
-	if (!(flags & DK_MAP_SHARED) && !(prot & DK_PROT_WRITE))
-		hflags |= MAP_NORESERVE; /* see map_segment (loader.c) */
-	/* DK_PROT_* have the host's PROT_* values. */
 	long rc = HOST(mmap, *addr, size, prot, hflags, obj->fd, offset);
 	if (HOST_IS_ERR(rc))
 		return rc == -EBADF ? -DK_E_DENIED : pal_dk_error(rc);
