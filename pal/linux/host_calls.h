@@ -35,6 +35,8 @@
 	/* the Linux process model: fork (clone), wait, kill, groups, pipes */\
 	X(waitid) X(kill) X(getppid) X(setpgid) X(getpgid) X(setsid)          \
 	X(getsid) X(pipe2) X(futex) X(lseek) \
-	X(socketpair) X(flock) X(rt_sigqueueinfo)
+	X(socketpair) X(flock) X(rt_sigqueueinfo)                           \
+	/* starting a fork-for-exec's child on its parent's CPU */            \
+	X(sched_getaffinity) X(sched_setaffinity)
 
 #endif

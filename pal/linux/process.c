@@ -14,6 +14,7 @@
 #include "linux/channel.h"
 #include "linux/host.h"
 #include "linux/ksig.h"
+#include "linux/vdso.h"
 #include <linux/errno.h>
 #include <linux/poll.h>
 #include <linux/time_types.h>
@@ -176,6 +177,46 @@ static void mark_for_fork(const struct dk_range *left, uint32_t n)
 }
 
 /*
+ * Where the child of a fork for exec first runs.  Left to the host, a new
+ * process goes to the idlest CPU: on a machine with a CPU to spare, the
+ * other one, which has to be woken (tens of microseconds on a VM) and runs
+ * it with cold caches, and the parent, which is about to wait for it, is
+ * woken across CPUs again when it ends.  A native vfork child comes back
+ * to its parent's CPU at its exec (the host balances at exec); a
+ * picoprocess's exec is not a host exec, so the PAL does it here: it pins
+ * itself to its CPU for the clone (the child inherits the mask and runs
+ * first, warm, while the parent waits), and both then restore the mask
+ * the process had.  The application never sees a mask: its affinity
+ * calls are the library OS's.  Any failure leaves placement to the host.
+ */
+#define AFFINITY_WORDS 16 /* 1,024 CPUs */
+static uint64_t own_affinity[AFFINITY_WORDS];
+static long own_affinity_size; /* bytes; 0: not read yet; < 0: unavailable */
+
+static bool place_child_here(void)
+{
+	unsigned cpu;
+	if (!own_affinity_size) {
+		long n = HOST(sched_getaffinity, 0, sizeof(own_affinity), own_affinity);
+		int cpus = 0;
+		for (long i = 0; !HOST_IS_ERR(n) && i < n / 8; i++)
+			cpus += __builtin_popcountll(own_affinity[i]);
+		own_affinity_size = cpus > 1 ? n : -1; /* one CPU: nothing to choose */
+	}
+	if (own_affinity_size < 0 || !pal_vdso_getcpu || pal_vdso_getcpu(&cpu, NULL, NULL) < 0 ||
+	    cpu >= AFFINITY_WORDS * 64)
+		return false;
+	uint64_t one[AFFINITY_WORDS] = {0};
+	one[cpu / 64] = 1ull << (cpu % 64);
+	return !HOST_IS_ERR(HOST(sched_setaffinity, 0, (size_t)own_affinity_size, one));
+}
+
+static void place_anywhere_again(void)
+{
+	HOST(sched_setaffinity, 0, (size_t)own_affinity_size, own_affinity);
+}
+
+/*
  * fork(2) itself: the host copies the process copy-on-write, so the cost
  * does not grow with its memory.  The child is the caller's host child
  * (it reaps it with DkProcessWait, and gets SIGCHLD as DK_EXC_SIGNAL); only
@@ -194,7 +235,10 @@ int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t 
 	pal_handle_fork_lock(true);
 	pal_alloc_fork_lock(true);
 	mark_for_fork(left, n);
+	bool placed = n > 0 && place_child_here(); /* left ranges: a fork for exec */
 	long pid = HOST(clone, K_SIGCHLD, 0, 0, 0, 0);
+	if (placed)
+		place_anywhere_again();
 	if (pid == 0)
 		nmarked = 0;
 	pal_alloc_fork_lock(false);

@@ -1,6 +1,7 @@
 /*
  * Finds __vdso_clock_gettime in the host's vDSO so DkSystemTimeQuery costs
- * what clock_gettime costs natively.  The vDSO is read-only host code with
+ * what clock_gettime costs natively, and __vdso_getcpu (where a fork for
+ * exec starts its child).  The vDSO is read-only host code with
  * no system call on its fast path; if it is missing we fall back to the
  * real call.
  */
@@ -9,6 +10,7 @@
 #include <linux/elf.h>
 
 long (*pal_vdso_clock_gettime)(int clock, void *ts);
+long (*pal_vdso_getcpu)(unsigned *cpu, unsigned *node, void *cache);
 static uint64_t vdso_start, vdso_end;
 
 bool pal_vdso_contains(uint64_t addr)
@@ -53,7 +55,12 @@ void pal_vdso_init(void *base)
 	}
 	if (!sym || !str || !hash)
 		return;
-	for (uint32_t i = 0; i < hash[1]; i++) /* hash[1]: number of symbols */
-		if (sym[i].st_shndx && !strcmp(str + sym[i].st_name, "__vdso_clock_gettime"))
+	for (uint32_t i = 0; i < hash[1]; i++) { /* hash[1]: number of symbols */
+		if (!sym[i].st_shndx)
+			continue;
+		if (!strcmp(str + sym[i].st_name, "__vdso_clock_gettime"))
 			pal_vdso_clock_gettime = (void *)(sym[i].st_value + bias);
+		else if (!strcmp(str + sym[i].st_name, "__vdso_getcpu"))
+			pal_vdso_getcpu = (void *)(sym[i].st_value + bias);
+	}
 }

@@ -21,6 +21,23 @@ check run.big_environment test "$(tr '\n' ' ' < "$tmp/stdout")" = "100000 100000
 timeout 20 build/moat run -- /bin/sh -c 'echo $# ${1} ${3000}' sh $(seq 3000) > "$tmp/stdout" 2>&1
 check run.many_arguments test "$(cat "$tmp/stdout")" = "3000 1 3000"
 
+# A vfork child's exec starts on its parent's CPU (the PAL pins itself for
+# the clone): afterwards both have the CPU mask they were given again.
+want=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
+timeout 20 build/moat run -- /usr/bin/python3 -c \
+	'import subprocess; subprocess.run(["/bin/sleep", "2"])' > "$tmp/stdout" 2>&1 &
+masks=""
+for i in $(seq 50); do
+	sleep 0.1
+	pids=$(pgrep -x pal)
+	[ "$(echo "$pids" | wc -w)" -ge 2 ] || continue
+	sleep 0.3 # past the child's first steps
+	masks=$(for p in $(pgrep -x pal); do sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/$p/status; done | sort -u | tr '\n' ' ')
+	break
+done
+wait
+check run.spawn_cpu_mask_restored test "$masks" = "$want "
+
 # The bad images.
 printf 'this is not an ELF file\n' > "$tmp/not-elf.so"
 head -c 2000 build/libos.so > "$tmp/truncated.so"

@@ -359,6 +359,17 @@ static void check_threads_and_signals(void)
 	long pp = getppid();
 	expect_err("tgkill_parent_denied", syscall(SYS_tgkill, pp, pp, SIGUSR1), EPERM);
 	expect_err("kill_parent_denied", syscall(SYS_kill, pp, 0), EPERM);
+	/* CPU masks: the caller's own only (pid 0). */
+	cpu_set_t cpus;
+	CPU_ZERO(&cpus);
+	expect_ok("sched_getaffinity_self_allowed",
+		  syscall(SYS_sched_getaffinity, 0, sizeof(cpus), &cpus));
+	expect_ok("sched_setaffinity_self_allowed",
+		  syscall(SYS_sched_setaffinity, 0, sizeof(cpus), &cpus));
+	expect_err("sched_getaffinity_other_denied",
+		   syscall(SYS_sched_getaffinity, pp, sizeof(cpus), &cpus), EPERM);
+	expect_err("sched_setaffinity_other_denied",
+		   syscall(SYS_sched_setaffinity, pp, sizeof(cpus), &cpus), EPERM);
 	/* Reaping: allowed, and only ever the caller's own children. */
 	siginfo_t wsi;
 	expect_err("waitid_own_children_only",
