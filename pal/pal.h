@@ -144,6 +144,7 @@ struct pal_tcb {
 	int exit_code;            /* DkThreadExit's code, on the way out */
 	int on_own_stack;         /* exiting: moved to the PAL's thread stack */
 	uint32_t create_flags;    /* DkThreadCreate's flags */
+	int pinned;               /* on its CPU since a fork for exec (linux/process.c) */
 };
 static inline struct pal_tcb *pal_tcb(void)
 {

@@ -131,6 +131,9 @@ void pal_linux_default_action(int sig);
 int pal_linux_signal_to_layers(int sig, bool to_layers);
 /* In a forked child: fresh eventfds for events, semaphores, threads (sync.c). */
 void pal_linux_fork_child_objects(void);
+/* Gives the calling thread its CPU mask back if a fork for exec pinned it
+ * (cheap when it did not). */
+void pal_linux_unpin(struct pal_tcb *tcb);
 
 /* ---- eventfd flags ------------------------------------------------------ */
 #define K_EFD_SEMAPHORE 1

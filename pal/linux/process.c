@@ -180,20 +180,23 @@ static void mark_for_fork(const struct dk_range *left, uint32_t n)
  * Where the child of a fork for exec first runs.  Left to the host, a new
  * process goes to the idlest CPU: on a machine with a CPU to spare, the
  * other one, which has to be woken (tens of microseconds on a VM) and runs
- * it with cold caches, and the parent, which is about to wait for it, is
- * woken across CPUs again when it ends.  A native vfork child comes back
- * to its parent's CPU at its exec (the host balances at exec); a
- * picoprocess's exec is not a host exec, so the PAL does it here: it pins
- * itself to its CPU for the clone (the child inherits the mask and runs
- * first, warm, while the parent waits), and both then restore the mask
- * the process had.  The application never sees a mask: its affinity
- * calls are the library OS's.  Any failure leaves placement to the host.
+ * it with cold caches; and the parent, asleep in its wait when the child
+ * ends, is woken on whichever CPU is idle, across CPUs again.  A native
+ * vfork child comes back to its parent's CPU at its exec (the host
+ * balances at exec); a picoprocess's exec is not a host exec, so the PAL
+ * does it here: the forking thread pins itself to its CPU for the clone,
+ * so the child inherits the mask and runs first, warm, while the parent
+ * waits.  The child restores its mask at once; the parent keeps the pin
+ * until its next blocking wait returns (its wake-up at the child's end
+ * stays on this CPU) or it starts a thread, whichever comes first.  The
+ * application never sees a mask: its affinity calls are the library OS's.
+ * Any failure leaves placement to the host.
  */
 #define AFFINITY_WORDS 16 /* 1,024 CPUs */
 static uint64_t own_affinity[AFFINITY_WORDS];
-static long own_affinity_size; /* bytes; 0: not read yet; < 0: unavailable */
+static long own_affinity_size; /* bytes; 0: not read yet; < 0: one CPU, or unknown */
 
-static bool place_child_here(void)
+static bool pin_here(void)
 {
 	unsigned cpu;
 	if (!own_affinity_size) {
@@ -211,8 +214,11 @@ static bool place_child_here(void)
 	return !HOST_IS_ERR(HOST(sched_setaffinity, 0, (size_t)own_affinity_size, one));
 }
 
-static void place_anywhere_again(void)
+void pal_linux_unpin(struct pal_tcb *tcb)
 {
+	if (!tcb->pinned)
+		return;
+	tcb->pinned = 0;
 	HOST(sched_setaffinity, 0, (size_t)own_affinity_size, own_affinity);
 }
 
@@ -235,10 +241,10 @@ int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t 
 	pal_handle_fork_lock(true);
 	pal_alloc_fork_lock(true);
 	mark_for_fork(left, n);
-	bool placed = n > 0 && place_child_here(); /* left ranges: a fork for exec */
+	struct pal_tcb *self = pal_tcb();
+	if (n > 0 && !self->pinned) /* left ranges: a fork for exec */
+		self->pinned = pin_here();
 	long pid = HOST(clone, K_SIGCHLD, 0, 0, 0, 0);
-	if (placed)
-		place_anywhere_again();
 	if (pid == 0)
 		nmarked = 0;
 	pal_alloc_fork_lock(false);
@@ -246,6 +252,7 @@ int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t 
 	pal_channel_fork_end(pid, chan);
 	if (pid == 0) {
 		struct pal_tcb *tcb = pal_tcb();
+		pal_linux_unpin(tcb);
 		tcb->tid = (int)HOST(gettid);
 		self_pid = tcb->tid; /* the only thread: the new process's leader */
 		if (tcb->obj)

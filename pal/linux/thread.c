@@ -67,6 +67,7 @@ int pal_host_thread_create(dk_thread_fn fn, void *param, uint32_t flags, struct 
 	/* The child starts with every signal blocked (it inherits the mask)
 	 * until its %gs and altstack are set: a handler before that would
 	 * find the creator's tcb. */
+	pal_linux_unpin(pal_tcb()); /* or the new thread would inherit the pin */
 	uint64_t old = pal_linux_sigmask(~0ull);
 	rc = gate_clone_thread(THREAD_CLONE_FLAGS, tcb, &obj->thread.tid, NULL, tcb);
 	pal_linux_sigmask(old);

@@ -22,21 +22,26 @@ timeout 20 build/moat run -- /bin/sh -c 'echo $# ${1} ${3000}' sh $(seq 3000) > 
 check run.many_arguments test "$(cat "$tmp/stdout")" = "3000 1 3000"
 
 # A vfork child's exec starts on its parent's CPU (the PAL pins itself for
-# the clone): afterwards both have the CPU mask they were given again.
+# the clone): the child has its CPU mask back at once, the parent once its
+# wait has returned.
 want=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
-timeout 20 build/moat run -- /usr/bin/python3 -c \
-	'import subprocess; subprocess.run(["/bin/sleep", "2"])' > "$tmp/stdout" 2>&1 &
-masks=""
-for i in $(seq 50); do
+mask_of() { sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null; }
+timeout 20 build/moat run -- /usr/bin/python3 -c 'import os, time
+pid = os.posix_spawn("/bin/sleep", ["sleep", "1"], os.environ)
+os.waitpid(pid, 0)
+time.sleep(2)' > "$tmp/stdout" 2>&1 &
+child_mask="" parent_mask=""
+for i in $(seq 60); do
 	sleep 0.1
-	pids=$(pgrep -x pal)
-	[ "$(echo "$pids" | wc -w)" -ge 2 ] || continue
-	sleep 0.3 # past the child's first steps
-	masks=$(for p in $(pgrep -x pal); do sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/$p/status; done | sort -u | tr '\n' ' ')
-	break
+	pids=$(pgrep -x pal | tr '\n' ' ')
+	case $(echo $pids | wc -w) in
+	2) [ -n "$child_mask" ] || { sleep 0.2; child_mask=$(mask_of "$(pgrep -n -x pal)"); } ;;
+	1) [ -z "$child_mask" ] || { parent_mask=$(mask_of $pids); break; } ;;
+	esac
 done
 wait
-check run.spawn_cpu_mask_restored test "$masks" = "$want "
+check run.spawn_cpu_mask_child test "$child_mask" = "$want"
+check run.spawn_cpu_mask_parent test "$parent_mask" = "$want"
 
 # The bad images.
 printf 'this is not an ELF file\n' > "$tmp/not-elf.so"
