@@ -24,6 +24,7 @@ NP=${BENCH_PROC_N:-1000}          # fork, fork+exec, posix_spawn iterations
 NP_RUNSC=${BENCH_PROC_RUNSC_N:-100} # the same under runsc (2-5 ms each there)
 NSH=${BENCH_SH_N:-1000}           # external commands run by the shell loop
 NSH_RUNSC=${BENCH_SH_RUNSC_N:-200}
+NPAR=${BENCH_PROC_PAR_N:-20}      # rounds of two posix_spawns side by side
 N256=${BENCH_PROC_N256:-50}       # forks of the process that touched 256 MiB
 N1G=${BENCH_PROC_N1G:-20}         # ... and 1 GiB
 TMO=${BENCH_PROC_TIMEOUT:-30}     # seconds per run before it counts as failed
@@ -220,6 +221,7 @@ echo "bench: process creation (median of $ROUNDS rounds, the sides in turn in ea
 loop5 F0 "fork+exit+wait" "$NP" "$NP_RUNSC" fork @N 0
 loop5 EX "fork+execve of the 9 KB static nostdlib \`true\`+wait" "$NP" "$NP_RUNSC" exec ./true-nostdlib @N
 loop5 SP "posix_spawn of the same \`true\`+wait" "$NP" "$NP_RUNSC" spawn ./true-nostdlib @N
+loop5 SPP "2 posix_spawns side by side of \`proc spin 20\` (20 ms of work each)+wait, per round" "$NPAR" "$NPAR" spawnpar 2 @N ./proc spin 20
 loop5 F256 "fork+exit+wait after touching 256 MiB" "$N256" "$N256" fork @N 256
 loop5 F1G "fork+exit+wait after touching 1 GiB" "$N1G" "$N1G" fork @N 1024
 # the growth: the 1 GiB row minus the 0 MiB row

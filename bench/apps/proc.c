@@ -9,6 +9,14 @@
  *                        "exec NS_PER_ITERATION".
  *   proc spawn PROG N    N times: posix_spawn of PROG, waitpid.  Prints
  *                        "spawn NS_PER_ITERATION".
+ *   proc spawnpar K N PROG [ARG...]
+ *                        N rounds of: K posix_spawns of PROG ARG... side by
+ *                        side, then K waitpids.  Prints "spawnpar
+ *                        NS_PER_ROUND".  With PROG "proc spin MS", the
+ *                        children work in parallel: the cost of where a
+ *                        sandbox starts its children shows as time beyond
+ *                        MS * K / CPUs.
+ *   proc spin MS         busy for MS milliseconds, then exits 0.
  *
  * Every child must exit with status 0, else the driver says why on stderr
  * and exits 1 (so does a failing fork, exec or posix_spawn): bench/proc.sh
@@ -61,22 +69,58 @@ static void one_fork(const char *prog)
 	check_child(pid, prog ? "exec" : "fork");
 }
 
+static pid_t spawn_argv(char **argv);
+
 static void one_spawn(const char *prog)
 {
 	char *argv[] = { (char *)prog, NULL };
+	check_child(spawn_argv(argv), "spawn");
+}
+
+static pid_t spawn_argv(char **argv)
+{
 	pid_t pid;
-	int e = posix_spawn(&pid, prog, NULL, NULL, argv, environ);
+	int e = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
 	if (e) {
 		errno = e;
 		fail("posix_spawn");
 	}
-	check_child(pid, "spawn");
+	return pid;
+}
+
+static void spin_ms(uint64_t ms)
+{
+	uint64_t end = now_ns() + ms * 1000000ull;
+	while (now_ns() < end)
+		;
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: proc fork N [MIB] | proc exec PROG N | proc spawn PROG N\n");
+	fprintf(stderr, "usage: proc fork N [MIB] | proc exec PROG N | proc spawn PROG N |\n"
+			"       proc spawnpar K N PROG [ARG...] | proc spin MS\n");
 	exit(2);
+}
+
+/* spawnpar: rounds of k children side by side. */
+static int spawn_parallel(int argc, char **argv)
+{
+	if (argc < 5)
+		usage();
+	uint64_t k = arg_count(argc, argv, 2, 2), n = arg_count(argc, argv, 3, 10), i;
+	pid_t pids[64];
+	if (k > 64)
+		usage();
+	uint64_t t0 = now_ns(), end = t0 + LIMIT_S * 1000000000ull, t = t0;
+	for (i = 0; i < n && t < end; i++) {
+		for (uint64_t j = 0; j < k; j++)
+			pids[j] = spawn_argv(argv + 4);
+		for (uint64_t j = 0; j < k; j++)
+			check_child(pids[j], "spawnpar");
+		t = now_ns();
+	}
+	report("spawnpar", t0, t, i);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -85,6 +129,12 @@ int main(int argc, char **argv)
 		usage();
 	const char *mode = argv[1], *prog = NULL;
 	uint64_t n, mib = 0;
+	if (!strcmp(mode, "spin")) {
+		spin_ms(arg_count(argc, argv, 2, 10));
+		return 0;
+	}
+	if (!strcmp(mode, "spawnpar"))
+		return spawn_parallel(argc, argv);
 	if (!strcmp(mode, "fork")) {
 		n = arg_count(argc, argv, 2, 1000);
 		mib = argc > 3 ? strtoull(argv[3], NULL, 0) : 0;
