@@ -183,9 +183,9 @@ static const struct entry table[] = {
 	 * groups and sessions (all inside the sandbox's pid namespace) */
 	ANY("waitid"), ANY("getppid"), ANY("setpgid"), ANY("getpgid"), ANY("setsid"),
 	ANY("getsid"),
-	/* A fork for exec starts its child on the parent's CPU (the PAL pins
-	 * itself around the clone; both then restore the mask read before):
-	 * only the caller's own mask, within what the sandbox was given. */
+	/* A fork starts its child on the parent's CPU (the PAL pins the
+	 * thread for the clone; both then restore the mask read before): only
+	 * the caller's own mask, within its cpuset. */
 	{ "sched_getaffinity", "pid == 0 (the caller itself)", 1, { ALT(EQ(0, 0)) } },
 	{ "sched_setaffinity", "pid == 0 (the caller itself)", 1, { ALT(EQ(0, 0)) } },
 	{ "futex", "op == FUTEX_WAIT or FUTEX_WAKE (shared words between the sandbox's "

@@ -144,7 +144,9 @@ struct pal_tcb {
 	int exit_code;            /* DkThreadExit's code, on the way out */
 	int on_own_stack;         /* exiting: moved to the PAL's thread stack */
 	uint32_t create_flags;    /* DkThreadCreate's flags */
-	int pinned;               /* on its CPU since a fork for exec (linux/process.c) */
+	int pinned;               /* on its CPU since its last fork (linux/process.c) */
+	uint8_t cycle_forks;      /* forks since its last blocking wait returned */
+	uint8_t last_cycle_forks; /* ... in the cycle before (1: one child, then a wait) */
 };
 static inline struct pal_tcb *pal_tcb(void)
 {

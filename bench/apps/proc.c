@@ -16,7 +16,7 @@
  *                        children work in parallel: the cost of where a
  *                        sandbox starts its children shows as time beyond
  *                        MS * K / CPUs.
- *   proc spin MS         busy for MS milliseconds, then exits 0.
+ *   proc spin MS         busy for MS milliseconds of CPU time, then exits 0.
  *
  * Every child must exit with status 0, else the driver says why on stderr
  * and exits 1 (so does a failing fork, exec or posix_spawn): bench/proc.sh
@@ -88,10 +88,19 @@ static pid_t spawn_argv(char **argv)
 	return pid;
 }
 
+/* Busy for ms of CPU time (not wall time: a child that shares its CPU
+ * takes longer, as real work would). */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static void spin_ms(uint64_t ms)
 {
-	uint64_t end = now_ns() + ms * 1000000ull;
-	while (now_ns() < end)
+	uint64_t end = cpu_ns() + ms * 1000000ull;
+	while (cpu_ns() < end)
 		;
 }
 

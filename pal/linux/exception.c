@@ -129,7 +129,7 @@ long pal_linux_blocking_call(long nr, long a1, long a2, long a3, long a4, long a
 	long rc = gate_syscall_blocking(nr, a1, a2, a3, a4, a5, &tcb->signal_unseen);
 	if (rc == -K_EINTR)
 		__atomic_store_n(&tcb->signal_unseen, 0, __ATOMIC_RELEASE);
-	pal_linux_unpin(tcb);
+	pal_linux_wait_returned(tcb);
 	return rc;
 }
 

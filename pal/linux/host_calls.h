@@ -36,7 +36,7 @@
 	X(waitid) X(kill) X(getppid) X(setpgid) X(getpgid) X(setsid)          \
 	X(getsid) X(pipe2) X(futex) X(lseek) \
 	X(socketpair) X(flock) X(rt_sigqueueinfo)                           \
-	/* starting a fork-for-exec's child on its parent's CPU */            \
+	/* starting a forked child on its parent's CPU */                     \
 	X(sched_getaffinity) X(sched_setaffinity)
 
 #endif

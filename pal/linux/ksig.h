@@ -131,9 +131,19 @@ void pal_linux_default_action(int sig);
 int pal_linux_signal_to_layers(int sig, bool to_layers);
 /* In a forked child: fresh eventfds for events, semaphores, threads (sync.c). */
 void pal_linux_fork_child_objects(void);
-/* Gives the calling thread its CPU mask back if a fork for exec pinned it
- * (cheap when it did not). */
+/* Gives the calling thread its CPU mask back if a fork pinned it. */
 void pal_linux_unpin(struct pal_tcb *tcb);
+/* A blocking wait of the calling thread has returned: the end of its fork
+ * cycle (linux/process.c).  Two loads when it has not forked. */
+static inline void pal_linux_wait_returned(struct pal_tcb *tcb)
+{
+	if (tcb->cycle_forks) {
+		tcb->last_cycle_forks = tcb->cycle_forks;
+		tcb->cycle_forks = 0;
+	}
+	if (tcb->pinned)
+		pal_linux_unpin(tcb);
+}
 
 /* ---- eventfd flags ------------------------------------------------------ */
 #define K_EFD_SEMAPHORE 1

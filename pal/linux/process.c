@@ -177,25 +177,29 @@ static void mark_for_fork(const struct dk_range *left, uint32_t n)
 }
 
 /*
- * Where the child of a fork for exec first runs.  Left to the host, a new
- * process goes to the idlest CPU: on a machine with a CPU to spare, the
- * other one, which has to be woken (tens of microseconds on a VM) and runs
- * it with cold caches; and the parent, asleep in its wait when the child
- * ends, is woken on whichever CPU is idle, across CPUs again.  A native
- * vfork child comes back to its parent's CPU at its exec (the host
- * balances at exec); a picoprocess's exec is not a host exec, so the PAL
- * does it here: the forking thread pins itself to its CPU for the clone,
- * so the child inherits the mask and runs first, warm, while the parent
- * waits.  The child restores its mask at once; the parent keeps the pin
- * until its next blocking wait returns (its wake-up at the child's end
- * stays on this CPU) or it starts a thread, whichever comes first.  A
- * second fork before that wait is a burst of children that will run side
- * by side (make -j): the host places that one.  The cost for such work:
- * the first child holds the CPU until its time slice ends (about 1.5 ms
- * on 2 CPUs) before the parent forks the next.  Plain forks are left to
- * the host: their children mostly work beside their parents.  The
- * application never sees a mask: its affinity calls are the library OS's.
- * Any failure leaves placement to the host.
+ * Where a child first runs.  Left to the host, a new process goes to the
+ * idlest CPU: on a machine with a CPU to spare, the other one, which has
+ * to be woken (tens of microseconds on a VM) and runs it with cold caches;
+ * and the parent, asleep in its wait when the child ends, is woken on
+ * whichever CPU is idle, across CPUs again.  (A native vfork child comes
+ * back to its parent's CPU at its exec, where the host balances again; a
+ * picoprocess's exec is not a host exec.)  For a parent that forks one
+ * child and waits for it (a shell running a command, posix_spawn and
+ * waitpid, subprocess.run), the PAL starts the child on the parent's CPU:
+ * the forking thread pins itself to its CPU for the clone, so the child
+ * inherits the mask and runs first, warm, while the parent waits.  The
+ * child restores its mask at once; the parent keeps the pin until its next
+ * blocking wait returns (its wake-up at the child's end stays on this CPU)
+ * or it starts a thread.
+ *
+ * Children meant to run side by side are left to the host: a second fork
+ * before that wait unpins the parent and is placed by the host, and a
+ * thread whose last cycle between blocking waits had several forks (make
+ * -j, a pool of workers) places none of the next cycle's.  What is left:
+ * the first child of a burst holds the CPU for its time slice (about 1.5
+ * ms on 2 CPUs) before the parent forks the next, once per change of
+ * pattern.  The application never sees a mask: its affinity calls are the
+ * library OS's.  Any failure leaves placement to the host.
  */
 #define AFFINITY_WORDS 16 /* 1,024 CPUs */
 static uint64_t own_affinity[AFFINITY_WORDS];
@@ -247,9 +251,11 @@ int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t 
 	pal_alloc_fork_lock(true);
 	mark_for_fork(left, n);
 	struct pal_tcb *self = pal_tcb();
+	if (self->cycle_forks < UINT8_MAX)
+		self->cycle_forks++;
 	if (self->pinned) /* a second fork before a wait: the host places it */
 		pal_linux_unpin(self);
-	else if (n > 0) /* left ranges: a fork for exec */
+	else if (self->cycle_forks == 1 && self->last_cycle_forks <= 1)
 		self->pinned = pin_here();
 	long pid = HOST(clone, K_SIGCHLD, 0, 0, 0, 0);
 	if (pid == 0)
@@ -260,6 +266,7 @@ int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t 
 	if (pid == 0) {
 		struct pal_tcb *tcb = pal_tcb();
 		pal_linux_unpin(tcb);
+		tcb->cycle_forks = tcb->last_cycle_forks = 0;
 		tcb->tid = (int)HOST(gettid);
 		self_pid = tcb->tid; /* the only thread: the new process's leader */
 		if (tcb->obj)

@@ -232,7 +232,7 @@ int pal_host_wait_any(size_t n, struct pal_object **objs, uint64_t timeout_us, s
 		long rc = HOST(ppoll, p, n, tsp, may_sleep ? &open : NULL, 8);
 		if (may_sleep) {
 			pal_linux_sigmask(open);
-			pal_linux_unpin(tcb);
+			pal_linux_wait_returned(tcb);
 		}
 		if (rc == -K_EINTR)
 			__atomic_store_n(&tcb->signal_unseen, 0, __ATOMIC_RELEASE);

@@ -21,27 +21,34 @@ check run.big_environment test "$(tr '\n' ' ' < "$tmp/stdout")" = "100000 100000
 timeout 20 build/moat run -- /bin/sh -c 'echo $# ${1} ${3000}' sh $(seq 3000) > "$tmp/stdout" 2>&1
 check run.many_arguments test "$(cat "$tmp/stdout")" = "3000 1 3000"
 
-# A vfork child's exec starts on its parent's CPU (the PAL pins itself for
-# the clone): the child has its CPU mask back at once, the parent once its
-# wait has returned.
+# A child of a parent that waits for it starts on the parent's CPU (the
+# PAL pins the thread for the clone): the child has its CPU mask back at
+# once, the parent once its wait has returned.  NAME PROG ARG...: PROG
+# makes one child that sleeps 1 s, waits for it, then sleeps 2 s itself.
 want=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
 mask_of() { sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null; }
-timeout 20 build/moat run -- /usr/bin/python3 -c 'import os, time
+cpu_masks() {
+	cm_name=$1
+	shift
+	timeout 20 build/moat run -- "$@" > "$tmp/stdout" 2>&1 &
+	child_mask="" parent_mask=""
+	for i in $(seq 60); do
+		sleep 0.1
+		pids=$(pgrep -x pal | tr '\n' ' ')
+		case $(echo $pids | wc -w) in
+		2) [ -n "$child_mask" ] || { sleep 0.2; child_mask=$(mask_of "$(pgrep -n -x pal)"); } ;;
+		1) [ -z "$child_mask" ] || { parent_mask=$(mask_of $pids); break; } ;;
+		esac
+	done
+	wait
+	check run.${cm_name}_cpu_mask_child test "$child_mask" = "$want"
+	check run.${cm_name}_cpu_mask_parent test "$parent_mask" = "$want"
+}
+cpu_masks spawn /usr/bin/python3 -c 'import os, time
 pid = os.posix_spawn("/bin/sleep", ["sleep", "1"], os.environ)
 os.waitpid(pid, 0)
-time.sleep(2)' > "$tmp/stdout" 2>&1 &
-child_mask="" parent_mask=""
-for i in $(seq 60); do
-	sleep 0.1
-	pids=$(pgrep -x pal | tr '\n' ' ')
-	case $(echo $pids | wc -w) in
-	2) [ -n "$child_mask" ] || { sleep 0.2; child_mask=$(mask_of "$(pgrep -n -x pal)"); } ;;
-	1) [ -z "$child_mask" ] || { parent_mask=$(mask_of $pids); break; } ;;
-	esac
-done
-wait
-check run.spawn_cpu_mask_child test "$child_mask" = "$want"
-check run.spawn_cpu_mask_parent test "$parent_mask" = "$want"
+time.sleep(2)'
+cpu_masks fork /bin/sh -c '/bin/sleep 1; exec /bin/sleep 2'
 
 # The bad images.
 printf 'this is not an ELF file\n' > "$tmp/not-elf.so"
