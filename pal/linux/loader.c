@@ -7,6 +7,7 @@
  */
 #include "pal.h"
 #include "linux/host.h"
+#include "linux/ksig.h"
 #include <linux/elf.h>
 #include "linux/loader.h"
 #include <linux/mman.h>
@@ -422,5 +423,8 @@ int pal_host_map_image(struct pal_object *stream, void *hint, struct dk_image_in
 	const char *why;
 	if (stream->fd < 0)
 		return -DK_E_UNSUPPORTED;
+	/* A new program (an exec) starts with the process's CPU mask, even
+	 * when its predecessor forked just before (linux/process.c). */
+	pal_linux_unpin(pal_tcb());
 	return pal_elf_map(stream->fd, hint, false, info, &why);
 }

@@ -189,8 +189,8 @@ static void mark_for_fork(const struct dk_range *left, uint32_t n)
  * the forking thread pins itself to its CPU for the clone, so the child
  * inherits the mask and runs first, warm, while the parent waits.  The
  * child restores its mask at once; the parent keeps the pin until its next
- * blocking wait returns (its wake-up at the child's end stays on this CPU)
- * or it starts a thread.
+ * blocking wait returns (its wake-up at the child's end stays on this CPU),
+ * it starts a thread or it maps a program image (an exec).
  *
  * Children meant to run side by side are left to the host: a second fork
  * before that wait unpins the parent and is placed by the host, and a

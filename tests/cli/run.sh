@@ -49,6 +49,12 @@ pid = os.posix_spawn("/bin/sleep", ["sleep", "1"], os.environ)
 os.waitpid(pid, 0)
 time.sleep(2)'
 cpu_masks fork /bin/sh -c '/bin/sleep 1; exec /bin/sleep 2'
+# ... and a program exec'd right after a fork, before any wait, starts
+# with the whole mask too.
+timeout 20 build/moat run -- /bin/sh -c '/bin/true & exec /bin/sleep 2' > "$tmp/stdout" 2>&1 &
+sleep 1
+check run.exec_after_fork_cpu_mask test "$(mask_of "$(pgrep -n -x pal)")" = "$want"
+wait
 
 # The bad images.
 printf 'this is not an ELF file\n' > "$tmp/not-elf.so"
