@@ -278,8 +278,10 @@ int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t 
 		*child = 0;
 		return 0;
 	}
-	if (HOST_IS_ERR(pid))
+	if (HOST_IS_ERR(pid)) {
+		pal_linux_unpin(self); /* no child to run here */
 		return pid == -EAGAIN ? -DK_E_LIMIT : pal_dk_error(pid);
+	}
 	*child = pid;
 	return 0;
 }

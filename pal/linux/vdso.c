@@ -1,7 +1,7 @@
 /*
  * Finds __vdso_clock_gettime in the host's vDSO so DkSystemTimeQuery costs
- * what clock_gettime costs natively, and __vdso_getcpu (where a fork for
- * exec starts its child).  The vDSO is read-only host code with
+ * what clock_gettime costs natively, and __vdso_getcpu (the CPU a fork
+ * starts its child on).  The vDSO is read-only host code with
  * no system call on its fast path; if it is missing we fall back to the
  * real call.
  */
