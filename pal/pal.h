@@ -145,6 +145,9 @@ struct pal_tcb {
 	int on_own_stack;         /* exiting: moved to the PAL's thread stack */
 	uint32_t create_flags;    /* DkThreadCreate's flags */
 	int pinned;               /* on its CPU since its last fork (linux/process.c) */
+	uint32_t pinned_cpu;      /* ... that CPU */
+	uint32_t affinity_size;   /* ... and its mask before, to restore (bytes) */
+	uint64_t affinity[16];
 	uint8_t cycle_forks;      /* forks since its last blocking wait returned */
 	uint8_t last_cycle_forks; /* ... in the cycle before (1: one child, then a wait) */
 };

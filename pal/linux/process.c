@@ -199,28 +199,39 @@ static void mark_for_fork(const struct dk_range *left, uint32_t n)
  * the first child of a burst holds the CPU for its time slice (about 1.5
  * ms on 2 CPUs) before the parent forks the next, once per change of
  * pattern.  The application never sees a mask: its affinity calls are the
- * library OS's.  Any failure leaves placement to the host.
+ * library OS's.  A mask set on the process from outside (taskset) is kept:
+ * the pin starts from the mask the thread has, and its end restores that
+ * only while the pin is still in place.  Any failure leaves placement to
+ * the host.
  */
-#define AFFINITY_WORDS 16 /* 1,024 CPUs */
-static uint64_t own_affinity[AFFINITY_WORDS];
-static long own_affinity_size; /* bytes; 0: not read yet; < 0: one CPU, or unknown */
+#define AFFINITY_WORDS 16 /* 1,024 CPUs: the size of tcb->affinity */
 
-static bool pin_here(void)
+static int cpus_in(const uint64_t *mask, long bytes)
+{
+	int n = 0;
+	for (long i = 0; i < bytes / 8; i++)
+		n += __builtin_popcountll(mask[i]);
+	return n;
+}
+
+/* Pins the calling thread to its CPU, keeping its mask (read now, so a
+ * mask set from outside since the last fork is the one kept). */
+static bool pin_here(struct pal_tcb *tcb)
 {
 	unsigned cpu;
-	if (!own_affinity_size) {
-		long n = HOST(sched_getaffinity, 0, sizeof(own_affinity), own_affinity);
-		int cpus = 0;
-		for (long i = 0; !HOST_IS_ERR(n) && i < n / 8; i++)
-			cpus += __builtin_popcountll(own_affinity[i]);
-		own_affinity_size = cpus > 1 ? n : -1; /* one CPU: nothing to choose */
-	}
-	if (own_affinity_size < 0 || !pal_vdso_getcpu || pal_vdso_getcpu(&cpu, NULL, NULL) < 0 ||
+	if (!pal_vdso_getcpu || pal_vdso_getcpu(&cpu, NULL, NULL) < 0 ||
 	    cpu >= AFFINITY_WORDS * 64)
+		return false;
+	long n = HOST(sched_getaffinity, 0, sizeof(tcb->affinity), tcb->affinity);
+	if (HOST_IS_ERR(n) || cpus_in(tcb->affinity, n) < 2) /* one CPU: nothing to choose */
 		return false;
 	uint64_t one[AFFINITY_WORDS] = {0};
 	one[cpu / 64] = 1ull << (cpu % 64);
-	return !HOST_IS_ERR(HOST(sched_setaffinity, 0, (size_t)own_affinity_size, one));
+	if (HOST_IS_ERR(HOST(sched_setaffinity, 0, (size_t)n, one)))
+		return false;
+	tcb->affinity_size = (uint32_t)n;
+	tcb->pinned_cpu = cpu;
+	return true;
 }
 
 void pal_linux_unpin(struct pal_tcb *tcb)
@@ -228,7 +239,12 @@ void pal_linux_unpin(struct pal_tcb *tcb)
 	if (!tcb->pinned)
 		return;
 	tcb->pinned = 0;
-	HOST(sched_setaffinity, 0, (size_t)own_affinity_size, own_affinity);
+	/* Only the pin is undone: a mask set from outside meanwhile stays. */
+	uint64_t now[AFFINITY_WORDS] = {0};
+	long n = HOST(sched_getaffinity, 0, sizeof(now), now);
+	unsigned c = tcb->pinned_cpu;
+	if (!HOST_IS_ERR(n) && cpus_in(now, n) == 1 && (now[c / 64] >> (c % 64) & 1))
+		HOST(sched_setaffinity, 0, (size_t)tcb->affinity_size, tcb->affinity);
 }
 
 /*
@@ -256,7 +272,7 @@ int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t 
 	if (self->pinned) /* a second fork before a wait: the host places it */
 		pal_linux_unpin(self);
 	else if (self->cycle_forks == 1 && self->last_cycle_forks <= 1)
-		self->pinned = pin_here();
+		self->pinned = pin_here(self);
 	long pid = HOST(clone, K_SIGCHLD, 0, 0, 0, 0);
 	if (pid == 0)
 		nmarked = 0;

@@ -49,6 +49,31 @@ pid = os.posix_spawn("/bin/sleep", ["sleep", "1"], os.environ)
 os.waitpid(pid, 0)
 time.sleep(2)'
 cpu_masks fork /bin/sh -c '/bin/sleep 1; exec /bin/sleep 2'
+# A mask set from outside while the parent is pinned (taskset) is kept
+# when its wait returns.
+timeout 20 build/moat run -- /usr/bin/python3 -c 'import os, time
+pid = os.posix_spawn("/bin/sleep", ["sleep", "1"], os.environ)
+os.waitpid(pid, 0)
+time.sleep(2)' > "$tmp/stdout" 2>&1 &
+set_mask="" kept=""
+for i in $(seq 60); do
+	sleep 0.1
+	[ "$(pgrep -x pal | wc -l)" -ge 2 ] || continue
+	parent=$(pgrep -o -x pal)
+	pinned=$(mask_of "$parent")
+	set_mask=$(awk -v p="$pinned" -v all="$want" 'BEGIN {
+		n = split(all, r, ","); for (i = 1; i <= n; i++) {
+			k = split(r[i], ab, "-"); lo = ab[1]; hi = (k > 1) ? ab[2] : ab[1]
+			for (c = lo; c <= hi; c++) if (c != p) { print c; exit } }
+		print p }')
+	taskset -p -c "$set_mask" "$parent" > /dev/null 2>&1 || set_mask="taskset failed"
+	sleep 1.5 # the child has ended and the parent's wait has returned
+	kept=$(mask_of "$parent")
+	break
+done
+wait
+check run.outside_cpu_mask_kept test "$kept" = "$set_mask"
+
 # ... and a program exec'd right after a fork, before any wait, starts
 # with the whole mask too.
 timeout 20 build/moat run -- /bin/sh -c '/bin/true & exec /bin/sleep 2' > "$tmp/stdout" 2>&1 &
