@@ -234,6 +234,12 @@ static bool pin_here(struct pal_tcb *tcb)
 	return true;
 }
 
+static void restore_mask(struct pal_tcb *tcb)
+{
+	tcb->pinned = 0;
+	HOST(sched_setaffinity, 0, (size_t)tcb->affinity_size, tcb->affinity);
+}
+
 void pal_linux_unpin(struct pal_tcb *tcb)
 {
 	if (!tcb->pinned)
@@ -244,7 +250,7 @@ void pal_linux_unpin(struct pal_tcb *tcb)
 	long n = HOST(sched_getaffinity, 0, sizeof(now), now);
 	unsigned c = tcb->pinned_cpu;
 	if (!HOST_IS_ERR(n) && cpus_in(now, n) == 1 && (now[c / 64] >> (c % 64) & 1))
-		HOST(sched_setaffinity, 0, (size_t)tcb->affinity_size, tcb->affinity);
+		restore_mask(tcb);
 }
 
 /*
@@ -281,7 +287,8 @@ int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t 
 	pal_channel_fork_end(pid, chan);
 	if (pid == 0) {
 		struct pal_tcb *tcb = pal_tcb();
-		pal_linux_unpin(tcb);
+		if (tcb->pinned) /* just made: no mask from outside to keep yet */
+			restore_mask(tcb);
 		tcb->cycle_forks = tcb->last_cycle_forks = 0;
 		tcb->tid = (int)HOST(gettid);
 		self_pid = tcb->tid; /* the only thread: the new process's leader */
