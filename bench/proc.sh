@@ -257,7 +257,9 @@ cd "$TOP"
 
 TOOK=$(($(date +%s) - START))
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] || COMMIT="$COMMIT plus uncommitted changes"
+# (the results file itself, which an earlier run may have rewritten, does not count)
+[ -z "$(git status --porcelain --untracked-files=no -- . ':!bench/RESULTS.md' 2>/dev/null)" ] ||
+	COMMIT="$COMMIT plus uncommitted changes"
 {
 	echo "Process creation, $(date -u '+%Y-%m-%d %H:%M UTC'), moat at $COMMIT; $(nproc) CPUs," \
 	     "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), Linux $(uname -r);" \
