@@ -10,6 +10,7 @@
 #include "linux/ksig.h"
 #include <linux/elf.h>
 #include "linux/loader.h"
+#include <linux/errno.h>
 #include <linux/mman.h>
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -158,16 +159,30 @@ static int map_segment_anon(int fd, const Elf64_Phdr *p, uint64_t bias)
 	return 0;
 }
 
-/* Maps one PT_LOAD segment at bias; "writable" (a library OS image) keeps
- * it writable for relocation (the caller applies the final protections
- * afterwards). */
-static int map_segment(int fd, const Elf64_Phdr *p, uint64_t bias, bool writable)
+/* A fixed mmap: over the image's reservation (MAP_FIXED), or where
+ * nothing is yet (MAP_FIXED_NOREPLACE, which an old kernel takes as a
+ * hint: a mapping elsewhere is undone and counts as taken). */
+static long map_fixed(uint64_t at, uint64_t len, int prot, int flags, int fd, uint64_t off)
+{
+	long rc = HOST(mmap, at, len, prot, flags, fd, off);
+	if (!HOST_IS_ERR(rc) && (flags & MAP_FIXED_NOREPLACE) && (uint64_t)rc != at) {
+		HOST(munmap, rc, len);
+		return -EEXIST;
+	}
+	return rc;
+}
+
+/* Maps one PT_LOAD segment at bias with fixed (MAP_FIXED or
+ * MAP_FIXED_NOREPLACE); "writable" (a library OS image) keeps it writable
+ * for relocation (the caller applies the final protections afterwards).
+ * On failure nothing of the segment stays mapped. */
+static int map_segment(int fd, const Elf64_Phdr *p, uint64_t bias, bool writable, int fixed)
 {
 	int prot = elf_prot(p->p_flags) | (writable ? PROT_WRITE | PROT_READ : 0);
 	uint64_t start = PAL_ALIGN_DOWN(p->p_vaddr, PAL_PAGE) + bias;
 	uint64_t file_end = p->p_vaddr + p->p_filesz + bias;
 	uint64_t mem_end = PAL_ALIGN_UP(p->p_vaddr + p->p_memsz, PAL_PAGE) + bias;
-	uint64_t off = PAL_ALIGN_DOWN(p->p_offset, PAL_PAGE);
+	uint64_t off = PAL_ALIGN_DOWN(p->p_offset, PAL_PAGE), seg_start = start;
 	long rc;
 	if (writable && (p->p_flags & PF_W))
 		return map_segment_anon(fd, p, bias);
@@ -175,8 +190,8 @@ static int map_segment(int fd, const Elf64_Phdr *p, uint64_t bias, bool writable
 		uint64_t len = PAL_ALIGN_UP(file_end, PAL_PAGE) - start;
 		/* Zero-fill the tail of the last file page: make it writable first. */
 		int first_prot = p->p_memsz > p->p_filesz ? prot | PROT_WRITE : prot;
-		rc = HOST(mmap, start, len, first_prot, pal_linux_private_file_flags(prot) | MAP_FIXED,
-			  fd, off);
+		rc = map_fixed(start, len, first_prot, pal_linux_private_file_flags(prot) | fixed, fd,
+			       off);
 		if (HOST_IS_ERR(rc))
 			return pal_dk_error(rc);
 		if (p->p_memsz > p->p_filesz && (file_end % PAL_PAGE))
@@ -186,12 +201,31 @@ static int map_segment(int fd, const Elf64_Phdr *p, uint64_t bias, bool writable
 		start += len;
 	}
 	if (mem_end > start) { /* .bss beyond the file */
-		rc = HOST(mmap, start, mem_end - start, prot,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-		if (HOST_IS_ERR(rc))
+		rc = map_fixed(start, mem_end - start, prot, MAP_PRIVATE | MAP_ANONYMOUS | fixed, -1, 0);
+		if (HOST_IS_ERR(rc)) {
+			if (start > seg_start && fixed != MAP_FIXED) /* no reservation to fall back to */
+				HOST(munmap, seg_start, start - seg_start);
 			return pal_dk_error(rc);
+		}
 	}
 	return 0;
+}
+
+/* Do the PT_LOAD segments cover [lo, hi) page after page, in order, with
+ * no gap and no shared page?  Then each can go where nothing is yet, and
+ * the image needs no reservation: one host mapping less to make, and none
+ * for each segment's mapping to split and replace. */
+static bool segments_tile(const Elf64_Phdr *ph, int n, uint64_t lo, uint64_t hi)
+{
+	uint64_t at = lo;
+	for (int i = 0; i < n; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		if (PAL_ALIGN_DOWN(ph[i].p_vaddr, PAL_PAGE) != at)
+			return false;
+		at = PAL_ALIGN_UP(ph[i].p_vaddr + ph[i].p_memsz, PAL_PAGE);
+	}
+	return at == hi;
 }
 
 int pal_elf_map(int fd, void *hint, bool writable, struct dk_image_info *info, const char **why)
@@ -211,7 +245,14 @@ int pal_elf_map(int fd, void *hint, bool writable, struct dk_image_info *info, c
 	rc = load_span(ph, eh.e_phnum, file_size, &lo, &hi, why);
 	if (rc < 0)
 		return rc;
-	if (eh.e_type == ET_EXEC) { /* fixed addresses */
+	/* An image at its own addresses whose segments tile its span is mapped
+	 * segment by segment where nothing is; the others inside a reservation. */
+	bool tiled = eh.e_type == ET_EXEC && segments_tile(ph, eh.e_phnum, lo, hi);
+	int fixed = tiled ? MAP_FIXED_NOREPLACE : MAP_FIXED;
+	uint64_t mapped_end = lo; /* tiled: what is mapped so far is [lo, mapped_end) */
+	if (tiled) {
+		base = 0;
+	} else if (eh.e_type == ET_EXEC) { /* fixed addresses */
 		rc = reserve(lo, hi - lo, true, &base);
 		base = 0;
 	} else {
@@ -225,15 +266,22 @@ int pal_elf_map(int fd, void *hint, bool writable, struct dk_image_info *info, c
 		return *why = "cannot reserve address space for the image", rc;
 	memset(info, 0, sizeof(*info));
 	for (int i = 0; i < eh.e_phnum; i++) {
-		if (ph[i].p_type == PT_LOAD)
-			rc = map_segment(fd, &ph[i], base, writable);
-		else if (ph[i].p_type == PT_PHDR)
+		if (ph[i].p_type == PT_LOAD) {
+			rc = map_segment(fd, &ph[i], base, writable, fixed);
+			if (rc == 0)
+				mapped_end = PAL_ALIGN_UP(ph[i].p_vaddr + ph[i].p_memsz, PAL_PAGE);
+		} else if (ph[i].p_type == PT_PHDR)
 			info->phdr = ph[i].p_vaddr + base;
 		else if (ph[i].p_type == PT_INTERP && ph[i].p_filesz < sizeof(info->interp) &&
 			 ph[i].p_offset + ph[i].p_filesz <= file_size)
 			read_at_head(fd, &h, info->interp, ph[i].p_filesz, ph[i].p_offset);
 		if (rc < 0) {
-			HOST(munmap, lo + base, hi - lo);
+			if (!tiled)
+				HOST(munmap, lo + base, hi - lo);
+			else if (mapped_end > lo) /* only what it mapped: the rest is another's */
+				HOST(munmap, lo, mapped_end - lo);
+			if (tiled && rc == -DK_E_EXISTS)
+				return *why = "cannot reserve address space for the image", rc;
 			return *why = "cannot map a segment", rc;
 		}
 	}

@@ -4,6 +4,7 @@
  * t_net.c.  Every file lives in the run's scratch directory.
  */
 #include "conf.h"
+#include <linux/elf.h>
 
 #define RDWR (DK_ACCESS_READ | DK_ACCESS_WRITE)
 #define PG 4096ul
@@ -707,6 +708,61 @@ static void map_pe_binary(void)
 	CHECK_RC(dk->DkStreamMapPeBinary(FORGED_HANDLE, NULL, &info), E(BAD_HANDLE));
 }
 
+/* A two-segment ET_EXEC image at a fixed address: page 0 read-only, page
+ * 1 from the file writable, pages 2-3 its .bss.  The segments tile the
+ * span, so the PAL maps them where nothing is, without a reservation. */
+#define EXEC_AT 0x100000000000ull
+static void write_exec_image(DK_HANDLE *h)
+{
+	static unsigned char img[2 * PG];
+	memset(img, 0, sizeof(img));
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	memcpy(eh->e_ident, "\x7f" "ELF\x02\x01\x01", 7);
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = 1;
+	eh->e_entry = EXEC_AT + PG;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = 2;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + sizeof(*eh));
+	ph[0] = (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R, .p_offset = 0,
+			     .p_vaddr = EXEC_AT, .p_filesz = PG, .p_memsz = PG, .p_align = PG};
+	ph[1] = (Elf64_Phdr){.p_type = PT_LOAD, .p_flags = PF_R | PF_W, .p_offset = PG,
+			     .p_vaddr = EXEC_AT + PG, .p_filesz = PG, .p_memsz = 3 * PG,
+			     .p_align = PG};
+	img[PG] = 'd';
+	CHECK_OK(create_file("exec-image", img, sizeof(img), h));
+}
+
+static void map_pe_exec_fixed(void)
+{
+	DK_HANDLE h;
+	struct dk_image_info info;
+	char *at = (char *)(uintptr_t)EXEC_AT;
+	write_exec_image(&h);
+	CHECK_OK(dk->DkStreamMapPeBinary(h, NULL, &info));
+	CHECK(info.type == 2, "type %u, want 2 (ET_EXEC)", info.type);
+	CHECK(info.start == EXEC_AT && info.end == EXEC_AT + 4 * PG && info.base == 0,
+	      "span 0x%llx-0x%llx base 0x%llx", (unsigned long long)info.start,
+	      (unsigned long long)info.end, (unsigned long long)info.base);
+	CHECK(at[0] == 0x7f && at[PG] == 'd' && at[3 * PG] == 0, "contents");
+	/* Mapped again: the range is taken, and the first mapping stays. */
+	CHECK_RC(dk->DkStreamMapPeBinary(h, NULL, &info), E(EXISTS));
+	CHECK(conf_probe_read(at) == 0 && at[PG] == 'd', "the first mapping went away");
+	/* Only the last .bss page still taken: the segments mapped before it
+	 * are undone, the page that was there is left alone. */
+	CHECK_OK(dk->DkStreamUnmap(at, 3 * PG));
+	CHECK_RC(dk->DkStreamMapPeBinary(h, NULL, &info), E(EXISTS));
+	CHECK_RC(conf_probe_read(at), E(BAD_POINTER));
+	CHECK_RC(conf_probe_read(at + PG), E(BAD_POINTER));
+	CHECK_OK(conf_probe_read(at + 3 * PG));
+	CHECK_OK(dk->DkStreamUnmap(at + 3 * PG, PG));
+	dk->DkObjectClose(h);
+	CHECK_OK(dk->DkStreamDelete(g_uri));
+}
+
 static void map_pe_not_elf(void)
 {
 	DK_HANDLE h;
@@ -837,6 +893,7 @@ const struct conf_case conf_cases_stream[] = {
 	{"DkStreamMap.offset_fixed_errors", map_offset_fixed},
 	{"DkStreamUnmap.errors", unmap_errors},
 	{"DkStreamMapPeBinary.self", map_pe_binary},
+	{"DkStreamMapPeBinary.exec_fixed", map_pe_exec_fixed},
 	{"DkStreamMapPeBinary.not_elf", map_pe_not_elf},
 	{"provider.null:rw", null_provider},
 	{"provider.stdout:write", stdout_provider},
