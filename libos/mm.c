@@ -1034,6 +1034,18 @@ void libos_mm_fork_lock(bool take)
 		libos_unlock(&vma_lock);
 }
 
+/* Gives back [start, end) of the old program's memory, with the break's
+ * reservation when it touches the range (it lies right after the program
+ * it belongs to): one host call for both.  Clears brk_base once released. */
+static void release_run(uint64_t start, uint64_t end)
+{
+	if (brk_base && brk_base == end)
+		end = brk_limit, brk_base = 0;
+	else if (brk_base && brk_limit == start)
+		start = brk_base, brk_base = 0;
+	dk->DkVirtualMemoryFree((void *)start, end - start, DK_MEM_RELEASE);
+}
+
 /* execve, past the point of no return: the old program's memory goes (all
  * but the vDSO), and the break starts again after the new program. */
 void libos_mm_exec_release(void)
@@ -1049,7 +1061,7 @@ void libos_mm_exec_release(void)
 		if (v->kind == LIBOS_VMA_HEAP)
 			continue; /* inside the break's reservation, released below */
 		if (run_end && v->end != run_start) {
-			dk->DkVirtualMemoryFree((void *)run_start, run_end - run_start, DK_MEM_RELEASE);
+			release_run(run_start, run_end);
 			run_end = 0;
 		}
 		if (!run_end)
@@ -1058,11 +1070,11 @@ void libos_mm_exec_release(void)
 		vma_delete_at(i);
 	}
 	if (run_end)
-		dk->DkVirtualMemoryFree((void *)run_start, run_end - run_start, DK_MEM_RELEASE);
+		release_run(run_start, run_end);
 	for (size_t i = nvmas; i-- > 0;)
 		if (vmas[i].kind == LIBOS_VMA_HEAP)
 			vma_delete_at(i);
-	if (brk_base)
+	if (brk_base) /* touching none of the program's memory */
 		dk->DkVirtualMemoryFree((void *)brk_base, brk_limit - brk_base, DK_MEM_RELEASE);
 	brk_base = brk_cur = brk_committed = brk_limit = 0;
 	brk_ready = false;

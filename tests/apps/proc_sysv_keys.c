@@ -9,8 +9,10 @@
 int main(void)
 {
 	alarm(5);
-	/* Keys of our own: the static and dynamic builds run at once natively. */
-	key_t k = (key_t)(0x6d000000 | (getpid() & 0xffff));
+	/* Keys of our own: the static and dynamic builds run at once natively
+	 * (often with pids one apart), so k is even and the missing key k + 1,
+	 * odd, is never another run's k. */
+	key_t k = (key_t)(0x6d000000 | ((getpid() & 0x7fff) << 1));
 	int s = SYS(shmget(k, 8192, IPC_CREAT | 0600));
 	CHECK(shmget(k, 4096, 0) == s);
 	ERR(shmget(k, 4096, IPC_CREAT | IPC_EXCL | 0600), EEXIST);
