@@ -263,6 +263,27 @@ long libos_open_path(const char *path, int flags, unsigned mode, struct libos_fi
 	 O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC |   \
 	 O_SYNC | O_PATH | __O_TMPFILE)
 
+/* Is abs lexically beneath the directory dirfd names (openat2's
+ * RESOLVE_BENEATH)?  Apart from do_open, so that its buffer is not on the
+ * stack of every open: each page of the library OS's stack an open
+ * touches is one more a forked child copies. */
+static __attribute__((noinline)) bool beneath(int dirfd, const char *abs)
+{
+	char base[FS_PATH_MAX];
+	if (dirfd == AT_FDCWD) {
+		libos_lock(&cwd_lock);
+		rt_strlcpy(base, libos_cwd[0] ? libos_cwd : "/", sizeof(base));
+		libos_unlock(&cwd_lock);
+	} else { /* a directory: the path it was opened by (fs_resolve checked it) */
+		struct libos_file *d = libos_fd_get(dirfd);
+		rt_strlcpy(base, d && d->path ? d->path : "/", sizeof(base));
+		if (d)
+			libos_file_put(d);
+	}
+	const char *rest;
+	return !strcmp(base, "/") || under(abs, base, &rest);
+}
+
 static long do_open(int dirfd, const char *path, long flags, unsigned mode, uint64_t resolve)
 {
 	struct fs_path p;
@@ -284,22 +305,8 @@ static long do_open(int dirfd, const char *path, long flags, unsigned mode, uint
 	rc = fs_resolve(dirfd, path, 0, &p, NULL);
 	if (rc < 0)
 		return rc;
-	if (resolve & RESOLVE_BENEATH) {
-		/* Lexically beneath the directory. */
-		char base[FS_PATH_MAX];
-		struct fs_path b;
-		if (fs_resolve(dirfd, "", FS_EMPTY_OK, &b, NULL) == 0)
-			rt_strlcpy(base, b.abs, sizeof(base));
-		else {
-			struct libos_file *d = libos_fd_get(dirfd);
-			rt_strlcpy(base, d && d->path ? d->path : "/", sizeof(base));
-			if (d)
-				libos_file_put(d);
-		}
-		const char *rest;
-		if (strcmp(base, "/") && !under(p.abs, base, &rest))
-			return -EXDEV;
-	}
+	if ((resolve & RESOLVE_BENEATH) && !beneath(dirfd, p.abs))
+		return -EXDEV;
 	if (resolve & RESOLVE_NO_SYMLINKS)
 		flags |= O_NOFOLLOW;
 	rc = fs_open_resolved(&p, (int)flags, mode, &f);
