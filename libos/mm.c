@@ -1034,6 +1034,13 @@ void libos_mm_fork_lock(bool take)
 		libos_unlock(&vma_lock);
 }
 
+/* The break starts again after the next program (vma_lock held). */
+static void brk_forget(void)
+{
+	brk_base = brk_cur = brk_committed = brk_limit = 0;
+	brk_ready = false;
+}
+
 /* Gives back [start, end) of the old program's memory, with the break's
  * reservation when it touches the range (it lies right after the program
  * it belongs to): one host call for both.  Clears brk_base once released. */
@@ -1076,8 +1083,7 @@ void libos_mm_exec_release(void)
 			vma_delete_at(i);
 	if (brk_base) /* touching none of the program's memory */
 		dk->DkVirtualMemoryFree((void *)brk_base, brk_limit - brk_base, DK_MEM_RELEASE);
-	brk_base = brk_cur = brk_committed = brk_limit = 0;
-	brk_ready = false;
+	brk_forget();
 	libos_unlock(&vma_lock);
 }
 
@@ -1091,8 +1097,7 @@ void libos_mm_app_left_behind(void)
 	for (size_t i = nvmas; i-- > 0;)
 		if (vmas[i].kind != LIBOS_VMA_VDSO)
 			vma_delete_at(i);
-	brk_base = brk_cur = brk_committed = brk_limit = 0;
-	brk_ready = false;
+	brk_forget();
 	libos_unlock(&vma_lock);
 }
 

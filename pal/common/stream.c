@@ -37,15 +37,19 @@ static const struct pal_stream_ops *find_provider(const char *uri, const char **
 	return NULL;
 }
 
+/* buf's provider: 0, or -DK_E_UNSUPPORTED. */
+static int provider_of(const char *buf, const struct pal_stream_ops **ops, const char **rest)
+{
+	*ops = find_provider(buf, rest);
+	return *ops ? 0 : -DK_E_UNSUPPORTED;
+}
+
 /* Copies a URI into buf (size bytes) and finds its provider. */
 static int uri_in(char *buf, size_t size, const char *uri, const struct pal_stream_ops **ops,
 		  const char **rest)
 {
 	int rc = pal_copy_string_in(buf, uri, size);
-	if (rc < 0)
-		return rc;
-	*ops = find_provider(buf, rest);
-	return *ops ? 0 : -DK_E_UNSUPPORTED;
+	return rc < 0 ? rc : provider_of(buf, ops, rest);
 }
 
 /* uri_in for a buffer of the URI's own size, as pal_string_size has just
@@ -60,8 +64,7 @@ static int uri_in_sized(char *buf, size_t size, const char *uri,
 	if (rc < 0)
 		return rc;
 	buf[size - 1] = 0; /* the caller's other threads may have changed it */
-	*ops = find_provider(buf, rest);
-	return *ops ? 0 : -DK_E_UNSUPPORTED;
+	return provider_of(buf, ops, rest);
 }
 
 /* Probes that the caller's output can be written, without changing it. */

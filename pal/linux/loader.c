@@ -125,18 +125,26 @@ static uint64_t random_base(uint64_t span)
 	return PAL_ALIGN_DOWN(lo + r % (hi - lo), 2ull << 20);
 }
 
+/* mmap; one with MAP_FIXED_NOREPLACE, which an old kernel takes as a
+ * hint, is undone when it lands elsewhere and counts as taken (-EEXIST). */
+static long map_fixed(uint64_t at, uint64_t len, int prot, int flags, int fd, uint64_t off)
+{
+	long rc = HOST(mmap, at, len, prot, flags, fd, off);
+	if (!HOST_IS_ERR(rc) && (flags & MAP_FIXED_NOREPLACE) && (uint64_t)rc != at) {
+		HOST(munmap, rc, len);
+		return -EEXIST;
+	}
+	return rc;
+}
+
 static int reserve(uint64_t want, uint64_t span, bool fixed, uint64_t *got)
 {
-	long p = HOST(mmap, want, span, PROT_NONE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-			      (fixed ? MAP_FIXED_NOREPLACE : 0),
-		      -1, 0);
+	long p = map_fixed(want, span, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				   (fixed ? MAP_FIXED_NOREPLACE : 0),
+			   -1, 0);
 	if (HOST_IS_ERR(p))
 		return pal_dk_error(p);
-	if (fixed && (uint64_t)p != want) {
-		HOST(munmap, p, span);
-		return -DK_E_EXISTS;
-	}
 	*got = (uint64_t)p;
 	return 0;
 }
@@ -157,19 +165,6 @@ static int map_segment_anon(int fd, const Elf64_Phdr *p, uint64_t bias)
 	if (p->p_filesz && read_exact(fd, (void *)(p->p_vaddr + bias), p->p_filesz, p->p_offset))
 		return -DK_E_IO;
 	return 0;
-}
-
-/* A fixed mmap: over the image's reservation (MAP_FIXED), or where
- * nothing is yet (MAP_FIXED_NOREPLACE, which an old kernel takes as a
- * hint: a mapping elsewhere is undone and counts as taken). */
-static long map_fixed(uint64_t at, uint64_t len, int prot, int flags, int fd, uint64_t off)
-{
-	long rc = HOST(mmap, at, len, prot, flags, fd, off);
-	if (!HOST_IS_ERR(rc) && (flags & MAP_FIXED_NOREPLACE) && (uint64_t)rc != at) {
-		HOST(munmap, rc, len);
-		return -EEXIST;
-	}
-	return rc;
 }
 
 /* Maps one PT_LOAD segment at bias with fixed (MAP_FIXED or
@@ -249,7 +244,9 @@ int pal_elf_map(int fd, void *hint, bool writable, struct dk_image_info *info, c
 	 * segment by segment where nothing is; the others inside a reservation. */
 	bool tiled = eh.e_type == ET_EXEC && segments_tile(ph, eh.e_phnum, lo, hi);
 	int fixed = tiled ? MAP_FIXED_NOREPLACE : MAP_FIXED;
-	uint64_t mapped_end = lo; /* tiled: what is mapped so far is [lo, mapped_end) */
+	/* What a failure unmaps, [lo, undo_end): the reservation; tiled, the
+	 * segments mapped so far (the rest may be another's). */
+	uint64_t undo_end = tiled ? lo : hi;
 	if (tiled) {
 		base = 0;
 	} else if (eh.e_type == ET_EXEC) { /* fixed addresses */
@@ -268,18 +265,16 @@ int pal_elf_map(int fd, void *hint, bool writable, struct dk_image_info *info, c
 	for (int i = 0; i < eh.e_phnum; i++) {
 		if (ph[i].p_type == PT_LOAD) {
 			rc = map_segment(fd, &ph[i], base, writable, fixed);
-			if (rc == 0)
-				mapped_end = PAL_ALIGN_UP(ph[i].p_vaddr + ph[i].p_memsz, PAL_PAGE);
+			if (rc == 0 && tiled)
+				undo_end = PAL_ALIGN_UP(ph[i].p_vaddr + ph[i].p_memsz, PAL_PAGE);
 		} else if (ph[i].p_type == PT_PHDR)
 			info->phdr = ph[i].p_vaddr + base;
 		else if (ph[i].p_type == PT_INTERP && ph[i].p_filesz < sizeof(info->interp) &&
 			 ph[i].p_offset + ph[i].p_filesz <= file_size)
 			read_at_head(fd, &h, info->interp, ph[i].p_filesz, ph[i].p_offset);
 		if (rc < 0) {
-			if (!tiled)
-				HOST(munmap, lo + base, hi - lo);
-			else if (mapped_end > lo) /* only what it mapped: the rest is another's */
-				HOST(munmap, lo, mapped_end - lo);
+			if (undo_end > lo)
+				HOST(munmap, lo + base, undo_end - lo);
 			if (tiled && rc == -DK_E_EXISTS)
 				return *why = "cannot reserve address space for the image", rc;
 			return *why = "cannot map a segment", rc;

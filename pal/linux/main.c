@@ -253,12 +253,11 @@ static uint64_t *start_block_copy(uint64_t *sp)
 	}
 	memcpy(block, sp, size);
 	int64_t delta = (int64_t)((uint64_t)block - (uint64_t)sp);
-	for (const char **s = (const char **)(block + 1); s < (const char **)block + size / 8; s++) {
-		if (*s == NULL && s > (const char **)(block + 1 + argc))
-			break; /* the end of envp */
-		if (*s)
-			*s += delta;
-	}
+	const char **vec = (const char **)(block + 1); /* argv, its NULL, envp */
+	for (int i = 0; i < argc; i++)
+		vec[i] += delta;
+	for (const char **e = vec + argc + 1; *e; e++)
+		*e += delta;
 	return block;
 }
 

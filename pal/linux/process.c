@@ -234,9 +234,8 @@ static bool pin_here(struct pal_tcb *tcb)
 	return true;
 }
 
-static void restore_mask(struct pal_tcb *tcb)
+static void restore_mask(const struct pal_tcb *tcb)
 {
-	tcb->pinned = 0;
 	HOST(sched_setaffinity, 0, (size_t)tcb->affinity_size, tcb->affinity);
 }
 
@@ -287,8 +286,10 @@ int pal_host_process_fork(int64_t *child, const struct dk_range *left, uint32_t 
 	pal_channel_fork_end(pid, chan);
 	if (pid == 0) {
 		struct pal_tcb *tcb = pal_tcb();
-		if (tcb->pinned) /* just made: no mask from outside to keep yet */
+		if (tcb->pinned) { /* just made: no mask from outside to keep yet */
+			tcb->pinned = 0;
 			restore_mask(tcb);
+		}
 		tcb->cycle_forks = tcb->last_cycle_forks = 0;
 		tcb->tid = (int)HOST(gettid);
 		self_pid = tcb->tid; /* the only thread: the new process's leader */
